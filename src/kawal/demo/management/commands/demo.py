@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kawal.demo.data import ACCOUNTS
+from kawal.demo.services import demo_load, demo_refuse_in_production
+
+
+class Command(BaseCommand):
+    help = "Migrate, load synthetic Balikpapan demo data and serve on http://127.0.0.1:8000."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-serve", action="store_true", help="Load the data, then stop.")
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            demo_refuse_in_production()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
+        call_command("migrate", interactive=False, verbosity=0)
+        summary = demo_load(password=settings.KAWAL_DEMO_PASSWORD)
+        address = f"http://{options['addrport']}/"
+        self.stdout.write(self.style.SUCCESS("Kawal Anak DEMO — data sintetis (synthetic data)"))
+        self.stdout.write(f"{summary.agencies} agencies, {summary.accounts} accounts loaded.")
+        self.stdout.write(f"Open {address}")
+        password_note = (
+            "as set in KAWAL_DEMO_PASSWORD"
+            if os.environ.get("KAWAL_DEMO_PASSWORD")
+            else settings.KAWAL_DEMO_PASSWORD
+        )
+        self.stdout.write(f"Accounts (password: {password_note}; no second factor in demo mode):")
+        for account in ACCOUNTS:
+            self.stdout.write(f"  {account.username:<11} {account.role.label}")
+        if options["no_serve"]:
+            return
+        call_command("runserver", options["addrport"], use_reloader=False)

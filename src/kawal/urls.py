@@ -1,0 +1,18 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kawal.accounts.admin_site import admin_site
+
+urlpatterns = [
+    path("", include("kawal.web.urls")),
+    path("", include("kawal.accounts.urls")),
+    # Switching language must work on the sign-in page too.
+    path("bahasa/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin_site.urls),
+]
+
+handler400 = "kawal.web.views.bad_request"
+handler403 = "kawal.web.views.permission_denied"
+handler404 = "kawal.web.views.page_not_found"
+handler500 = "kawal.web.views.server_error"
