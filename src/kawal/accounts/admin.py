@@ -81,7 +81,7 @@ class UserForm(VersionCheckedForm):
         if self.instance.pk is None:
             self.fields["email"].required = True
             self.fields["email"].help_text = _("The set-password link is sent here.")
-            del self.fields["is_active"]
+            self.fields.pop("is_active", None)
         else:
             self.fields["username"].disabled = True
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +36,15 @@ class KawalAdminSite(admin.AdminSite):
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         # One sign-in path for everyone, with lockout and the second factor.
-        return HttpResponseRedirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+        # A signed-in user sent here simply lacks the role: refuse rather than
+        # bounce between the two sign-in pages.
+        if request.user.is_authenticated and second_factor_passed(request.user):
+            raise PermissionDenied
+        target = request.GET.get("next", "") or reverse("admin:index")
+        return HttpResponseRedirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
+
+    def password_change(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        return HttpResponseRedirect(reverse("accounts:password_change"))
 
     def logout(self, request: HttpRequest, extra_context: Any = None) -> Any:
         return HttpResponseRedirect(reverse("accounts:logout"))

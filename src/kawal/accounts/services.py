@@ -48,6 +48,7 @@ class AuthEvent:
     SESSION_EXPIRED_IDLE = "auth.session_expired_idle"
     SESSION_EXPIRED_ABSOLUTE = "auth.session_expired_absolute"
     PASSWORD_SET = "auth.password_set"  # noqa: S105
+    PASSWORD_CHANGED = "auth.password_changed"  # noqa: S105
 
 
 class AccountEvent:
@@ -262,6 +263,27 @@ def user_set_password(user: User, password: str, *, context: AuditContext | None
         audit_record(AuthEvent.PASSWORD_SET, actor=user, subject_user=user, context=context)
         # Anyone holding an old session must sign in again with the new password.
         user_end_sessions(user, acting_user=user, context=context)
+
+
+def user_change_password(
+    user: User,
+    password: str,
+    *,
+    keep_session_key: str | None,
+    context: AuditContext | None = None,
+) -> None:
+    """The holder changes their own password (old one and rules checked by the form).
+
+    Every other session of the account ends; the one making the change stays.
+    """
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(AuthEvent.PASSWORD_CHANGED, actor=user, subject_user=user, context=context)
+        others = UserSession.objects.filter(user=user).exclude(session_key=keep_session_key or "")
+        keys = list(others.values_list("session_key", flat=True))
+        Session.objects.filter(session_key__in=keys).delete()
+        others.delete()
 
 
 # --- Sessions ---------------------------------------------------------------

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -46,6 +48,7 @@ from kawal.accounts.services import (
     session_register,
     session_rotated,
     totp_device_for_enrolment,
+    user_change_password,
 )
 from kawal.core.audit import AuditContext
 
@@ -204,6 +207,25 @@ def security_view(request: HttpRequest) -> HttpResponse:
             "has_second_factor": has_second_factor(request.user),  # type: ignore[arg-type]
         },
     )
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user_change_password(
+            request.user,  # type: ignore[arg-type]
+            form.cleaned_data["new_password1"],
+            keep_session_key=request.session.session_key,
+            context=AuditContext.from_request(request),
+        )
+        # Keeps this session valid: Django ties sessions to the password hash.
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password has been changed. Other sessions were ended."))
+        return redirect("accounts:security")
+    return render(request, "accounts/password_change.html", {"form": form})
 
 
 @never_cache

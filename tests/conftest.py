@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _isolate(settings, tmp_path):
+    # Lockout counters live in the database (reset by the test transaction);
+    # clear the cache too so no state leaks between tests.
+    cache.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    yield
+    cache.clear()

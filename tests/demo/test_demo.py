@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from kawal.access.catalogue import Role
+from kawal.accounts.models import Agency, User
+from kawal.demo.data import ACCOUNTS
+
+pytestmark = pytest.mark.django_db
+
+USERNAMES = {
+    "manajer": Role.CASE_MANAGER,
+    "supervisor": Role.SUPERVISOR,
+    "uptd": Role.SHELTER_STAFF,
+    "psikolog": Role.PSYCHOLOGIST,
+    "polisi": Role.INVESTIGATOR,
+    "satpolpp": Role.PATROL_OFFICER,
+    "dinsos": Role.SOCIAL_WORKER,
+    "keuangan": Role.FINANCE_OFFICER,
+    "rt": Role.RT_HEAD,
+    "lksa": Role.INSTITUTION_STAFF,
+    "sekolah": Role.SCHOOL_LIAISON,
+    "admin": Role.SYSTEM_ADMIN,
+    "dpo": Role.DATA_PROTECTION_OFFICER,
+}
+
+
+def load(password="kawal-demo"):
+    out = StringIO()
+    with override_settings(KAWAL_DEMO_PASSWORD=password):
+        call_command("demo", "--no-serve", stdout=out)
+    return out.getvalue()
+
+
+def test_one_account_per_role_with_the_agreed_usernames():
+    out = load()
+    assert {u.username: u.role for u in User.objects.filter(is_demo_account=True)} == USERNAMES
+    assert {account.role for account in ACCOUNTS} == set(Role)
+    for username in USERNAMES:
+        assert username in out
+    assert "sintetis" in out
+
+
+def test_demo_agencies():
+    load()
+    kinds = list(Agency.objects.values_list("kind", flat=True))
+    assert kinds.count("neighbourhood") == 3
+    assert kinds.count("child_care_institution") == 3  # two LKSA and one pesantren
+    for kind in (
+        "dp3akb",
+        "uptd_ppa",
+        "police",
+        "satpol_pp",
+        "dinas_sosial",
+        "psychology",
+        "education_office",
+    ):
+        assert kind in kinds
+    for user in User.objects.filter(is_demo_account=True):
+        from kawal.accounts.services import role_fits_agency
+
+        assert role_fits_agency(user.role, user.agency), user.username
+
+
+def test_loading_twice_changes_nothing():
+    load()
+    load()
+    assert User.objects.filter(is_demo_account=True).count() == 13
+
+
+def test_demo_password_comes_from_the_environment_setting():
+    load(password="another demo phrase")
+    assert User.objects.get(username="rt").check_password("another demo phrase")
+
+
+@override_settings(DEMO_MODE=True, KAWAL_DEMO_SKIPS_SECOND_FACTOR=True)
+def test_demo_sign_in_without_second_factor_and_banner():
+    load()
+    client = Client()
+    response = client.post(
+        reverse("accounts:login"), {"username": "manajer", "password": "kawal-demo"}, follow=True
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "DEMO — data sintetis" in body
+    assert "Selamat datang" in body
+
+
+def test_no_banner_outside_demo_mode():
+    assert "DEMO" not in Client().get(reverse("accounts:login")).content.decode()
+
+
+def test_demo_refuses_production_settings():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAWAL_")}
+    env.update(
+        KAWAL_ENV="production",
+        SECRET_KEY="x" * 64,
+        ALLOWED_HOSTS="kawal.example",
+        DATABASE_URL="sqlite:////tmp/kawal-demo-refusal.sqlite3",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "kawal", "demo", "--no-serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "production" in result.stderr
+    assert not os.path.exists("/tmp/kawal-demo-refusal.sqlite3") or "manajer" not in result.stdout

@@ -1,0 +1,70 @@
+"""Shared test helpers: real accounts, real codes, real sessions."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.test import Client
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kawal.access.catalogue import ROLES, AgencyKind, Role
+from kawal.accounts.models import Agency, User
+from kawal.accounts.services import SESSION_AUTH_AT, SESSION_SEEN_AT
+
+PASSWORD = "a long synthetic passphrase for tests"
+
+
+@functools.cache
+def password_hash() -> str:
+    # Argon2 is deliberately slow; hash the shared test password once per run.
+    return make_password(PASSWORD)
+
+
+def agency_for(role: Role) -> Agency:
+    kinds = ROLES[role].agency_kinds
+    kind = sorted(kinds)[0] if kinds else AgencyKind.OTHER
+    agency, _ = Agency.objects.get_or_create(
+        name=f"Test agency {kind} (synthetic)", defaults={"kind": kind}
+    )
+    return agency
+
+
+def make_user(role: Role = Role.CASE_MANAGER, username: str | None = None, **extra: Any) -> User:
+    username = username or f"{role.value}-{User.objects.count() + 1}"
+    fields: dict[str, Any] = {
+        "username": username,
+        "full_name": f"Synthetic {role.label}",
+        "email": f"{username}@example.invalid",
+        "role": role,
+        "agency": agency_for(role),
+        "password": password_hash(),
+    }
+    fields.update(extra)
+    return User.objects.create(**fields)
+
+
+def add_totp(user: User) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test phone", confirmed=True)
+
+
+def current_code(device: TOTPDevice) -> str:
+    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return str(value).zfill(device.digits)
+
+
+def sign_in(client: Client, user: User, *, second_factor: bool = True) -> None:
+    """A session as our sign-in would leave it, without paying for Argon2 each time."""
+    client.force_login(user)
+    session = client.session
+    now = int(timezone.now().timestamp())
+    session[SESSION_AUTH_AT] = now
+    session[SESSION_SEEN_AT] = now
+    if second_factor:
+        session[DEVICE_ID_SESSION_KEY] = add_totp(user).persistent_id
+    session.save()

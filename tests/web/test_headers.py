@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.urls import reverse
+
+from kawal.access.catalogue import Role
+from tests.helpers import make_user, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_security_headers_on_every_page(client):
+    sign_in(client, make_user(Role.CASE_MANAGER))
+    for url in (reverse("web:home"), reverse("accounts:security")):
+        response = client.get(url)
+        csp = response["Content-Security-Policy"]
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert "object-src 'none'" in csp
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["Cache-Control"] == "no-store"
+
+
+def test_pages_have_no_inline_script_and_no_external_origins(client):
+    sign_in(client, make_user(Role.SYSTEM_ADMIN))
+    for url in (reverse("accounts:login"), reverse("web:home"), reverse("accounts:security")):
+        body = client.get(url).content.decode()
+        for tag in body.split("<script")[1:]:
+            assert tag.lstrip().startswith("src="), url
+        assert "http://" not in body and "https://" not in body, url
+
+
+def test_session_cookie_is_http_only_and_same_site(client):
+    user = make_user(Role.CASE_MANAGER)
+    from tests.helpers import PASSWORD
+
+    response = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": PASSWORD}
+    )
+    cookie = response.cookies["sessionid"]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+
+
+def _production_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAWAL_")}
+    env.pop("DATABASE_URL", None)
+    env.update(
+        KAWAL_ENV="production",
+        SECRET_KEY="x" * 60 + "production-like-key-for-the-check-only",
+        ALLOWED_HOSTS="kawal.example.go.id",
+        DATABASE_URL="sqlite:////tmp/kawal-deploy-check.sqlite3",
+    )
+    env.update(extra)
+    return env
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = subprocess.run(
+        [sys.executable, "-m", "kawal", "check", "--deploy", "--fail-level", "WARNING"],
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_cookies_are_secure():
+    code = (
+        "import django;django.setup();from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
+        " s.SESSION_COOKIE_NAME, s.DEBUG)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**_production_env(), "DJANGO_SETTINGS_MODULE": "kawal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.split() == ["True", "True", "31536000", "__Host-sessionid", "False"]
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_refuses_to_start_without_its_settings(missing):
+    env = _production_env()
+    env.pop(missing)
+    result = subprocess.run(
+        [sys.executable, "-m", "kawal", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert missing in result.stderr
