@@ -33,7 +33,7 @@ check: lint typecheck test
 # Refresh the Indonesian catalogue after changing interface strings, then
 # translate the new entries in src/kawal/locale/id/LC_MESSAGES/django.po.
 messages: $(STAMP)
-	cd src/kawal && KAWAL_ENV=test ../../$(BIN)/kawal makemessages -l id --no-obsolete --no-location --add-location=never 2>/dev/null || (cd src/kawal && KAWAL_ENV=test ../../$(BIN)/kawal makemessages -l id --no-obsolete --no-location)
+	cd src/kawal && KAWAL_ENV=test ../../$(BIN)/kawal makemessages -l id --no-obsolete --no-location
 	KAWAL_ENV=test $(BIN)/python -m kawal.web.translations compile
 
 clean:

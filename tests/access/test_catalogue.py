@@ -11,7 +11,7 @@ import pytest
 from kawal.access.catalogue import ROLES, Action, AgencyKind, Capability, DataClass, Role
 from kawal.access.policy import capabilities_of, may, may_access_class
 
-B, I, W, C, V, F = (
+B, ID, W, C, V, F = (
     DataClass.BASIC,
     DataClass.IDENTITY,
     DataClass.WHEREABOUTS,
@@ -22,17 +22,17 @@ B, I, W, C, V, F = (
 
 # role: (readable, writable)
 EXPECTED: dict[Role, tuple[set[DataClass], set[DataClass]]] = {
-    Role.CASE_MANAGER: ({B, I, W, V, F}, {B, I, W}),
-    Role.SUPERVISOR: ({B, I, W, V, F}, {B, I, W}),
-    Role.SHELTER_STAFF: ({B, I, W}, {B, W}),
-    Role.PSYCHOLOGIST: ({B, I, W, C}, {C}),
-    Role.INVESTIGATOR: ({B, I, W, V}, {I, V}),
+    Role.CASE_MANAGER: ({B, ID, W, V, F}, {B, ID, W}),
+    Role.SUPERVISOR: ({B, ID, W, V, F}, {B, ID, W}),
+    Role.SHELTER_STAFF: ({B, ID, W}, {B, W}),
+    Role.PSYCHOLOGIST: ({B, ID, W, C}, {C}),
+    Role.INVESTIGATOR: ({B, ID, W, V}, {ID, V}),
     Role.PATROL_OFFICER: (set(), set()),
-    Role.SOCIAL_WORKER: ({B, I, W, F}, {W}),
+    Role.SOCIAL_WORKER: ({B, ID, W, F}, {W}),
     Role.FINANCE_OFFICER: ({B, F}, {F}),
     Role.RT_HEAD: (set(), set()),
-    Role.INSTITUTION_STAFF: ({B, I, W}, set()),
-    Role.SCHOOL_LIAISON: ({B, I}, set()),
+    Role.INSTITUTION_STAFF: ({B, ID, W}, set()),
+    Role.SCHOOL_LIAISON: ({B, ID}, set()),
     Role.SYSTEM_ADMIN: (set(), set()),
     Role.DATA_PROTECTION_OFFICER: ({B}, set()),
 }

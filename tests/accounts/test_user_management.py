@@ -206,3 +206,28 @@ def test_self_service_password_set_requires_second_factor_afterwards(client):
     assert (
         client.post(reverse("accounts:verify"), {"code": current_code(device)}).status_code == 302
     )
+
+
+def test_create_admin_command_prints_a_working_link():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "create_admin",
+        "--username",
+        "it-admin",
+        "--email",
+        "it@example.invalid",
+        "--agency",
+        "Diskominfo (synthetic)",
+        stdout=out,
+    )
+    user = User.objects.get(username="it-admin")
+    assert user.role == Role.SYSTEM_ADMIN and not user.is_superuser
+    assert not user.has_usable_password()
+    link = out.getvalue().strip().splitlines()[-1]
+    assert "/akun/atur-sandi/" in link
+    page = Client().get(link.split("8000", 1)[1], follow=True)
+    assert "new_password1" in page.content.decode()

@@ -98,13 +98,13 @@ def test_no_banner_outside_demo_mode():
     assert "DEMO" not in Client().get(reverse("accounts:login")).content.decode()
 
 
-def test_demo_refuses_production_settings():
+def test_demo_refuses_production_settings(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAWAL_")}
     env.update(
         KAWAL_ENV="production",
         SECRET_KEY="x" * 64,
         ALLOWED_HOSTS="kawal.example",
-        DATABASE_URL="sqlite:////tmp/kawal-demo-refusal.sqlite3",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'refused.sqlite3'}",
     )
     result = subprocess.run(
         [sys.executable, "-m", "kawal", "demo", "--no-serve"],
@@ -116,4 +116,4 @@ def test_demo_refuses_production_settings():
     )
     assert result.returncode != 0
     assert "production" in result.stderr
-    assert not os.path.exists("/tmp/kawal-demo-refusal.sqlite3") or "manajer" not in result.stdout
+    assert not (tmp_path / "refused.sqlite3").exists()  # nothing was migrated or loaded

@@ -52,3 +52,19 @@ def test_method_not_allowed_is_not_a_server_error():
     client = Client()
     sign_in(client, make_user(Role.CASE_MANAGER))
     assert client.put("/").status_code == 405
+
+
+def test_bad_request_is_translated():
+    response = Client(raise_request_exception=False).get("/masuk/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Permintaan tidak valid" in body
+    assert "evil.example" not in body
+
+
+def test_forbidden_is_translated():
+    client = Client()
+    sign_in(client, make_user(Role.CASE_MANAGER))
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    assert "Tidak diizinkan" in response.content.decode()

@@ -50,8 +50,11 @@ def test_session_cookie_is_http_only_and_same_site(client):
 
 
 def _production_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KAWAL_")}
-    env.pop("DATABASE_URL", None)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KAWAL_", "DJANGO_")) and k != "DATABASE_URL"
+    }
     env.update(
         KAWAL_ENV="production",
         SECRET_KEY="x" * 60 + "production-like-key-for-the-check-only",

@@ -7,7 +7,6 @@ case content never is, so the console cannot become a side door to it.
 from __future__ import annotations
 
 from typing import Any
-
 from urllib.parse import urlencode
 
 from django.contrib import admin

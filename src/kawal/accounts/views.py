@@ -12,8 +12,8 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -222,7 +222,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             context=AuditContext.from_request(request),
         )
         # Keeps this session valid: Django ties sessions to the password hash.
-        update_session_auth_hash(request, request.user)
+        update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
         messages.success(request, _("Your password has been changed. Other sessions were ended."))
         return redirect("accounts:security")
     return render(request, "accounts/password_change.html", {"form": form})
