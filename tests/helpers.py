@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
+import subprocess
+import sys
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -17,6 +20,37 @@ from kawal.accounts.models import Agency, User
 from kawal.accounts.services import SESSION_AUTH_AT, SESSION_SEEN_AT
 
 PASSWORD = "a long synthetic passphrase for tests"
+
+
+def run_kawal(
+    *args: str, env: dict[str, str], timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run the ``kawal`` command in a fresh process, e.g. with production settings."""
+    return subprocess.run(
+        [sys.executable, "-m", "kawal", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    """This process's environment with production settings instead of test ones."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("KAWAL_", "DJANGO_")) and key != "DATABASE_URL"
+    }
+    env.update(
+        KAWAL_ENV="production",
+        SECRET_KEY="x" * 60 + "production-like-key-for-checks-only",
+        ALLOWED_HOSTS="kawal.example.go.id",
+        DATABASE_URL="sqlite:////nonexistent/kawal-production-check.sqlite3",
+    )
+    env.update(extra)
+    return env
 
 
 @functools.cache

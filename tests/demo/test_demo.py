@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from io import StringIO
 
 import pytest
@@ -13,6 +10,7 @@ from django.urls import reverse
 from kawal.access.catalogue import Role
 from kawal.accounts.models import Agency, User
 from kawal.demo.data import ACCOUNTS
+from tests.helpers import production_env, run_kawal
 
 pytestmark = pytest.mark.django_db
 
@@ -99,21 +97,10 @@ def test_no_banner_outside_demo_mode():
 
 
 def test_demo_refuses_production_settings(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KAWAL_")}
-    env.update(
-        KAWAL_ENV="production",
-        SECRET_KEY="x" * 64,
-        ALLOWED_HOSTS="kawal.example",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'refused.sqlite3'}",
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "kawal", "demo", "--no-serve"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    database = tmp_path / "refused.sqlite3"
+    result = run_kawal(
+        "demo", "--no-serve", env=production_env(DATABASE_URL=f"sqlite:///{database}")
     )
     assert result.returncode != 0
     assert "production" in result.stderr
-    assert not (tmp_path / "refused.sqlite3").exists()  # nothing was migrated or loaded
+    assert not database.exists()  # nothing was migrated or loaded

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.urls import reverse
 
 from kawal.access.catalogue import Role
-from tests.helpers import make_user, sign_in
+from tests.helpers import make_user, production_env, run_kawal, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -49,63 +45,27 @@ def test_session_cookie_is_http_only_and_same_site(client):
     assert cookie["samesite"] == "Lax"
 
 
-def _production_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("KAWAL_", "DJANGO_")) and k != "DATABASE_URL"
-    }
-    env.update(
-        KAWAL_ENV="production",
-        SECRET_KEY="x" * 60 + "production-like-key-for-the-check-only",
-        ALLOWED_HOSTS="kawal.example.go.id",
-        DATABASE_URL="sqlite:////tmp/kawal-deploy-check.sqlite3",
-    )
-    env.update(extra)
-    return env
-
-
 def test_deploy_check_is_clean_with_production_settings():
-    result = subprocess.run(
-        [sys.executable, "-m", "kawal", "check", "--deploy", "--fail-level", "WARNING"],
-        env=_production_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_kawal("check", "--deploy", "--fail-level", "WARNING", env=production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_cookies_are_secure():
     code = (
-        "import django;django.setup();from django.conf import settings as s;"
+        "from django.conf import settings as s;"
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
         " s.SESSION_COOKIE_NAME, s.DEBUG)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**_production_env(), "DJANGO_SETTINGS_MODULE": "kawal.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert result.stdout.split() == ["True", "True", "31536000", "__Host-sessionid", "False"]
+    result = run_kawal("shell", "-c", code, env=production_env())
+    values = result.stdout.strip().splitlines()[-1].split()
+    assert values == ["True", "True", "31536000", "__Host-sessionid", "False"]
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
 def test_production_refuses_to_start_without_its_settings(missing):
-    env = _production_env()
+    env = production_env()
     env.pop(missing)
-    result = subprocess.run(
-        [sys.executable, "-m", "kawal", "check"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_kawal("check", env=env)
     assert result.returncode != 0
     assert missing in result.stderr
