@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "kawal.regions",
     "kawal.accounts",
     "kawal.notify",
+    "kawal.people",
+    "kawal.cases",
     "kawal.demo",
 ]
 
@@ -107,6 +109,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kawal.core.middleware.NoStoreMiddleware",
+    "kawal.access.middleware.AccessLogFailClosedMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -282,6 +285,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kawal-anak@localhost"
 # Absolute address put in emailed links (set-password); the request host is
 # never trusted for this.
 KAWAL_BASE_URL = os.environ.get("KAWAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Case files -------------------------------------------------------------
+# Attachments live outside the web root and are only served through a view
+# that checks access.
+KAWAL_PRIVATE_MEDIA_ROOT = Path(os.environ.get("KAWAL_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+KAWAL_ATTACHMENT_MAX_MB = int(os.environ.get("KAWAL_ATTACHMENT_MAX_MB", "10"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = (KAWAL_ATTACHMENT_MAX_MB + 1) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Case numbers: {year} and {seq} are filled in, e.g. KWL/2026/000123.
+KAWAL_CASE_NUMBER_FORMAT = os.environ.get("KAWAL_CASE_NUMBER_FORMAT", "KWL/{year}/{seq:06d}")
+KAWAL_BREAK_GLASS_HOURS = 4
 
 # --- Demo -------------------------------------------------------------------
 KAWAL_DEMO_PASSWORD = os.environ.get("KAWAL_DEMO_PASSWORD", "kawal-demo")

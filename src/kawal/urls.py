@@ -7,6 +7,7 @@ from kawal.accounts.admin_site import admin_site
 urlpatterns = [
     path("", include("kawal.web.urls")),
     path("", include("kawal.accounts.urls")),
+    path("", include("kawal.cases.urls")),
     # Switching language must work on the sign-in page too.
     path("bahasa/", login_not_required(set_language), name="set_language"),
     path("admin/", admin_site.urls),

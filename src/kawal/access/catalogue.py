@@ -12,6 +12,7 @@ The module imports no domain app: domains consult it, never the reverse.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.utils.functional import Promise
@@ -262,3 +263,14 @@ def role_spec(role: str | None) -> RoleSpec | None:
         return ROLES[Role(role)]
     except ValueError:
         return None
+
+
+def classified(field: Any, data_class: DataClass) -> Any:
+    """Declare the data class of a model field; pages, exports and the API filter on it."""
+    field.data_class = data_class
+    return field
+
+
+def data_class_of(field: Any) -> DataClass:
+    """A field's declared class; technical fields (keys, versions, stamps) count as basic."""
+    return getattr(field, "data_class", DataClass.BASIC)

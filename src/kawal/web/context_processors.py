@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,24 +12,40 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kawal.access.catalogue import Capability
-from kawal.access.policy import may
+from kawal.access.catalogue import Action, Capability, DataClass
+from kawal.access.policy import may, may_access_class
+
+
+def _reads_cases(user: Any) -> bool:
+    return may_access_class(user, Action.READ, DataClass.BASIC)
+
+
+def _any(*capabilities: Capability) -> Callable[[Any], bool]:
+    return lambda user: any(may(user, capability) for capability in capabilities)
 
 
 @dataclass(frozen=True)
 class NavItem:
     url_name: str
     label: str | Promise
-    # Shown when the user holds any of these; empty means every signed-in user.
-    needs: tuple[Capability, ...] = ()
+    shown_to: Callable[[Any], bool] = lambda user: True
 
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("web:home", _("Home")),
+    NavItem("cases:list", _("Cases"), _reads_cases),
+    NavItem("cases:my_tasks", _("My tasks"), _reads_cases),
+    NavItem("cases:referral_inbox", _("Referrals"), _reads_cases),
+    NavItem("cases:break_glass", _("Emergency access"), _any(Capability.BREAK_GLASS)),
+    NavItem(
+        "cases:break_glass_queue",
+        _("Review emergency access"),
+        _any(Capability.REVIEW_BREAK_GLASS, Capability.APPROVE),
+    ),
     NavItem(
         "admin:index",
         _("Configuration"),
-        (Capability.MANAGE_CONFIGURATION, Capability.MANAGE_USERS),
+        _any(Capability.MANAGE_CONFIGURATION, Capability.MANAGE_USERS),
     ),
     NavItem("accounts:security", _("Account security")),
 )
@@ -40,7 +57,7 @@ def navigation_for(user: Any) -> list[dict[str, Any]]:
     return [
         {"url": reverse(item.url_name), "label": item.label, "name": item.url_name}
         for item in NAVIGATION
-        if not item.needs or any(may(user, capability) for capability in item.needs)
+        if item.shown_to(user)
     ]
 
 

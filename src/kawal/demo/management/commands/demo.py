@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kawal.demo.cases import demo_load_cases
 from kawal.demo.data import ACCOUNTS
 from kawal.demo.services import demo_load, demo_refuse_in_production
 
@@ -26,9 +27,13 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         call_command("migrate", interactive=False, verbosity=0)
         summary = demo_load(password=settings.KAWAL_DEMO_PASSWORD)
+        cases = demo_load_cases()
         address = f"http://{options['addrport']}/"
         self.stdout.write(self.style.SUCCESS("Kawal Anak DEMO — data sintetis (synthetic data)"))
-        self.stdout.write(f"{summary.agencies} agencies, {summary.accounts} accounts loaded.")
+        self.stdout.write(
+            f"{summary.agencies} agencies, {summary.accounts} accounts loaded; "
+            f"{cases} synthetic cases created."
+        )
         self.stdout.write(f"Open {address}")
         password_note = (
             "as set in KAWAL_DEMO_PASSWORD"

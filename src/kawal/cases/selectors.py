@@ -1,0 +1,327 @@
+"""Every read of case data users see, scoped by the policy and logged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from kawal.access.catalogue import DataClass
+from kawal.access.log import access_log_write
+from kawal.access.models import AccessAction, AccessLog
+from kawal.access.policy import may
+from kawal.cases.models import (
+    Attachment,
+    BreakGlassGrant,
+    Case,
+    CaseEvent,
+    CaseMember,
+    Note,
+    Referral,
+    ReferralStatus,
+    Task,
+    TaskStatus,
+)
+from kawal.cases.policy import CaseAccess, case_access, case_access_bulk, cases_visible_to
+from kawal.people.identity_numbers import mask_nik
+
+PAGE_SIZE = 25
+# Classes whose every view is logged; basic facts are logged only in lists.
+LOGGED_CLASSES = {
+    DataClass.IDENTITY,
+    DataClass.WHEREABOUTS,
+    DataClass.CLINICAL,
+    DataClass.INVESTIGATION,
+}
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of a list: a name only for those who may see identity."""
+
+    case: Case
+    access: CaseAccess
+    overdue_tasks: int
+
+    @property
+    def child_label(self) -> str:
+        child = self.case.child
+        if self.access.sees_identity:
+            return child.full_name
+        return f"{child.initials} ({child.age_label})"
+
+
+def case_for_user(
+    request: HttpRequest, case_uuid: Any, *, need: str = DataClass.BASIC
+) -> tuple[Case, CaseAccess]:
+    """Fetch and authorise in one step; missing and forbidden give the same 404."""
+    user: Any = request.user
+    case = (
+        Case.objects.select_related(
+            "child", "child__kelurahan", "owner", "supervisor", "investigator"
+        )
+        .filter(uuid=case_uuid)
+        .first()
+    )
+    access = case_access(user, case) if case is not None else None
+    if case is None or access is None or not access.can_read(need):
+        access_log_write(
+            request,
+            action=AccessAction.DENIED,
+            cases=[(case.pk, case.number)] if case is not None else [],
+        )
+        raise Http404
+    return case, access
+
+
+def case_log_view(request: HttpRequest, case: Case, access: CaseAccess, classes: set[str]) -> None:
+    """Log a page that shows these classes of the case (fail-closed: raises if it cannot)."""
+    shown = {c for c in classes if access.can_read(c)}
+    if shown & LOGGED_CLASSES:
+        access_log_write(
+            request,
+            action=AccessAction.VIEW,
+            cases=[(case.pk, case.number)],
+            data_classes=shown,
+            via_break_glass=access.via_break_glass,
+        )
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str = ""
+    risk: str = ""
+    kelurahan: str = ""
+    agency: int | None = None
+    mine: bool = False
+    overdue: bool = False
+    sort: str = "-opened_on"
+
+
+SORTS = {
+    "-opened_on": ("-opened_on", "-id"),
+    "opened_on": ("opened_on", "id"),
+    "risk": ("-risk_rank", "-opened_on"),
+    "number": ("number",),
+}
+
+
+def _with_overdue(cases: QuerySet[Case]) -> QuerySet[Case]:
+    today = timezone.localdate()
+    return cases.annotate(
+        overdue_tasks=Count(
+            "tasks",
+            filter=Q(tasks__status=TaskStatus.OPEN, tasks__due_on__lt=today),
+            distinct=True,
+        )
+    )
+
+
+def case_list(
+    request: HttpRequest, *, filters: CaseFilters, page_number: Any = 1
+) -> tuple[Page[CaseRow], int]:
+    """A page of the cases the user may see, logged as listed."""
+    from django.db.models import Case as When_, IntegerField, Value, When
+
+    user: Any = request.user
+    cases = cases_visible_to(user)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.risk:
+        cases = cases.filter(risk_level=filters.risk)
+    if filters.kelurahan and may_filter_by_identity(user):
+        cases = cases.filter(child__kelurahan_id=filters.kelurahan)
+    if filters.agency:
+        cases = cases.filter(
+            Q(owner__agency_id=filters.agency)
+            | Q(
+                Exists(
+                    CaseMember.objects.filter(case=OuterRef("pk"), removed_at__isnull=True).filter(
+                        Q(agency_id=filters.agency) | Q(user__agency_id=filters.agency)
+                    )
+                )
+            )
+        )
+    if filters.mine:
+        cases = cases.filter(owner=user)
+    cases = _with_overdue(cases)
+    if filters.overdue:
+        cases = cases.filter(overdue_tasks__gt=0)
+    cases = cases.annotate(
+        risk_rank=When_(
+            When(risk_level="high", then=Value(3)),
+            When(risk_level="medium", then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    )
+    cases = cases.select_related("child", "owner").order_by(
+        *SORTS.get(filters.sort, SORTS["-opened_on"])
+    )
+    paginator = Paginator(cases, PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    rows = _rows(user, list(page.object_list))
+    _log_listed(request, AccessAction.LIST, rows)
+    page.object_list = rows  # type: ignore[assignment]
+    return page, paginator.count  # type: ignore[return-value]
+
+
+def may_filter_by_identity(user: Any) -> bool:
+    """Filtering by home kelurahan reveals where a child lives: identity readers only."""
+    from kawal.access.catalogue import Action
+    from kawal.access.policy import may_access_class
+
+    return may_access_class(user, Action.READ, DataClass.IDENTITY)
+
+
+def _rows(user: Any, cases: list[Case]) -> list[CaseRow]:
+    accesses = case_access_bulk(user, cases)
+    return [
+        CaseRow(
+            case=case, access=accesses[case.pk], overdue_tasks=getattr(case, "overdue_tasks", 0)
+        )
+        for case in cases
+        if case.pk in accesses
+    ]
+
+
+def _log_listed(request: HttpRequest, action: AccessAction, rows: list[CaseRow]) -> None:
+    if not rows:
+        return
+    classes = {DataClass.BASIC}
+    if any(row.access.sees_identity for row in rows):
+        classes.add(DataClass.IDENTITY)
+    access_log_write(
+        request,
+        action=action,
+        cases=[(row.case.pk, row.case.number) for row in rows],
+        data_classes=classes,
+    )
+
+
+def case_search(request: HttpRequest, query: str, *, limit: int = 50) -> list[CaseRow]:
+    """Search by name, alias, NIK or case number, within what the user may see.
+
+    Names, aliases and NIK only match for users whose role reads identity, so a
+    search cannot be used to test whether a named child has a case.
+    """
+    user: Any = request.user
+    query = " ".join(query.split())[:100]
+    if len(query) < 2:
+        return []
+    condition = Q(number__icontains=query)
+    if may_filter_by_identity(user):
+        digits = "".join(ch for ch in query if ch.isdigit())
+        condition |= Q(child__full_name__icontains=query) | Q(child__aliases__name__icontains=query)
+        if len(digits) == 16:
+            condition |= Q(child__nik=digits)
+    ids = list(
+        cases_visible_to(user).filter(condition).values_list("pk", flat=True).distinct()[:limit]
+    )
+    cases = list(
+        _with_overdue(Case.objects.filter(pk__in=ids))
+        .select_related("child", "owner")
+        .order_by("-opened_on")
+    )
+    rows = _rows(user, cases)
+    # A match on name or NIK tells the user something about identity only if
+    # they may see identity on that case; drop the others.
+    rows = [
+        row for row in rows if row.access.sees_identity or query.lower() in row.case.number.lower()
+    ]
+    _log_listed(request, AccessAction.SEARCH, rows)
+    return rows
+
+
+def case_timeline(case: Case, access: CaseAccess) -> QuerySet[CaseEvent]:
+    return case.events.filter(data_class__in=access.readable).select_related("actor")[:200]
+
+
+def case_notes(case: Case, access: CaseAccess) -> list[Note]:
+    notes = (
+        case.notes.filter(data_class__in=access.readable)
+        .select_related("author", "supersedes")
+        .prefetch_related(Prefetch("superseded_by"))
+    )
+    return list(notes)
+
+
+def case_attachments(case: Case, access: CaseAccess) -> QuerySet[Attachment]:
+    return case.attachments.filter(
+        data_class__in=access.readable, deleted_at__isnull=True
+    ).select_related("uploaded_by")
+
+
+def case_team(case: Case) -> QuerySet[CaseMember]:
+    return case.members.filter(removed_at__isnull=True).select_related(
+        "user", "user__agency", "agency"
+    )
+
+
+def case_referrals(case: Case) -> QuerySet[Referral]:
+    return case.referrals.select_related("to_agency", "requested_by", "decided_by")
+
+
+def case_tasks(case: Case) -> QuerySet[Task]:
+    return case.tasks.select_related("assignee", "assignee_agency").order_by(
+        "status", "due_on", "id"
+    )
+
+
+def child_identity(case: Case, access: CaseAccess) -> dict[str, Any] | None:
+    """The child's identity as the user may see it: full, or None (initials and age only)."""
+    if not access.sees_identity:
+        return None
+    child = case.child
+    return {
+        "person": child,
+        "aliases": [alias.name for alias in child.aliases.all()],
+        "nik_masked": mask_nik(child.nik) if child.nik else "",
+        "relatives": list(child.relatives.select_related("relative")),
+    }
+
+
+def my_tasks(user: Any) -> list[tuple[Task, CaseAccess]]:
+    """Open tasks for the user or their agency, overdue first, on cases they may still see."""
+    mine = Q(assignee=user)
+    if user.agency_id is not None:
+        mine |= Q(assignee_agency_id=user.agency_id, assignee__isnull=True)
+    tasks = list(
+        Task.objects.filter(mine, status=TaskStatus.OPEN, case__in=cases_visible_to(user))
+        .select_related("case", "case__child")
+        .order_by("due_on", "id")[:200]
+    )
+    accesses = case_access_bulk(user, {task.case_id: task.case for task in tasks}.values())
+    today = timezone.localdate()
+    tasks.sort(
+        key=lambda task: (not (task.due_on and task.due_on < today), task.due_on or today.max)
+    )
+    return [(task, accesses[task.case_id]) for task in tasks if task.case_id in accesses]
+
+
+def pending_referrals(user: Any) -> QuerySet[Referral]:
+    if user.agency_id is None:
+        return Referral.objects.none()
+    return Referral.objects.filter(
+        to_agency_id=user.agency_id, status=ReferralStatus.REQUESTED
+    ).select_related("case", "requested_by", "requested_by__agency")
+
+
+def access_log_for_case(case: Case) -> QuerySet[AccessLog]:
+    return AccessLog.objects.filter(case_id=case.pk).select_related("user")[:500]
+
+
+def break_glass_queue(user: Any) -> QuerySet[BreakGlassGrant]:
+    """Grants waiting for review: the DPO sees all; a supervisor those on cases they supervise."""
+    from kawal.access.catalogue import Capability
+
+    grants = BreakGlassGrant.objects.filter(reviewed_at__isnull=True).select_related("case", "user")
+    if may(user, Capability.REVIEW_BREAK_GLASS):
+        return grants
+    if may(user, Capability.APPROVE):
+        return grants.filter(Q(case__supervisor=user) | Q(case__owner=user)).exclude(user=user)
+    return grants.none()

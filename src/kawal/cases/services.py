@@ -1,0 +1,808 @@
+"""Every write to a case file: policy check, validation, one transaction, a timeline event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from kawal.access.catalogue import Capability, DataClass, data_class_of
+from kawal.access.policy import may
+from kawal.accounts.models import Agency, User
+from kawal.cases.models import (
+    AllegedPerpetrator,
+    Approval,
+    ApprovalKind,
+    ApprovalStatus,
+    Attachment,
+    BreakGlassGrant,
+    Case,
+    CaseClassification,
+    CaseCounter,
+    CaseEvent,
+    CaseMember,
+    CaseStatus,
+    Note,
+    NoteKind,
+    PerpetratorRelation,
+    Referral,
+    ReferralStatus,
+    RiskLevel,
+    SharingBasis,
+    Task,
+    TaskStatus,
+)
+from kawal.cases.policy import CaseAccess, case_access
+from kawal.core.uploads import clean_upload, store_private
+from kawal.notify.services import outbox_enqueue_email
+from kawal.people.models import Person, PersonAlias, PersonRelation
+
+D = DataClass
+
+
+class StaleVersion(Exception):
+    """The record changed since the form was loaded; nothing was written."""
+
+    def __init__(self, current: Model) -> None:
+        super().__init__("stale version")
+        self.current = current
+
+
+def _access(user: Any, case: Case) -> CaseAccess:
+    access = case_access(user, case)
+    if access is None:
+        raise PermissionDenied
+    return access
+
+
+def _require_write(access: CaseAccess, data_class: str) -> None:
+    if not access.can_write(data_class):
+        raise PermissionDenied
+
+
+def _event(
+    case: Case, kind: str, actor: Any, *, data_class: str = D.BASIC, **payload: Any
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, kind=kind, actor=actor, data_class=data_class, payload=payload
+    )
+
+
+def _display(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def _apply_changes(
+    instance: Model, changes: dict[str, Any], allowed: set[str]
+) -> dict[str, dict[str, list[str]]]:
+    """Set fields and return the diff grouped by data class, for the history."""
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
+    diff: dict[str, dict[str, list[str]]] = {}
+    for name, value in changes.items():
+        before = getattr(instance, name)
+        if before == value:
+            continue
+        model_field = instance._meta.get_field(name)
+        diff.setdefault(data_class_of(model_field), {})[name] = [_display(before), _display(value)]
+        setattr(instance, name, value)
+    return diff
+
+
+# --- Opening a case ----------------------------------------------------------
+
+
+def case_number_next(year: int) -> str:
+    """Draw the next number of the year; the counter row is locked until commit."""
+    counter, _created = CaseCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return settings.KAWAL_CASE_NUMBER_FORMAT.format(year=year, seq=counter.last)
+
+
+CHILD_FIELDS = {
+    "full_name",
+    "sex",
+    "birth_date",
+    "birth_date_estimated",
+    "age_min",
+    "age_max",
+    "place_of_birth",
+    "nik_status",
+    "nik",
+    "nik_missing_reason",
+    "kk_number",
+    "religion",
+    "disability",
+    "languages",
+    "school_status",
+    "kelurahan",
+    "rt",
+    "rw",
+    "street",
+}
+
+CASE_BASIC_FIELDS = {
+    "intake_channel",
+    "risk_level",
+    "risk_rationale",
+    "supervisor",
+    "sharing_basis",
+    "sharing_basis_note",
+}
+CASE_INVESTIGATION_FIELDS = {
+    "police_report_number",
+    "legal_stage",
+    "investigator",
+    "parent_is_alleged_perpetrator",
+}
+
+
+@dataclass
+class NewCase:
+    child: dict[str, Any]
+    aliases: list[str] = field(default_factory=list)
+    intake_channel: str = "other"
+    risk_level: str = RiskLevel.MEDIUM
+    risk_rationale: str = ""
+    forms: list[str] = field(default_factory=list)
+    supervisor: User | None = None
+    opened_on: date | None = None
+    sibling_of: Case | None = None
+
+
+def _validate_child(child: Person) -> None:
+    from kawal.people.identity_numbers import parse_kk, parse_nik
+
+    errors: dict[str, list[str]] = {}
+    if child.nik_status == "known":
+        try:
+            child.nik = parse_nik(child.nik).nik
+        except ValidationError as exc:
+            errors["nik"] = exc.messages
+    elif child.nik:
+        errors["nik"] = [_("Choose 'Known' to record a NIK.")]
+    elif child.nik_status == "none" and not child.nik_missing_reason:
+        errors["nik_missing_reason"] = [_("Say why the child has no NIK.")]
+    if child.kk_number:
+        try:
+            child.kk_number = parse_kk(child.kk_number).kk
+        except ValidationError as exc:
+            errors["kk_number"] = exc.messages
+    if child.birth_date and child.birth_date > timezone.localdate():
+        errors["birth_date"] = [_("The date of birth is in the future.")]
+    if child.age_min is not None and child.age_max is not None and child.age_min > child.age_max:
+        errors["age_max"] = [_("The age range is reversed.")]
+    if child.birth_date is None and child.age_min is None:
+        errors["age_min"] = [_("Give a date of birth or at least an estimated age.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def case_open(new: NewCase, *, acting_user: User) -> Case:
+    """Register a child and open their case, led by the acting user."""
+    if not may(acting_user, Capability.OPEN_CASE):
+        raise PermissionDenied
+    if new.risk_level not in RiskLevel.values:
+        raise ValidationError({"risk_level": _("Choose a risk level.")})
+    with transaction.atomic():
+        child = Person(is_child=True, created_by=acting_user)
+        _apply_changes(child, new.child, CHILD_FIELDS)
+        _validate_child(child)
+        child.full_clean()
+        child.save()
+        for alias in {a.strip() for a in new.aliases if a.strip()}:
+            PersonAlias.objects.create(person=child, name=alias[:100])
+        opened_on = new.opened_on or timezone.localdate()
+        case = Case(
+            number=case_number_next(opened_on.year),
+            child=child,
+            opened_on=opened_on,
+            intake_channel=new.intake_channel,
+            risk_level=new.risk_level,
+            risk_rationale=new.risk_rationale,
+            owner=acting_user,
+            supervisor=new.supervisor,
+        )
+        if new.sibling_of is not None:
+            from kawal.cases.models import FamilyGroup
+
+            group = new.sibling_of.family_group or FamilyGroup.objects.create()
+            if new.sibling_of.family_group_id is None:
+                Case.objects.filter(pk=new.sibling_of.pk).update(family_group=group)
+            case.family_group = group
+        case.full_clean(exclude=["child", "owner"])
+        case.save()
+        for form in set(new.forms):
+            CaseClassification.objects.create(case=case, form=form)
+        _event(case, "case.opened", acting_user, number=case.number, forms=sorted(set(new.forms)))
+    return case
+
+
+# --- Editing -----------------------------------------------------------------
+
+
+def case_update(
+    case: Case, *, expected_version: int, changes: dict[str, Any], acting_user: User
+) -> Case:
+    """Change case facts; each field needs write access to its data class."""
+    access = _access(acting_user, case)
+    with transaction.atomic():
+        current = Case.objects.select_for_update().get(pk=case.pk)
+        if current.version != expected_version:
+            raise StaleVersion(current)
+        diff = _apply_changes(current, changes, CASE_BASIC_FIELDS | CASE_INVESTIGATION_FIELDS)
+        for data_class in diff:
+            _require_write(access, data_class)
+        if "supervisor" in changes and changes["supervisor"] is not None:
+            if not may(changes["supervisor"], Capability.APPROVE):
+                raise ValidationError({"supervisor": _("Choose a user with the supervisor role.")})
+        if "investigator" in changes and changes["investigator"] is not None:
+            if not may(changes["investigator"], Capability.RECORD_INVESTIGATION):
+                raise ValidationError({"investigator": _("Choose a police investigator.")})
+        if current.risk_level == RiskLevel.HIGH and not current.risk_rationale.strip():
+            raise ValidationError({"risk_rationale": _("Explain why the risk is high.")})
+        if not diff:
+            return current
+        current.version += 1
+        current.save()
+        for data_class, fields in diff.items():
+            _event(current, "case.updated", acting_user, data_class=data_class, changes=fields)
+    return current
+
+
+def child_update(
+    case: Case,
+    *,
+    expected_version: int,
+    changes: dict[str, Any],
+    aliases: list[str] | None,
+    acting_user: User,
+) -> Person:
+    access = _access(acting_user, case)
+    with transaction.atomic():
+        child = Person.objects.select_for_update().get(pk=case.child_id)
+        if child.version != expected_version:
+            raise StaleVersion(child)
+        diff = _apply_changes(child, changes, CHILD_FIELDS)
+        for data_class in diff:
+            _require_write(access, data_class)
+        _validate_child(child)
+        child.full_clean()
+        if aliases is not None:
+            _require_write(access, D.IDENTITY)
+            wanted = {a.strip()[:100] for a in aliases if a.strip()}
+            existing = set(child.aliases.values_list("name", flat=True))
+            if wanted != existing:
+                child.aliases.exclude(name__in=wanted).delete()
+                for name in wanted - existing:
+                    PersonAlias.objects.create(person=child, name=name)
+                diff.setdefault(D.IDENTITY, {})["aliases"] = [
+                    ", ".join(sorted(existing)) or "—",
+                    ", ".join(sorted(wanted)) or "—",
+                ]
+        if not diff:
+            return child
+        child.version += 1
+        child.save()
+        for data_class, fields in diff.items():
+            _event(case, "child.updated", acting_user, data_class=data_class, changes=fields)
+    return child
+
+
+def relative_add(
+    case: Case, *, person: dict[str, Any], relation: str, is_guardian: bool, acting_user: User
+) -> PersonRelation:
+    _require_write(_access(acting_user, case), D.IDENTITY)
+    allowed = {"full_name", "sex", "nik", "phone", "occupation", "kelurahan", "rt", "rw", "street"}
+    with transaction.atomic():
+        relative = Person(is_child=False, created_by=acting_user, age_min=18)
+        _apply_changes(relative, person, allowed)
+        if relative.nik:
+            from kawal.people.identity_numbers import parse_nik
+
+            try:
+                relative.nik = parse_nik(relative.nik).nik
+                relative.nik_status = "known"
+            except ValidationError as exc:
+                raise ValidationError({"nik": exc.messages}) from exc
+        relative.full_clean()
+        relative.save()
+        link = PersonRelation.objects.create(
+            child_id=case.child_id, relative=relative, relation=relation, is_guardian=is_guardian
+        )
+        _event(case, "relative.added", acting_user, data_class=D.IDENTITY, relation=relation)
+    return link
+
+
+def perpetrator_add(
+    case: Case, *, person: Person, relationship: str, acting_user: User
+) -> AllegedPerpetrator:
+    _require_write(_access(acting_user, case), D.INVESTIGATION)
+    if relationship not in PerpetratorRelation.values:
+        raise ValidationError({"relationship": _("Choose a relationship.")})
+    with transaction.atomic():
+        record = AllegedPerpetrator.objects.create(
+            case=case, person=person, relationship=relationship
+        )
+        if relationship == PerpetratorRelation.ORANG_TUA and not case.parent_is_alleged_perpetrator:
+            Case.objects.filter(pk=case.pk).update(
+                parent_is_alleged_perpetrator=True, version=case.version + 1
+            )
+        _event(
+            case,
+            "perpetrator.added",
+            acting_user,
+            data_class=D.INVESTIGATION,
+            relationship=relationship,
+        )
+    return record
+
+
+# --- Workflow ----------------------------------------------------------------
+
+S = CaseStatus
+
+# from -> allowed destinations. Guards below say what else each move needs.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.IDENTIFIED: (S.ASSESSMENT, S.INTERVENTION),
+    S.ASSESSMENT: (S.PLAN,),
+    S.PLAN: (S.INTERVENTION, S.ASSESSMENT),
+    S.INTERVENTION: (S.REINTEGRATION, S.PLAN),
+    S.REINTEGRATION: (S.MONITORING, S.INTERVENTION),
+    S.MONITORING: (S.CLOSED, S.INTERVENTION),
+    S.CLOSED: (S.ASSESSMENT,),
+}
+
+
+def _approved(case: Case, kind: str) -> Approval | None:
+    latest = case.approvals.filter(kind=kind).order_by("-created_at", "-id").first()
+    return latest if latest is not None and latest.status == ApprovalStatus.APPROVED else None
+
+
+def transition_problems(case: Case, target: str, *, reason: str) -> list[str]:
+    """Why the move is not allowed now; empty when it is."""
+    if target not in TRANSITIONS.get(case.status, ()):
+        return [_("A case cannot move from this status to that one.")]
+    problems: list[str] = []
+    if case.status == S.IDENTIFIED and target == S.INTERVENTION:
+        # Emergency protection before assessment, for high-risk cases only.
+        if case.risk_level != RiskLevel.HIGH:
+            problems.append(
+                _("Only a high-risk case may get emergency protection before assessment.")
+            )
+        if not reason.strip():
+            problems.append(_("Give the reason for emergency protection."))
+    if target == S.PLAN and case.status == S.ASSESSMENT:
+        if not case.notes.filter(kind=NoteKind.ASSESSMENT).exists():
+            problems.append(_("A plan needs an assessment: record one first."))
+    if (
+        case.status == S.PLAN
+        and target == S.INTERVENTION
+        and _approved(case, ApprovalKind.PLAN) is None
+    ):
+        problems.append(_("The case plan must be approved by the supervisor first."))
+    if target == S.CLOSED:
+        if not reason.strip():
+            problems.append(_("Give the reason for closing."))
+        if _approved(case, ApprovalKind.CLOSURE) is None:
+            problems.append(_("Closing needs the supervisor's approval."))
+    if case.status == S.CLOSED and not reason.strip():
+        problems.append(_("Give the reason for reopening."))
+    return problems
+
+
+def case_transition(case: Case, *, target: str, reason: str, acting_user: User) -> Case:
+    access = _access(acting_user, case)
+    if not access.leads:
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Case.objects.select_for_update().get(pk=case.pk)
+        problems = transition_problems(current, target, reason=reason)
+        if problems:
+            raise ValidationError(problems)
+        previous = current.status
+        current.status = target
+        if target == S.CLOSED:
+            current.closed_reason = reason
+            current.closed_on = timezone.localdate()
+        if previous == S.IDENTIFIED and target == S.INTERVENTION:
+            current.emergency_protection = True
+        if previous == S.CLOSED:
+            current.closed_on = None
+        current.version += 1
+        current.save()
+        kind = "case.reopened" if previous == S.CLOSED else "case.status_changed"
+        _event(current, kind, acting_user, before=previous, after=target, reason=reason)
+    return current
+
+
+def approval_request(case: Case, *, kind: str, comment: str, acting_user: User) -> Approval:
+    access = _access(acting_user, case)
+    if not access.leads:
+        raise PermissionDenied
+    if kind not in ApprovalKind.values:
+        raise ValidationError(_("Unknown approval."))
+    if case.supervisor_id is None:
+        raise ValidationError(_("Assign a supervisor to the case first."))
+    with transaction.atomic():
+        if case.approvals.filter(kind=kind, status=ApprovalStatus.REQUESTED).exists():
+            raise ValidationError(_("An approval of this kind is already waiting."))
+        approval = Approval.objects.create(
+            case=case, kind=kind, request_comment=comment, requested_by=acting_user
+        )
+        _event(case, "approval.requested", acting_user, approval=kind)
+    return approval
+
+
+def approval_decide(
+    approval: Approval, *, approve: bool, comment: str, acting_user: User
+) -> Approval:
+    access = _access(acting_user, approval.case)
+    if not access.approves:
+        raise PermissionDenied
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": _("Say what must change before approval.")})
+    with transaction.atomic():
+        current = Approval.objects.select_for_update().get(pk=approval.pk)
+        if current.status != ApprovalStatus.REQUESTED:
+            raise ValidationError(_("This approval was already decided."))
+        current.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.RETURNED
+        current.decided_by = acting_user
+        current.decision_comment = comment
+        current.decided_at = timezone.now()
+        current.save()
+        _event(
+            current.case,
+            "approval.approved" if approve else "approval.returned",
+            acting_user,
+            approval=current.kind,
+            comment=comment,
+        )
+    return current
+
+
+# --- Team, referral, transfer ------------------------------------------------
+
+
+def _sharing_allowed(case: Case, agency: Agency | None) -> bool:
+    """Sharing outside the owner's agency needs a recorded consent or legal basis."""
+    owner_agency_id = case.owner.agency_id
+    if agency is not None and agency.pk == owner_agency_id:
+        return True
+    return case.sharing_basis != SharingBasis.NONE
+
+
+def _granted(data_classes: list[str]) -> list[str]:
+    unknown = set(data_classes) - set(DataClass.values)
+    if unknown:
+        raise ValidationError({"data_classes": _("Unknown data class.")})
+    return sorted(set(data_classes) | {D.BASIC})
+
+
+def member_add(
+    case: Case,
+    *,
+    user: User | None = None,
+    agency: Agency | None = None,
+    case_role: str,
+    data_classes: list[str],
+    acting_user: User,
+) -> CaseMember:
+    access = _access(acting_user, case)
+    if not access.leads:
+        raise PermissionDenied
+    if (user is None) == (agency is None):
+        raise ValidationError(_("Add either a person or an agency."))
+    target_agency = agency or (user.agency if user is not None else None)
+    if user is not None and not user.is_active:
+        raise ValidationError({"user": _("This account is deactivated.")})
+    if not _sharing_allowed(case, target_agency):
+        raise ValidationError(
+            _("Record the consent or legal basis for sharing before adding another agency.")
+        )
+    with transaction.atomic():
+        live = CaseMember.objects.filter(case=case, removed_at__isnull=True)
+        if live.filter(user=user, agency=agency).exists():
+            raise ValidationError(_("Already on the team."))
+        member = CaseMember.objects.create(
+            case=case,
+            user=user,
+            agency=agency,
+            case_role=case_role.strip()[:100] or "-",
+            data_classes=_granted(data_classes),
+            added_by=acting_user,
+        )
+        _event(
+            case,
+            "team.added",
+            acting_user,
+            member=str(user or agency),
+            role=member.case_role,
+            data_classes=member.data_classes,
+        )
+    return member
+
+
+def member_remove(member: CaseMember, *, acting_user: User) -> None:
+    access = _access(acting_user, member.case)
+    if not access.leads:
+        raise PermissionDenied
+    with transaction.atomic():
+        updated = CaseMember.objects.filter(pk=member.pk, removed_at__isnull=True).update(
+            removed_at=timezone.now(), removed_by=acting_user
+        )
+        if updated:
+            _event(
+                member.case, "team.removed", acting_user, member=str(member.user or member.agency)
+            )
+
+
+def referral_request(
+    case: Case, *, to_agency: Agency, data_classes: list[str], reason: str, acting_user: User
+) -> Referral:
+    access = _access(acting_user, case)
+    if not access.leads:
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the referral.")})
+    if not _sharing_allowed(case, to_agency):
+        raise ValidationError(
+            _("Record the consent or legal basis for sharing before referring to another agency.")
+        )
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            case=case,
+            to_agency=to_agency,
+            data_classes=_granted(data_classes),
+            reason=reason,
+            requested_by=acting_user,
+        )
+        _event(case, "referral.requested", acting_user, agency=str(to_agency))
+    return referral
+
+
+def referral_decide(
+    referral: Referral, *, accept: bool, reason: str, acting_user: User
+) -> Referral:
+    """Someone of the receiving agency accepts or declines (with a reason)."""
+    if acting_user.agency_id != referral.to_agency_id or not acting_user.is_active:
+        raise PermissionDenied
+    if not accept and not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for declining.")})
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        if current.status != ReferralStatus.REQUESTED:
+            raise ValidationError(_("This referral was already decided."))
+        current.status = ReferralStatus.ACCEPTED if accept else ReferralStatus.DECLINED
+        current.decided_by = acting_user
+        current.decision_reason = reason
+        current.decided_at = timezone.now()
+        current.save()
+        _event(
+            current.case,
+            "referral.accepted" if accept else "referral.declined",
+            acting_user,
+            agency=str(current.to_agency),
+            reason=reason,
+        )
+    return current
+
+
+def case_transfer(case: Case, *, new_owner: User, acting_user: User) -> Case:
+    access = _access(acting_user, case)
+    if not access.leads:
+        raise PermissionDenied
+    if not (new_owner.is_active and may(new_owner, Capability.OPEN_CASE)):
+        raise ValidationError({"new_owner": _("Choose an active case manager.")})
+    with transaction.atomic():
+        current = Case.objects.select_for_update().get(pk=case.pk)
+        previous = current.owner
+        current.owner = new_owner
+        current.version += 1
+        current.save()
+        _event(current, "case.transferred", acting_user, before=str(previous), after=str(new_owner))
+    return current
+
+
+# --- Tasks -------------------------------------------------------------------
+
+
+def task_create(
+    case: Case,
+    *,
+    title: str,
+    assignee: User | None,
+    assignee_agency: Agency | None,
+    due_on: date | None,
+    acting_user: User,
+) -> Task:
+    _require_write(_access(acting_user, case), D.BASIC)
+    if not title.strip():
+        raise ValidationError({"title": _("Say what has to be done.")})
+    if assignee is not None and case_access(assignee, case) is None:
+        raise ValidationError({"assignee": _("That person is not on the case team.")})
+    with transaction.atomic():
+        task = Task.objects.create(
+            case=case,
+            title=title.strip()[:200],
+            assignee=assignee,
+            assignee_agency=assignee_agency,
+            due_on=due_on,
+            created_by=acting_user,
+        )
+        _event(case, "task.created", acting_user, title=task.title)
+    return task
+
+
+def task_set_status(task: Task, *, status: str, expected_version: int, acting_user: User) -> Task:
+    access = _access(acting_user, task.case)
+    mine = task.assignee_id == acting_user.pk or (
+        task.assignee_agency_id is not None and task.assignee_agency_id == acting_user.agency_id
+    )
+    if not (mine or access.leads):
+        raise PermissionDenied
+    if status not in TaskStatus.values:
+        raise ValidationError(_("Unknown task status."))
+    with transaction.atomic():
+        current = Task.objects.select_for_update().get(pk=task.pk)
+        if current.version != expected_version:
+            raise StaleVersion(current)
+        current.status = status
+        current.version += 1
+        current.save()
+        _event(current.case, "task.status_changed", acting_user, title=current.title, status=status)
+    return current
+
+
+# --- Notes and files ---------------------------------------------------------
+
+
+def note_add(
+    case: Case,
+    *,
+    data_class: str,
+    body: str,
+    kind: str = NoteKind.GENERAL,
+    supersedes: Note | None = None,
+    acting_user: User,
+) -> Note:
+    _require_write(_access(acting_user, case), data_class)
+    if not body.strip():
+        raise ValidationError({"body": _("The note is empty.")})
+    if kind not in NoteKind.values:
+        raise ValidationError({"kind": _("Unknown kind of note.")})
+    with transaction.atomic():
+        if supersedes is not None:
+            current = Note.objects.select_for_update().get(pk=supersedes.pk)
+            if current.case_id != case.pk or current.data_class != data_class:
+                raise ValidationError(_("A correction must stay in the same case and data class."))
+            if Note.objects.filter(supersedes=current).exists():
+                raise ValidationError(_("This note was already corrected; correct the newest one."))
+        note = Note.objects.create(
+            case=case,
+            data_class=data_class,
+            kind=kind,
+            body=body.strip(),
+            author=acting_user,
+            supersedes=supersedes,
+        )
+        _event(
+            case,
+            "note.corrected" if supersedes else "note.added",
+            acting_user,
+            data_class=data_class,
+            note_kind=kind,
+        )
+    return note
+
+
+def attachment_add(
+    case: Case, *, upload: UploadedFile, title: str, data_class: str, acting_user: User
+) -> Attachment:
+    _require_write(_access(acting_user, case), data_class)
+    clean = clean_upload(upload, max_bytes=settings.KAWAL_ATTACHMENT_MAX_MB * 1024 * 1024)
+    with transaction.atomic():
+        storage_name = store_private(clean, root=settings.KAWAL_PRIVATE_MEDIA_ROOT)
+        attachment = Attachment.objects.create(
+            case=case,
+            data_class=data_class,
+            title=(title.strip() or clean.original_name)[:150],
+            original_name=clean.original_name,
+            content_type=clean.content_type,
+            size=clean.size,
+            sha256=clean.sha256,
+            storage_name=storage_name,
+            uploaded_by=acting_user,
+        )
+        _event(case, "attachment.added", acting_user, data_class=data_class, title=attachment.title)
+    return attachment
+
+
+def attachment_delete(attachment: Attachment, *, acting_user: User) -> None:
+    """Soft delete: the file stays for the record, hidden from the case page."""
+    access = _access(acting_user, attachment.case)
+    _require_write(access, attachment.data_class)
+    with transaction.atomic():
+        Attachment.objects.filter(pk=attachment.pk, deleted_at__isnull=True).update(
+            deleted_at=timezone.now(), deleted_by=acting_user
+        )
+        _event(
+            attachment.case,
+            "attachment.deleted",
+            acting_user,
+            data_class=attachment.data_class,
+            title=attachment.title,
+        )
+
+
+# --- Break-glass -------------------------------------------------------------
+
+
+def break_glass_open(case: Case, *, reason: str, acting_user: User) -> BreakGlassGrant:
+    """Emergency read access to one case for a few hours, announced to the supervisor."""
+    if not may(acting_user, Capability.BREAK_GLASS):
+        raise PermissionDenied
+    if len(reason.strip()) < 15:
+        raise ValidationError({"reason": _("Describe the emergency (at least 15 characters).")})
+    with transaction.atomic():
+        grant = BreakGlassGrant.objects.create(
+            case=case,
+            user=acting_user,
+            reason=reason.strip(),
+            expires_at=timezone.now() + timedelta(hours=settings.KAWAL_BREAK_GLASS_HOURS),
+        )
+        _event(case, "break_glass.opened", acting_user, user=str(acting_user))
+        alerted = case.supervisor or case.owner
+        if alerted.email:
+            with override("id"):
+                outbox_enqueue_email(
+                    to=alerted.email,
+                    subject=_("Kawal Anak: emergency access to a case"),
+                    # No child data in mail: only a pointer behind sign-in.
+                    body=_(
+                        "%(user)s opened emergency access to case %(number)s. "
+                        "Review it in Kawal Anak under Emergency access."
+                    )
+                    % {"user": acting_user.get_full_name(), "number": case.number},
+                )
+    return grant
+
+
+def break_glass_review(
+    grant: BreakGlassGrant, *, outcome: str, acting_user: User
+) -> BreakGlassGrant:
+    if not (
+        may(acting_user, Capability.REVIEW_BREAK_GLASS) or may(acting_user, Capability.APPROVE)
+    ):
+        raise PermissionDenied
+    if grant.user_id == acting_user.pk:
+        raise PermissionDenied
+    if not outcome.strip():
+        raise ValidationError({"outcome": _("Record the outcome of the review.")})
+    with transaction.atomic():
+        BreakGlassGrant.objects.filter(pk=grant.pk).update(
+            reviewed_by=acting_user,
+            reviewed_at=timezone.now(),
+            review_outcome=outcome.strip()[:300],
+        )
+        _event(grant.case, "break_glass.reviewed", acting_user)
+    grant.refresh_from_db()
+    return grant

@@ -1,0 +1,35 @@
+"""Readable labels for values stored in the timeline."""
+
+from __future__ import annotations
+
+from django import template
+
+from kawal.cases.models import Case, CaseStatus
+from kawal.people.models import Person
+
+register = template.Library()
+
+_FIELD_LABELS = {
+    field.name: field.verbose_name
+    for model in (Person, Case)
+    for field in model._meta.get_fields()
+    if hasattr(field, "verbose_name")
+}
+
+
+@register.filter
+def status_label(value: str) -> str:
+    try:
+        return str(CaseStatus(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def field_label(name: str) -> str:
+    if name == "aliases":
+        from django.utils.translation import gettext
+
+        return gettext("other names")
+    label = _FIELD_LABELS.get(name)
+    return str(label) if label else name

@@ -1,0 +1,872 @@
+"""Case pages. Every read goes through ``selectors``, every write through ``services``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kawal.access.catalogue import Capability, DataClass
+from kawal.access.log import access_log_write
+from kawal.access.models import AccessAction
+from kawal.access.policy import may
+from kawal.accounts.models import Agency, User
+from kawal.cases import forms as f
+from kawal.cases import selectors as sel
+from kawal.cases import services as svc
+from kawal.cases.models import (
+    Approval,
+    Attachment,
+    Case,
+    CaseMember,
+    CaseStatus,
+    Note,
+    Referral,
+    RiskLevel,
+    Task,
+)
+from kawal.cases.policy import CaseAccess
+from kawal.core.uploads import open_private
+from kawal.people.identity_numbers import nik_warnings, parse_nik
+from kawal.people.models import Person
+
+D = DataClass
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _attempt(form: Form, action: Callable[[], Any]) -> Any:
+    """Run a service; its validation errors land on the form instead of a 500."""
+    try:
+        return action()
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return None
+
+
+def _conflict(
+    request: HttpRequest, case: Case, yours: dict[str, Any], current: Any, fields: list[str]
+) -> HttpResponse:
+    rows = []
+    for name in fields:
+        label = current._meta.get_field(name).verbose_name if hasattr(current, "_meta") else name
+        rows.append(
+            {"label": label, "yours": yours.get(name), "theirs": getattr(current, name, "")}
+        )
+    return render(request, "cases/conflict.html", {"case": case, "rows": rows}, status=409)
+
+
+# --- Lists and search --------------------------------------------------------
+
+
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not may_see_cases(user):
+        raise PermissionDenied
+    params = request.GET
+    try:
+        agency = int(params.get("agency", "") or 0) or None
+    except ValueError:
+        agency = None
+    filters = sel.CaseFilters(
+        status=params.get("status", "") if params.get("status", "") in CaseStatus.values else "",
+        risk=params.get("risk", "") if params.get("risk", "") in RiskLevel.values else "",
+        kelurahan=params.get("kelurahan", "")[:13],
+        agency=agency,
+        mine=params.get("mine") == "1",
+        overdue=params.get("overdue") == "1",
+        sort=params.get("sort", "-opened_on"),
+    )
+    page, total = sel.case_list(request, filters=filters, page_number=params.get("page", 1))
+    query = params.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "page": page,
+            "total": total,
+            "filters": filters,
+            "statuses": CaseStatus.choices,
+            "risks": RiskLevel.choices,
+            "kelurahan_choices": f.region_list(level="kelurahan").order_by("name")
+            if sel.may_filter_by_identity(user)
+            else [],
+            "agencies": Agency.objects.filter(is_active=True),
+            "query": query.urlencode(),
+            "can_open": may(user, Capability.OPEN_CASE),
+        },
+    )
+
+
+def may_see_cases(user: Any) -> bool:
+    from kawal.access.catalogue import Action
+    from kawal.access.policy import may_access_class
+
+    return may_access_class(user, Action.READ, D.BASIC)
+
+
+@require_http_methods(["GET", "POST"])
+def case_search(request: HttpRequest) -> HttpResponse:
+    """POST only for the query itself, so names and NIKs never sit in URLs or logs."""
+    if not may_see_cases(request.user):
+        raise PermissionDenied
+    form = f.SearchForm(request.POST if request.method == "POST" else None)
+    rows = None
+    if request.method == "POST" and form.is_valid():
+        rows = sel.case_search(request, form.cleaned_data["q"])
+    return render(request, "cases/search.html", {"form": form, "rows": rows})
+
+
+# --- Opening and the case page -----------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def case_open(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not may(user, Capability.OPEN_CASE):
+        raise PermissionDenied
+    form = f.OpenCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        new = svc.NewCase(
+            child=form.child_data(),
+            aliases=form.alias_list(),
+            intake_channel=form.cleaned_data["intake_channel"],
+            risk_level=form.cleaned_data["risk_level"],
+            risk_rationale=form.cleaned_data["risk_rationale"],
+            forms=form.cleaned_data["forms_"],
+            supervisor=form.cleaned_data["supervisor"],
+        )
+        case = _attempt(form, lambda: svc.case_open(new, acting_user=user))
+        if case is not None:
+            _warn_nik(request, case.child)
+            messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+            return redirect("cases:detail", case_uuid=case.uuid)
+    return render(request, "cases/open.html", {"form": form})
+
+
+def _warn_nik(request: HttpRequest, child: Person) -> None:
+    if child.nik:
+        for warning in nik_warnings(
+            parse_nik(child.nik),
+            birth_date=child.birth_date,
+            sex=child.sex or None,
+            birth_date_estimated=child.birth_date_estimated,
+        ):
+            messages.warning(request, warning)
+
+
+@require_GET
+def case_detail(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    case, access = sel.case_for_user(request, case_uuid)
+    # Log before building the page: if the log cannot be written, nothing is shown.
+    sel.case_log_view(request, case, access, set(access.readable))
+    user: Any = request.user
+    tasks = list(sel.case_tasks(case))
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "access": access,
+            "readable": {value: True for value in access.readable},
+            "writable": {value: True for value in access.writable},
+            "identity": sel.child_identity(case, access),
+            "forms": case.classifications.all(),
+            "perpetrators": case.perpetrators.select_related("person")
+            if access.can_read(D.INVESTIGATION)
+            else [],
+            "team": sel.case_team(case),
+            "referrals": sel.case_referrals(case) if access.leads else [],
+            "tasks": tasks,
+            "my_task_ids": {
+                task.pk
+                for task in tasks
+                if access.leads
+                or task.assignee_id == user.pk
+                or (task.assignee_agency_id and task.assignee_agency_id == user.agency_id)
+            },
+            "notes": sel.case_notes(case, access),
+            "attachments": sel.case_attachments(case, access),
+            "timeline": sel.case_timeline(case, access),
+            "approvals": case.approvals.select_related("requested_by", "decided_by").order_by(
+                "-created_at"
+            )[:10],
+            "next_statuses": [
+                (value, label)
+                for value, label in CaseStatus.choices
+                if value in svc.TRANSITIONS.get(case.status, ())
+            ],
+            "sees_log": access.leads or may(user, Capability.VIEW_ACCESS_LOG),
+            "sibling_cases": _siblings(case, user),
+        },
+    )
+
+
+def _siblings(case: Case, user: Any) -> list[Case]:
+    if case.family_group_id is None:
+        return []
+    from kawal.cases.policy import cases_visible_to
+
+    return list(
+        cases_visible_to(user).filter(family_group_id=case.family_group_id).exclude(pk=case.pk)
+    )
+
+
+# --- Editing -----------------------------------------------------------------
+
+
+def _edit(
+    request: HttpRequest,
+    case_uuid: Any,
+    *,
+    need: str,
+    form_class: type[Form],
+    instance: Callable[[Case], Any],
+    fields: list[str],
+    save: Callable[[Case, dict[str, Any], int], Any],
+    title: str,
+) -> HttpResponse:
+    case, access = sel.case_for_user(request, case_uuid, need=need)
+    if not access.can_write(need):
+        raise PermissionDenied
+    obj = instance(case)
+    initial = {name: getattr(obj, name) for name in fields}
+    initial["expected_version"] = obj.version
+    if need == D.IDENTITY:
+        initial["aliases"] = ", ".join(obj.aliases.values_list("name", flat=True))
+    form = form_class(request.POST or None, initial=initial)
+    sel.case_log_view(request, case, access, {need})
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(case, form.cleaned_data, form.cleaned_data["expected_version"])
+        except svc.StaleVersion as stale:
+            return _conflict(request, case, form.cleaned_data, stale.current, fields)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("cases:detail", case_uuid=case.uuid)
+    return render(request, "cases/edit.html", {"case": case, "form": form, "title": title})
+
+
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    fields = [
+        "intake_channel",
+        "risk_level",
+        "risk_rationale",
+        "supervisor",
+        "sharing_basis",
+        "sharing_basis_note",
+    ]
+    return _edit(
+        request,
+        case_uuid,
+        need=D.BASIC,
+        form_class=f.CaseBasicForm,
+        instance=lambda case: case,
+        fields=fields,
+        save=lambda case, data, version: svc.case_update(
+            case,
+            expected_version=version,
+            changes={name: data[name] for name in fields},
+            acting_user=request.user,  # type: ignore[arg-type]
+        ),
+        title=_("Edit case"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def police_edit(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    fields = [
+        "police_report_number",
+        "legal_stage",
+        "investigator",
+        "parent_is_alleged_perpetrator",
+    ]
+    return _edit(
+        request,
+        case_uuid,
+        need=D.INVESTIGATION,
+        form_class=f.PoliceForm,
+        instance=lambda case: case,
+        fields=fields,
+        save=lambda case, data, version: svc.case_update(
+            case,
+            expected_version=version,
+            changes={name: data[name] if data[name] is not None else "" for name in fields}
+            | {"investigator": data["investigator"]},
+            acting_user=request.user,  # type: ignore[arg-type]
+        ),
+        title=_("Police section"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def child_edit(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    fields = sorted(svc.CHILD_FIELDS)
+
+    def save(case: Case, data: dict[str, Any], version: int) -> Any:
+        form = f.ChildForm(data={})
+        form.cleaned_data = data
+        return svc.child_update(
+            case,
+            expected_version=version,
+            changes=form.child_data(),
+            aliases=form.alias_list(),
+            acting_user=request.user,  # type: ignore[arg-type]
+        )
+
+    return _edit(
+        request,
+        case_uuid,
+        need=D.IDENTITY,
+        form_class=f.ChildForm,
+        instance=lambda case: case.child,
+        fields=fields,
+        save=save,
+        title=_("Edit the child's details"),
+    )
+
+
+# --- Small forms on a case ----------------------------------------------------
+
+
+def _case_form(
+    request: HttpRequest,
+    case_uuid: Any,
+    *,
+    form_factory: Callable[[Case, CaseAccess, Any], Form],
+    allowed: Callable[[CaseAccess], bool],
+    act: Callable[[Case, Form], Any],
+    title: str,
+    done: str,
+    need: str = D.BASIC,
+) -> HttpResponse:
+    case, access = sel.case_for_user(request, case_uuid, need=need)
+    if not allowed(access):
+        raise PermissionDenied
+    form = form_factory(case, access, request.POST or None if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = act(case, form)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            if result is not None:
+                messages.success(request, done)
+                return redirect("cases:detail", case_uuid=case.uuid)
+    return render(request, "cases/form.html", {"case": case, "form": form, "title": title})
+
+
+@require_http_methods(["GET", "POST"])
+def note_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    user: Any = request.user
+    supersedes: Note | None = None
+    if request.GET.get("koreksi"):
+        supersedes = (
+            Note.objects.filter(uuid=request.GET["koreksi"]).first()
+            if _is_uuid(request.GET["koreksi"])
+            else None
+        )
+
+    def factory(case: Case, access: CaseAccess, data: Any) -> Form:
+        initial = {}
+        if (
+            supersedes is not None
+            and supersedes.case_id == case.pk
+            and access.can_read(supersedes.data_class)
+        ):
+            initial = {
+                "data_class": supersedes.data_class,
+                "kind": supersedes.kind,
+                "body": supersedes.body,
+            }
+        return f.NoteForm(data, writable=access.writable, initial=initial)
+
+    def act(case: Case, form: Form) -> Any:
+        base = supersedes if supersedes is not None and supersedes.case_id == case.pk else None
+        return svc.note_add(
+            case,
+            data_class=form.cleaned_data["data_class"],
+            kind=form.cleaned_data["kind"],
+            body=form.cleaned_data["body"],
+            supersedes=base,
+            acting_user=user,
+        )
+
+    return _case_form(
+        request,
+        case_uuid,
+        form_factory=factory,
+        allowed=lambda access: bool(access.writable),
+        act=act,
+        title=_("Correct a note") if supersedes else _("Add a note"),
+        done=_("Note saved."),
+    )
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+def attachment_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    case, access = sel.case_for_user(request, case_uuid)
+    if not access.writable:
+        raise PermissionDenied
+    form = f.AttachmentForm(request.POST or None, request.FILES or None, writable=access.writable)
+    if request.method == "POST" and form.is_valid():
+        attachment = _attempt(
+            form,
+            lambda: svc.attachment_add(
+                case,
+                upload=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+                data_class=form.cleaned_data["data_class"],
+                acting_user=request.user,  # type: ignore[arg-type]
+            ),
+        )
+        if attachment is not None:
+            messages.success(request, _("File attached."))
+            return redirect("cases:detail", case_uuid=case.uuid)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "cases/form.html",
+        {"case": case, "form": form, "title": _("Attach a file"), "multipart": True},
+        status=status,
+    )
+
+
+@require_GET
+def attachment_download(request: HttpRequest, case_uuid: Any, attachment_uuid: Any) -> HttpResponse:
+    case, access = sel.case_for_user(request, case_uuid)
+    attachment = Attachment.objects.filter(
+        uuid=attachment_uuid, case=case, deleted_at__isnull=True
+    ).first()
+    if attachment is None or not access.can_read(attachment.data_class):
+        access_log_write(request, action=AccessAction.DENIED, cases=[(case.pk, case.number)])
+        raise Http404
+    try:
+        path = open_private(attachment.storage_name, root=_media_root())
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    access_log_write(
+        request,
+        action=AccessAction.DOWNLOAD,
+        cases=[(case.pk, case.number)],
+        data_classes=[attachment.data_class],
+        via_break_glass=access.via_break_glass,
+    )
+    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[
+        attachment.content_type
+    ]
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{case.number.replace('/', '-')}-{attachment.uuid.hex[:8]}{extension}",
+        content_type=attachment.content_type,
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+def _media_root() -> Any:
+    from django.conf import settings
+
+    return settings.KAWAL_PRIVATE_MEDIA_ROOT
+
+
+@require_POST
+def attachment_delete(request: HttpRequest, case_uuid: Any, attachment_uuid: Any) -> HttpResponse:
+    case, _access = sel.case_for_user(request, case_uuid)
+    attachment = get_object_or_404(
+        Attachment, uuid=attachment_uuid, case=case, deleted_at__isnull=True
+    )
+    svc.attachment_delete(attachment, acting_user=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("File removed from the case."))
+    return redirect("cases:detail", case_uuid=case.uuid)
+
+
+@require_http_methods(["GET", "POST"])
+def member_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    return _case_form(
+        request,
+        case_uuid,
+        form_factory=lambda case, access, data: f.MemberForm(data),
+        allowed=lambda access: access.leads,
+        act=lambda case, form: svc.member_add(
+            case,
+            user=form.cleaned_data["user"],
+            agency=form.cleaned_data["agency"],
+            case_role=form.cleaned_data["case_role"],
+            data_classes=form.cleaned_data["data_classes"],
+            acting_user=request.user,  # type: ignore[arg-type]
+        ),
+        title=_("Add to the team"),
+        done=_("Added to the team."),
+    )
+
+
+@require_POST
+def member_remove(request: HttpRequest, case_uuid: Any, member_uuid: Any) -> HttpResponse:
+    case, _access = sel.case_for_user(request, case_uuid)
+    member = get_object_or_404(CaseMember, uuid=member_uuid, case=case)
+    svc.member_remove(member, acting_user=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Removed from the team."))
+    return redirect("cases:detail", case_uuid=case.uuid)
+
+
+@require_http_methods(["GET", "POST"])
+def referral_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    return _case_form(
+        request,
+        case_uuid,
+        form_factory=lambda case, access, data: f.ReferralForm(data),
+        allowed=lambda access: access.leads,
+        act=lambda case, form: svc.referral_request(
+            case,
+            to_agency=form.cleaned_data["to_agency"],
+            data_classes=form.cleaned_data["data_classes"],
+            reason=form.cleaned_data["reason"],
+            acting_user=request.user,  # type: ignore[arg-type]
+        ),
+        title=_("Refer to another agency"),
+        done=_("Referral sent."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_inbox(request: HttpRequest) -> HttpResponse:
+    """Referrals waiting for the user's agency; accepting opens the case to the agency."""
+    user: Any = request.user
+    if request.method == "POST":
+        referral = (
+            get_object_or_404(
+                Referral, uuid=request.POST.get("referral", ""), to_agency_id=user.agency_id
+            )
+            if _is_uuid(request.POST.get("referral", ""))
+            else None
+        )
+        if referral is None:
+            raise Http404
+        form = f.DecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                svc.referral_decide(
+                    referral, accept=form.yes, reason=form.cleaned_data["comment"], acting_user=user
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("Decision recorded."))
+            return redirect("cases:referral_inbox")
+    return render(request, "cases/referrals.html", {"referrals": sel.pending_referrals(user)})
+
+
+@require_http_methods(["GET", "POST"])
+def transition(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    def factory(case: Case, access: CaseAccess, data: Any) -> Form:
+        form = f.TransitionForm(data, initial={"target": request.GET.get("ke", "")})
+        form.fields["target"].choices = [  # type: ignore[attr-defined]
+            (value, label)
+            for value, label in CaseStatus.choices
+            if value in svc.TRANSITIONS.get(case.status, ())
+        ]
+        return form
+
+    return _case_form(
+        request,
+        case_uuid,
+        form_factory=factory,
+        allowed=lambda access: access.leads,
+        act=lambda case, form: svc.case_transition(
+            case,
+            target=form.cleaned_data["target"],
+            reason=form.cleaned_data["reason"],
+            acting_user=request.user,  # type: ignore[arg-type]
+        ),
+        title=_("Change status"),
+        done=_("Status changed."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def approval_request(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    return _case_form(
+        request,
+        case_uuid,
+        form_factory=lambda case, access, data: f.ApprovalRequestForm(
+            data, initial={"kind": request.GET.get("jenis", "")}
+        ),
+        allowed=lambda access: access.leads,
+        act=lambda case, form: svc.approval_request(
+            case,
+            kind=form.cleaned_data["kind"],
+            comment=form.cleaned_data["comment"],
+            acting_user=request.user,  # type: ignore[arg-type]
+        ),
+        title=_("Ask for approval"),
+        done=_("Approval requested."),
+    )
+
+
+@require_POST
+def approval_decide(request: HttpRequest, case_uuid: Any, approval_uuid: Any) -> HttpResponse:
+    case, access = sel.case_for_user(request, case_uuid)
+    approval = get_object_or_404(Approval, uuid=approval_uuid, case=case)
+    if not access.approves:
+        raise PermissionDenied
+    form = f.DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.approval_decide(
+                approval,
+                approve=form.yes,
+                comment=form.cleaned_data["comment"],
+                acting_user=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Decision recorded."))
+    return redirect("cases:detail", case_uuid=case.uuid)
+
+
+@require_http_methods(["GET", "POST"])
+def task_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    def factory(case: Case, access: CaseAccess, data: Any) -> Form:
+        team_users = User.objects.filter(
+            Q(pk=case.owner_id)
+            | Q(pk=case.supervisor_id or 0)
+            | Q(
+                pk__in=case.members.filter(removed_at__isnull=True, user__isnull=False).values(
+                    "user_id"
+                )
+            )
+        )
+        agencies = Agency.objects.filter(
+            pk__in=case.members.filter(removed_at__isnull=True, agency__isnull=False).values(
+                "agency_id"
+            )
+        )
+        return f.TaskForm(data, team=team_users, agencies=agencies)
+
+    return _case_form(
+        request,
+        case_uuid,
+        form_factory=factory,
+        allowed=lambda access: access.can_write(D.BASIC),
+        act=lambda case, form: svc.task_create(
+            case,
+            title=form.cleaned_data["title"],
+            assignee=form.cleaned_data["assignee"],
+            assignee_agency=form.cleaned_data["assignee_agency"],
+            due_on=form.cleaned_data["due_on"],
+            acting_user=request.user,  # type: ignore[arg-type]
+        ),
+        title=_("Add a task"),
+        done=_("Task added."),
+    )
+
+
+@require_POST
+def task_status(request: HttpRequest, case_uuid: Any, task_uuid: Any) -> HttpResponse:
+    case, _access = sel.case_for_user(request, case_uuid)
+    task = get_object_or_404(Task, uuid=task_uuid, case=case)
+    try:
+        version = int(request.POST.get("expected_version", ""))
+    except ValueError:
+        version = -1
+    try:
+        svc.task_set_status(
+            task,
+            status=request.POST.get("status", ""),
+            expected_version=version,
+            acting_user=request.user,  # type: ignore[arg-type]
+        )
+    except svc.StaleVersion:
+        messages.error(request, _("Someone changed this task meanwhile; check it and try again."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    if request.POST.get("from") == "my_tasks":
+        return redirect("cases:my_tasks")
+    return redirect("cases:detail", case_uuid=case.uuid)
+
+
+@require_GET
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    return render(request, "cases/my_tasks.html", {"tasks": sel.my_tasks(request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+def transfer(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    return _case_form(
+        request,
+        case_uuid,
+        form_factory=lambda case, access, data: f.TransferForm(data),
+        allowed=lambda access: access.leads,
+        act=lambda case, form: svc.case_transfer(
+            case,
+            new_owner=form.cleaned_data["new_owner"],
+            acting_user=request.user,  # type: ignore[arg-type]
+        ),
+        title=_("Transfer the case"),
+        done=_("Case transferred."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def relative_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    return _case_form(
+        request,
+        case_uuid,
+        need=D.IDENTITY,
+        form_factory=lambda case, access, data: f.RelativeForm(data),
+        allowed=lambda access: access.can_write(D.IDENTITY),
+        act=lambda case, form: svc.relative_add(
+            case,
+            person=form.person_data(),
+            relation=form.cleaned_data["relation"],
+            is_guardian=form.cleaned_data["is_guardian"],
+            acting_user=request.user,  # type: ignore[arg-type]
+        ),
+        title=_("Add a parent or relative"),
+        done=_("Relative added."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def perpetrator_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    def factory(case: Case, access: CaseAccess, data: Any) -> Form:
+        people = Person.objects.filter(relatives_of__child_id=case.child_id)
+        return f.PerpetratorForm(data, people=people)
+
+    return _case_form(
+        request,
+        case_uuid,
+        need=D.INVESTIGATION,
+        form_factory=factory,
+        allowed=lambda access: access.can_write(D.INVESTIGATION),
+        act=lambda case, form: svc.perpetrator_add(
+            case,
+            person=form.cleaned_data["person"],
+            relationship=form.cleaned_data["relationship"],
+            acting_user=request.user,  # type: ignore[arg-type]
+        ),
+        title=_("Record an alleged perpetrator"),
+        done=_("Recorded."),
+    )
+
+
+# --- Access log and break-glass ----------------------------------------------
+
+
+@require_GET
+def access_log(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    """Who viewed this file: for the owner, their supervisor and the DPO."""
+    user: Any = request.user
+    case = (
+        Case.objects.filter(uuid=case_uuid).select_related("owner").first()
+        if _is_uuid(str(case_uuid))
+        else None
+    )
+    access = None
+    if case is not None:
+        from kawal.cases.policy import case_access
+
+        access = case_access(user, case)
+    allowed = case is not None and (
+        (access is not None and access.leads) or may(user, Capability.VIEW_ACCESS_LOG)
+    )
+    if not allowed or case is None:
+        access_log_write(
+            request, action=AccessAction.DENIED, cases=[(case.pk, case.number)] if case else []
+        )
+        raise Http404
+    return render(
+        request, "cases/access_log.html", {"case": case, "entries": sel.access_log_for_case(case)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Emergency access by case number: the user does not need to be on the case."""
+    user: Any = request.user
+    if not may(user, Capability.BREAK_GLASS):
+        raise PermissionDenied
+    form = f.BreakGlassForm(request.POST or None)
+    number = (request.POST.get("number") or "").strip()[:40]
+    if request.method == "POST" and form.is_valid():
+        case = Case.objects.filter(number=number).first()
+        if case is None:
+            form.add_error(None, _("No case has that number."))
+        else:
+            grant = _attempt(
+                form,
+                lambda: svc.break_glass_open(
+                    case, reason=form.cleaned_data["reason"], acting_user=user
+                ),
+            )
+            if grant is not None:
+                access_log_write(
+                    request,
+                    action=AccessAction.BREAK_GLASS,
+                    cases=[(case.pk, case.number)],
+                    via_break_glass=True,
+                )
+                messages.warning(
+                    request, _("Emergency access is open for 4 hours and will be reviewed.")
+                )
+                return redirect("cases:detail", case_uuid=case.uuid)
+    return render(request, "cases/break_glass.html", {"form": form, "number": number})
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass_queue(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not (may(user, Capability.REVIEW_BREAK_GLASS) or may(user, Capability.APPROVE)):
+        raise PermissionDenied
+    queue = sel.break_glass_queue(user)
+    if request.method == "POST":
+        grant = (
+            queue.filter(uuid=request.POST.get("grant", "")).first()
+            if _is_uuid(request.POST.get("grant", ""))
+            else None
+        )
+        if grant is None:
+            raise Http404
+        form = f.ReviewForm(request.POST)
+        if form.is_valid():
+            svc.break_glass_review(grant, outcome=form.cleaned_data["outcome"], acting_user=user)
+            messages.success(request, _("Review recorded."))
+        else:
+            messages.error(request, _("Record the outcome of the review."))
+        return redirect("cases:break_glass_queue")
+    return render(request, "cases/break_glass_queue.html", {"grants": queue})

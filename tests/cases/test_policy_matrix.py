@@ -1,0 +1,218 @@
+"""The full policy matrix: every role x every case page x relation to the case.
+
+For each combination the test asserts the status code of every case page and
+that marker strings planted in each class of data appear only to those whose
+role *and* relation allow that class.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from kawal.access.catalogue import ROLES, Capability, DataClass, Role
+from kawal.accounts.models import User
+from tests.cases.conftest import MARKERS, World
+from tests.helpers import make_user, sign_in
+
+RELATIONS = ("own", "team", "other_agency", "none")
+
+CASE_PAGES = [
+    "detail",
+    "edit",
+    "child_edit",
+    "police_edit",
+    "note_add",
+    "attachment_add",
+    "member_add",
+    "referral_add",
+    "transition",
+    "approval_request",
+    "task_add",
+    "transfer",
+    "relative_add",
+    "perpetrator_add",
+    "access_log",
+]
+
+
+def actor(world: World, role: Role, relation: str) -> User | None:
+    if relation == "own":
+        return {Role.CASE_MANAGER: world.owner, Role.SUPERVISOR: world.supervisor}.get(role)
+    if relation == "team":
+        from kawal.cases import services as svc
+
+        user = make_user(role)
+        svc.member_add(
+            world.case,
+            user=user,
+            case_role="x",
+            data_classes=list(DataClass.values),
+            acting_user=world.owner,
+        )
+        return user
+    if relation == "other_agency":
+        from tests.cases.conftest import other_agency
+
+        spec = ROLES[role]
+        user = make_user(role)
+        if not spec.agency_kinds:
+            user.agency = other_agency()
+            user.save()
+        return user
+    # "none": the owner's own agency where the role fits there, else its own agency.
+    user = make_user(role)
+    if not ROLES[role].agency_kinds or world.owner.agency.kind in ROLES[role].agency_kinds:
+        user.agency = world.owner.agency
+        user.save()
+    return user
+
+
+def expected(role: Role, relation: str) -> tuple[set[str], set[str], bool]:
+    """(readable, writable, leads) for a role in a relation, from first principles."""
+    spec = ROLES[role]
+    if relation in ("other_agency", "none") or DataClass.BASIC not in spec.read:
+        return set(), set(), False
+    # Owners, supervisors and team members granted every class get what the role allows.
+    return set(spec.read), set(spec.write), relation == "own"
+
+
+def expected_status(
+    page: str, readable: set[str], writable: set[str], leads: bool, role: Role
+) -> int:
+    if page == "access_log":
+        return 200 if leads or Capability.VIEW_ACCESS_LOG in ROLES[role].capabilities else 404
+    if DataClass.BASIC not in readable:
+        return 404
+    need_read = {
+        "child_edit": DataClass.IDENTITY,
+        "relative_add": DataClass.IDENTITY,
+        "police_edit": DataClass.INVESTIGATION,
+        "perpetrator_add": DataClass.INVESTIGATION,
+    }
+    if page in need_read and need_read[page] not in readable:
+        return 404
+    if page == "detail":
+        return 200
+    if page in need_read:
+        return 200 if need_read[page] in writable else 403
+    if page in ("edit", "task_add"):
+        return 200 if DataClass.BASIC in writable else 403
+    if page in ("note_add", "attachment_add"):
+        return 200 if writable else 403
+    return 200 if leads else 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("relation", RELATIONS)
+@pytest.mark.parametrize("role", list(Role))
+def test_matrix(world, role, relation):
+    user = actor(world, role, relation)
+    if user is None:
+        pytest.skip("this role cannot own or supervise a case")
+    readable, writable, leads = expected(role, relation)
+    client = Client(raise_request_exception=False)
+    sign_in(client, user)
+    for page in CASE_PAGES:
+        response = client.get(reverse(f"cases:{page}", kwargs={"case_uuid": world.case.uuid}))
+        status = expected_status(page, readable, writable, leads, role)
+        assert response.status_code == status, (page, response.status_code, status)
+        body = response.content.decode() if response.status_code != 302 else ""
+        for data_class, marker in MARKERS.items():
+            if data_class not in readable:
+                assert marker not in body, (page, data_class)
+    detail = client.get(reverse("cases:detail", kwargs={"case_uuid": world.case.uuid}))
+    if readable:
+        body = detail.content.decode()
+        for data_class, marker in MARKERS.items():
+            assert (marker in body) == (data_class in readable), (data_class, "detail")
+        if DataClass.IDENTITY not in readable:
+            assert "Z.M." in body  # initials and age only
+
+    # Lists and search show the case exactly when the detail page does.
+    listing = client.get(reverse("cases:list"))
+    if DataClass.BASIC in ROLES[role].read:
+        assert listing.status_code == 200
+        assert (world.case.number in listing.content.decode()) == bool(readable)
+        found = client.post(reverse("cases:search"), {"q": world.case.number})
+        assert (world.case.number in found.content.decode().split("result")[-1]) == bool(readable)
+        by_name = client.post(reverse("cases:search"), {"q": "Markerputri"})
+        assert (world.case.number in by_name.content.decode()) == (DataClass.IDENTITY in readable)
+    else:
+        assert listing.status_code == 403
+    for data_class, marker in MARKERS.items():
+        if data_class not in readable:
+            assert marker not in listing.content.decode()
+
+
+@pytest.mark.django_db
+def test_removed_member_loses_access_on_the_next_request(world):
+    from kawal.cases import services as svc
+    from kawal.cases.models import CaseMember
+
+    client = Client()
+    sign_in(client, world.psychologist)
+    url = reverse("cases:detail", kwargs={"case_uuid": world.case.uuid})
+    assert client.get(url).status_code == 200
+    member = CaseMember.objects.get(case=world.case, user=world.psychologist)
+    svc.member_remove(member, acting_user=world.owner)
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_agency_membership_grants_its_users(world):
+    from kawal.cases import services as svc
+
+    shelter = make_user(Role.SHELTER_STAFF)
+    client = Client()
+    sign_in(client, shelter)
+    url = reverse("cases:detail", kwargs={"case_uuid": world.case.uuid})
+    assert client.get(url).status_code == 404
+    svc.member_add(
+        world.case,
+        agency=shelter.agency,
+        case_role="rumah aman",
+        data_classes=["identity", "whereabouts"],
+        acting_user=world.owner,
+    )
+    body = client.get(url).content.decode()
+    assert MARKERS[DataClass.IDENTITY] in body and MARKERS[DataClass.WHEREABOUTS] in body
+    assert MARKERS[DataClass.CLINICAL] not in body
+
+
+@pytest.mark.django_db
+def test_membership_grant_limits_what_the_role_could_see(world):
+    from kawal.cases import services as svc
+
+    psychologist = make_user(Role.PSYCHOLOGIST)
+    svc.member_add(
+        world.case,
+        user=psychologist,
+        case_role="observer",
+        data_classes=[],
+        acting_user=world.owner,
+    )
+    client = Client()
+    sign_in(client, psychologist)
+    body = client.get(
+        reverse("cases:detail", kwargs={"case_uuid": world.case.uuid})
+    ).content.decode()
+    assert MARKERS[DataClass.BASIC] in body
+    assert MARKERS[DataClass.IDENTITY] not in body and MARKERS[DataClass.CLINICAL] not in body
+
+
+@pytest.mark.django_db
+def test_unknown_case_and_forbidden_case_look_the_same(world):
+    import uuid
+
+    outsider = make_user(Role.CASE_MANAGER)
+    client = Client()
+    sign_in(client, outsider)
+    forbidden = client.get(reverse("cases:detail", kwargs={"case_uuid": world.case.uuid}))
+    missing = client.get(reverse("cases:detail", kwargs={"case_uuid": uuid.uuid4()}))
+    assert forbidden.status_code == missing.status_code == 404
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub(b"", forbidden.content) == token.sub(b"", missing.content)
