@@ -10,5 +10,7 @@ def _isolate(settings, tmp_path):
     # clear the cache too so no state leaks between tests.
     cache.clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Uploaded files of a test go to its own temporary folder.
+    settings.KAWAL_PRIVATE_MEDIA_ROOT = tmp_path / "private"
     yield
     cache.clear()

@@ -35,6 +35,7 @@ def _sample(pattern: str) -> str:
         return "1" if "d" in body and "/" not in body else "x"
 
     pattern = re.sub(r"\(\?P<(\w+)>((?:[^()]|\([^()]*\))*)\)", named_group, pattern)
+    pattern = re.sub(r"<uuid:\w+>", "00000000-0000-4000-8000-000000000000", pattern)
     pattern = re.sub(r"<(?:int:)?\w+>", lambda m: "1" if "int:" in m.group(0) else "x", pattern)
     pattern = re.sub(r"<path:\w+>", "x", pattern)
     return pattern.replace("?", "")

@@ -29,7 +29,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def kelurahan_field(required: bool = False) -> forms.ModelChoiceField:  # type: ignore[type-arg]
+def kelurahan_field(required: bool = False) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=_("Kelurahan"),
         queryset=region_list(level="kelurahan").order_by("name"),
@@ -77,10 +77,11 @@ class ChildFields(forms.Form):
     street = forms.CharField(label=_("Street address"), required=False, max_length=200)
 
     def child_data(self) -> dict[str, Any]:
+        # Only the child's own fields: subclasses add case fields to the same form.
         data = {
             name: self.cleaned_data.get(name)
-            for name in self.fields
-            if name not in ("aliases", "expected_version")
+            for name in ChildFields.base_fields
+            if name != "aliases"
         }
         for name in (
             "sex",
@@ -96,8 +97,9 @@ class ChildFields(forms.Form):
             "street",
         ):
             data[name] = data.get(name) or ""
-        data["nik"] = "".join(ch for ch in data["nik"] if ch.isdigit())
-        data["kk_number"] = "".join(ch for ch in data["kk_number"] if ch.isdigit())
+        # People type numbers with spaces and dots, as printed on the card.
+        data["nik"] = "".join(ch for ch in str(data["nik"]) if ch.isdigit())
+        data["kk_number"] = "".join(ch for ch in str(data["kk_number"]) if ch.isdigit())
         return data
 
     def alias_list(self) -> list[str]:

@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from kawal.access.catalogue import Capability, DataClass
-from kawal.access.policy import actor_spec, may
+from kawal.access.policy import actor_spec
 from kawal.cases.models import BreakGlassGrant, Case, CaseMember, Referral, ReferralStatus
 
 # Break-glass opens these and never more (never clinical or investigation).

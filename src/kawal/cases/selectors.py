@@ -125,7 +125,8 @@ def case_list(
     request: HttpRequest, *, filters: CaseFilters, page_number: Any = 1
 ) -> tuple[Page[CaseRow], int]:
     """A page of the cases the user may see, logged as listed."""
-    from django.db.models import Case as When_, IntegerField, Value, When
+    from django.db.models import Case as When_
+    from django.db.models import IntegerField, Value, When
 
     user: Any = request.user
     cases = cases_visible_to(user)
@@ -150,7 +151,7 @@ def case_list(
         cases = cases.filter(owner=user)
     cases = _with_overdue(cases)
     if filters.overdue:
-        cases = cases.filter(overdue_tasks__gt=0)
+        cases = cases.filter(overdue_tasks__gt=0)  # type: ignore[misc]
     cases = cases.annotate(
         risk_rank=When_(
             When(risk_level="high", then=Value(3)),

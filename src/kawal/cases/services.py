@@ -251,12 +251,14 @@ def case_update(
         diff = _apply_changes(current, changes, CASE_BASIC_FIELDS | CASE_INVESTIGATION_FIELDS)
         for data_class in diff:
             _require_write(access, data_class)
-        if "supervisor" in changes and changes["supervisor"] is not None:
-            if not may(changes["supervisor"], Capability.APPROVE):
-                raise ValidationError({"supervisor": _("Choose a user with the supervisor role.")})
-        if "investigator" in changes and changes["investigator"] is not None:
-            if not may(changes["investigator"], Capability.RECORD_INVESTIGATION):
-                raise ValidationError({"investigator": _("Choose a police investigator.")})
+        new_supervisor = changes.get("supervisor")
+        if new_supervisor is not None and not may(new_supervisor, Capability.APPROVE):
+            raise ValidationError({"supervisor": _("Choose a user with the supervisor role.")})
+        new_investigator = changes.get("investigator")
+        if new_investigator is not None and not may(
+            new_investigator, Capability.RECORD_INVESTIGATION
+        ):
+            raise ValidationError({"investigator": _("Choose a police investigator.")})
         if current.risk_level == RiskLevel.HIGH and not current.risk_rationale.strip():
             raise ValidationError({"risk_rationale": _("Explain why the risk is high.")})
         if not diff:
@@ -390,9 +392,9 @@ def transition_problems(case: Case, target: str, *, reason: str) -> list[str]:
             )
         if not reason.strip():
             problems.append(_("Give the reason for emergency protection."))
-    if target == S.PLAN and case.status == S.ASSESSMENT:
-        if not case.notes.filter(kind=NoteKind.ASSESSMENT).exists():
-            problems.append(_("A plan needs an assessment: record one first."))
+    needs_assessment = target == S.PLAN and case.status == S.ASSESSMENT
+    if needs_assessment and not case.notes.filter(kind=NoteKind.ASSESSMENT).exists():
+        problems.append(_("A plan needs an assessment: record one first."))
     if (
         case.status == S.PLAN
         and target == S.INTERVENTION
@@ -484,6 +486,8 @@ def approval_decide(
 
 def _sharing_allowed(case: Case, agency: Agency | None) -> bool:
     """Sharing outside the owner's agency needs a recorded consent or legal basis."""
+    # Read the basis as stored now, not as the caller's copy remembers it.
+    case = Case.objects.select_related("owner").get(pk=case.pk)
     owner_agency_id = case.owner.agency_id
     if agency is not None and agency.pk == owner_agency_id:
         return True

@@ -184,8 +184,8 @@ def case_detail(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         {
             "case": case,
             "access": access,
-            "readable": {value: True for value in access.readable},
-            "writable": {value: True for value in access.writable},
+            "readable": dict.fromkeys(access.readable, True),
+            "writable": dict.fromkeys(access.writable, True),
             "identity": sel.child_identity(case, access),
             "forms": case.classifications.all(),
             "perpetrators": case.perpetrators.select_related("person")
@@ -462,7 +462,9 @@ def attachment_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
 
 
 @require_GET
-def attachment_download(request: HttpRequest, case_uuid: Any, attachment_uuid: Any) -> HttpResponse:
+def attachment_download(
+    request: HttpRequest, case_uuid: Any, attachment_uuid: Any
+) -> HttpResponse | FileResponse:
     case, access = sel.case_for_user(request, case_uuid)
     attachment = Attachment.objects.filter(
         uuid=attachment_uuid, case=case, deleted_at__isnull=True
@@ -752,7 +754,7 @@ def relative_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         allowed=lambda access: access.can_write(D.IDENTITY),
         act=lambda case, form: svc.relative_add(
             case,
-            person=form.person_data(),
+            person=form.person_data(),  # type: ignore[attr-defined]
             relation=form.cleaned_data["relation"],
             is_guardian=form.cleaned_data["is_guardian"],
             acting_user=request.user,  # type: ignore[arg-type]

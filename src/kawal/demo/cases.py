@@ -219,7 +219,16 @@ def demo_load_cases(*, count: int = 60, seed: int = 2026) -> int:
     return created
 
 
-def _build(case, owner, supervisor, users, agencies, rng, target, today) -> None:  # type: ignore[no-untyped-def]
+def _build(
+    case: Case,
+    owner: User,
+    supervisor: User,
+    users: dict[str, User],
+    agencies: dict[str, Agency],
+    rng: random.Random,
+    target: str,
+    today: date,
+) -> None:
     relative = svc.relative_add(
         case,
         # The last word of "X bin Y" is the father's name.
@@ -309,7 +318,7 @@ def _build(case, owner, supervisor, users, agencies, rng, target, today) -> None
             data_class="identity",
             acting_user=owner,
         )
-    steps = ORDER[: ORDER.index(target) + 1]
+    steps = ORDER[: ORDER.index(CaseStatus(target)) + 1]
     for step in steps[1:]:
         case.refresh_from_db()
         if step == CaseStatus.PLAN:

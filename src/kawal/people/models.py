@@ -140,7 +140,7 @@ class Person(UUIDModel, TimestampedModel, VersionedModel):
         if age is None:
             return "?"
         if self.birth_date is None and self.age_max and self.age_max != self.age_min:
-            return f"{self.age_min}–{self.age_max}"
+            return f"{self.age_min}-{self.age_max}"
         return f"±{age}" if self.birth_date_estimated else str(age)
 
 

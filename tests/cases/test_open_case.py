@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from kawal.access.catalogue import Role
+from kawal.cases.models import Case
+from tests.helpers import make_user, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**extra):
+    data = {
+        "full_name": "Bunga Sintetis",
+        "aliases": "Bunga, Ungu",
+        "sex": "F",
+        "birth_date": "2016-03-05",
+        "nik_status": "known",
+        "nik": "6471 0545 0316 9001",
+        "school_status": "dropped_out",
+        "kelurahan": "64.71.01.1001",
+        "intake_channel": "rt",
+        "forms_": ["forced_selling"],
+        "risk_level": "medium",
+    }
+    data.update(extra)
+    return data
+
+
+def test_open_a_case_with_a_valid_nik(client):
+    owner = make_user(Role.CASE_MANAGER)
+    sign_in(client, owner)
+    response = client.post(reverse("cases:open"), form_data())
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.number.startswith("KWL/") and case.owner == owner
+    assert case.child.nik == "6471054503169001"
+    assert sorted(case.child.aliases.values_list("name", flat=True)) == ["Bunga", "Ungu"]
+    assert case.events.filter(kind="case.opened").exists()
+
+
+def test_nik_mismatch_warns_but_does_not_block(client):
+    sign_in(client, make_user(Role.CASE_MANAGER))
+    response = client.post(reverse("cases:open"), form_data(sex="M"), follow=True)
+    assert response.status_code == 200
+    assert Case.objects.count() == 1
+    assert "message-warning" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"nik": "6471054513169001"}, "nik"),  # 13th month
+        ({"nik": "12345"}, "nik"),
+        ({"nik_status": "none", "nik": ""}, "nik_missing_reason"),
+        ({"birth_date": "", "age_min": ""}, "age_min"),
+        ({"risk_level": "high", "risk_rationale": ""}, "risk_rationale"),
+        ({"kk_number": "6471050000009001"}, "kk_number"),
+    ],
+)
+def test_bad_input_gets_a_message_not_a_500(client, changes, field):
+    sign_in(client, make_user(Role.CASE_MANAGER))
+    response = client.post(reverse("cases:open"), form_data(**changes))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Case.objects.exists()
+
+
+def test_missing_nik_is_normal(client):
+    sign_in(client, make_user(Role.CASE_MANAGER))
+    response = client.post(
+        reverse("cases:open"),
+        form_data(nik_status="none", nik="", nik_missing_reason="Anak jalanan, belum tercatat"),
+    )
+    assert response.status_code == 302
+
+
+def test_case_numbers_follow_the_configured_format(client, settings):
+    settings.KAWAL_CASE_NUMBER_FORMAT = "BPN-{year}-{seq:04d}"
+    sign_in(client, make_user(Role.CASE_MANAGER))
+    client.post(reverse("cases:open"), form_data())
+    assert Case.objects.get().number.endswith("-0001")
+
+
+def test_roles_without_open_case_cannot(client):
+    sign_in(client, make_user(Role.PSYCHOLOGIST))
+    assert client.get(reverse("cases:open")).status_code == 403
