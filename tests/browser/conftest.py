@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,12 +57,12 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def phone(browser, live_server) -> Iterator[object]:
-    """A fresh phone-sized page (360x740) that refuses any request off this machine."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
+def phones(browser, live_server) -> Iterator[Callable[[], Any]]:
+    """Phone-sized pages (360x740), each its own browser profile, that refuse off-machine requests."""
+    contexts: list[Any] = []
     offsite: list[str] = []
 
-    def guard(route):
+    def guard(route: Any) -> None:
         url = route.request.url
         if url.startswith(live_server.url):
             route.continue_()
@@ -69,10 +70,21 @@ def phone(browser, live_server) -> Iterator[object]:
             offsite.append(url)
             route.abort()
 
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.base_url = live_server.url  # type: ignore[attr-defined]
-    yield page
-    context.close()
+    def new_phone() -> Any:
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
+        context.route("**/*", guard)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.base_url = live_server.url
+        return page
+
+    yield new_phone
+    for context in contexts:
+        context.close()
     assert offsite == [], f"pages tried to reach the network: {offsite}"
+
+
+@pytest.fixture
+def phone(phones: Callable[[], Any]) -> Any:
+    return phones()

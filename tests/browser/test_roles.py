@@ -43,7 +43,7 @@ def test_role_signs_in_and_navigates(phone, role):
         assert str(role.label) in phone.inner_text("main")
     no_horizontal_scroll(phone)
 
-    links = phone.locator("nav.nav a")
+    links = phone.locator("details.nav nav a")
     targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert targets, "every role has a navigation"
     for href in targets:

@@ -31,7 +31,9 @@ def test_indonesian_catalogue_is_complete():
 def test_compiled_catalogue_matches_the_source():
     compiled = gettext.GNUTranslations(MO.open("rb"))
     for entry in polib.pofile(str(PO)):
-        if entry.msgid_plural:
+        if entry.msgctxt:
+            assert compiled.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr
+        elif entry.msgid_plural:
             assert compiled.ngettext(entry.msgid, entry.msgid_plural, 1) == entry.msgstr_plural[0]
         else:
             assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kawal.access.catalogue import DataClass, classified
 from kawal.core.models import TimestampedModel, UUIDModel, VersionedModel
@@ -107,7 +108,7 @@ class LegalStage(models.TextChoices):
     PENYIDIKAN = "penyidikan", _("Investigation")
     PENANGKAPAN = "penangkapan", _("Arrest")
     PENAHANAN = "penahanan", _("Detention")
-    PENGGELEDAHAN = "penggeledahan", _("Search")
+    PENGGELEDAHAN = "penggeledahan", pgettext_lazy("legal stage", "Search")
     PENYITAAN = "penyitaan", _("Seizure")
     PRA_PENUNTUTAN = "pra_penuntutan", _("Pre-prosecution")
     DIVERSI = "diversi", _("Diversion")

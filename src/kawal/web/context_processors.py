@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kawal.access.catalogue import Action, Capability, DataClass
 from kawal.access.policy import may, may_access_class
+from kawal.accounts.middleware import second_factor_passed
 
 
 def _reads_cases(user: Any) -> bool:
@@ -52,7 +53,9 @@ NAVIGATION: tuple[NavItem, ...] = (
 
 
 def navigation_for(user: Any) -> list[dict[str, Any]]:
-    if not getattr(user, "is_authenticated", False):
+    # Before the second factor the user has only their password: show nothing
+    # that reveals what the account could reach.
+    if not getattr(user, "is_authenticated", False) or not second_factor_passed(user):
         return []
     return [
         {"url": reverse(item.url_name), "label": item.label, "name": item.url_name}
