@@ -58,7 +58,7 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def phones(browser, live_server) -> Iterator[Callable[[], Any]]:
-    """Phone-sized pages (360x740), each its own browser profile, that refuse off-machine requests."""
+    """Phone-sized pages (360x740), each its own profile, refusing off-machine requests."""
     contexts: list[Any] = []
     offsite: list[str] = []
 

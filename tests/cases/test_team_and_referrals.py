@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from kawal.access.catalogue import AgencyKind, Role
 from kawal.accounts.models import Agency
@@ -14,6 +15,13 @@ from tests.cases.conftest import MARKERS, open_case
 from tests.helpers import make_user, sign_in
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Service messages are matched in English; pages are tested in Indonesian elsewhere."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

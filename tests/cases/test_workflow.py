@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from kawal.access.catalogue import Role
 from kawal.cases import services as svc
@@ -10,6 +11,15 @@ from tests.cases.conftest import open_case
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Service messages are matched in English; pages are tested in Indonesian elsewhere."""
+    with translation.override("en"):
+        yield
+
+
 S = CaseStatus
 
 

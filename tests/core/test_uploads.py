@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import InMemoryUploadedFile, SimpleUploadedFile
+from django.utils import translation
 from PIL import Image, ImageCms
 from PIL.PngImagePlugin import PngInfo
 
@@ -508,8 +509,10 @@ def test_huge_file_with_lying_size_is_not_read_in_full() -> None:
 def test_message_is_plain_and_filled_in() -> None:
     with pytest.raises(UploadRejected) as excinfo:
         clean_upload(upload("a.pdf", b"x" * 3 * 1024 * 1024), max_bytes=2 * 1024 * 1024)
-
-    assert excinfo.value.messages == ["The file is larger than 2 MB."]
+    with translation.override("en"):
+        assert excinfo.value.messages == ["The file is larger than 2 MB."]
+    with translation.override("id"):
+        assert excinfo.value.messages == ["Berkas lebih besar dari 2 MB."]
 
 
 # Private storage ----------------------------------------------------------------------

@@ -114,9 +114,11 @@ def test_parse_nik_rejects_non_digits(value: str) -> None:
 
 
 def test_length_message_names_the_count() -> None:
-    with translation.override("en"), pytest.raises(ValidationError) as excinfo:
-        parse_nik("6471 0512 0310 991", today=TODAY)
-    assert excinfo.value.messages == ["A NIK has 16 digits; this one has 15."]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as excinfo:
+            parse_nik("6471 0512 0310 991", today=TODAY)
+        # Messages are lazy: read them while English is still active.
+        assert excinfo.value.messages == ["A NIK has 16 digits; this one has 15."]
 
 
 # --- NIK: region code ---------------------------------------------------------------------
