@@ -86,3 +86,45 @@ def test_case_numbers_follow_the_configured_format(client, settings):
 def test_roles_without_open_case_cannot(client):
     sign_in(client, make_user(Role.PSYCHOLOGIST))
     assert client.get(reverse("cases:open")).status_code == 403
+
+
+def test_siblings_are_linked_as_a_family_and_share_a_household(client):
+    owner = make_user(Role.CASE_MANAGER)
+    sign_in(client, owner)
+    client.post(reverse("cases:open"), form_data(kk_number="6471051203149001"))
+    first = Case.objects.get()
+    response = client.post(
+        reverse("cases:open"),
+        form_data(
+            full_name="Kembang Sintetis",
+            nik="",
+            nik_status="unknown",
+            kk_number="6471051203149001",
+            sibling_case=first.number,
+        ),
+    )
+    assert response.status_code == 302
+    second = Case.objects.exclude(pk=first.pk).get()
+    first.refresh_from_db()
+    assert first.family_group_id is not None and first.family_group_id == second.family_group_id
+    body = client.get(reverse("cases:detail", kwargs={"case_uuid": second.uuid})).content.decode()
+    assert first.number in body  # sibling link
+    assert "Bunga Sintetis" in body  # same KK
+
+
+def test_a_sibling_case_must_be_one_the_user_may_see(client):
+    other = make_user(Role.CASE_MANAGER)
+    sign_in(client, other)
+    client.post(reverse("cases:open"), form_data())
+    hidden = Case.objects.get()
+    stranger = make_user(Role.SUPERVISOR)
+    from django.test import Client
+
+    second = Client()
+    sign_in(second, stranger)
+    response = second.post(
+        reverse("cases:open"),
+        form_data(full_name="Lain", nik="", nik_status="unknown", sibling_case=hidden.number),
+    )
+    assert response.status_code == 200
+    assert "sibling_case" in response.context["form"].errors

@@ -126,6 +126,12 @@ class OpenCaseForm(ChildFields):
     supervisor = forms.ModelChoiceField(
         label=_("Supervisor"), queryset=User.objects.none(), required=False
     )
+    sibling_case = forms.CharField(
+        label=_("Case number of a sibling"),
+        required=False,
+        max_length=40,
+        help_text=_("Links the siblings' cases as one family."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -322,6 +328,7 @@ class RelativeForm(forms.Form):
     is_guardian = forms.BooleanField(label=_("Legal guardian"), required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
     nik = forms.CharField(label=_("NIK number"), required=False, max_length=24)
+    kk_number = forms.CharField(label=_("KK number"), required=False, max_length=24)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
     occupation = forms.CharField(label=_("Occupation"), required=False, max_length=100)
     kelurahan = kelurahan_field()
@@ -332,7 +339,8 @@ class RelativeForm(forms.Form):
             name: self.cleaned_data.get(name) or ""
             for name in ("full_name", "sex", "phone", "occupation", "street")
         }
-        data["nik"] = "".join(ch for ch in self.cleaned_data.get("nik", "") if ch.isdigit())
+        for number in ("nik", "kk_number"):
+            data[number] = "".join(ch for ch in self.cleaned_data.get(number, "") if ch.isdigit())
         data["kelurahan"] = self.cleaned_data.get("kelurahan")
         return data
 

@@ -283,6 +283,12 @@ def child_identity(case: Case, access: CaseAccess) -> dict[str, Any] | None:
         "aliases": [alias.name for alias in child.aliases.all()],
         "nik_masked": mask_nik(child.nik) if child.nik else "",
         "relatives": list(child.relatives.select_related("relative")),
+        "household": [
+            member
+            for household in child.households.prefetch_related("members")
+            for member in household.members.all()
+            if member.pk != child.pk
+        ],
     }
 
 

@@ -44,7 +44,7 @@ from kawal.cases.models import (
 from kawal.cases.policy import CaseAccess, case_access
 from kawal.core.uploads import clean_upload, store_private
 from kawal.notify.services import outbox_enqueue_email
-from kawal.people.models import Person, PersonAlias, PersonRelation
+from kawal.people.models import Household, Person, PersonAlias, PersonRelation
 
 D = DataClass
 
@@ -208,6 +208,7 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
         _validate_child(child)
         child.full_clean()
         child.save()
+        household_sync(child)
         for alias in {a.strip() for a in new.aliases if a.strip()}:
             PersonAlias.objects.create(person=child, name=alias[:100])
         opened_on = new.opened_on or timezone.localdate()
@@ -304,16 +305,38 @@ def child_update(
             return child
         child.version += 1
         child.save()
+        household_sync(child)
         for data_class, fields in diff.items():
             _event(case, "child.updated", acting_user, data_class=data_class, changes=fields)
     return child
+
+
+def household_sync(person: Person) -> None:
+    """Put a person on the household of their family card (KK), creating it when new."""
+    if not person.kk_number:
+        return
+    household, _created = Household.objects.get_or_create(
+        kk_number=person.kk_number, defaults={"kelurahan": person.kelurahan}
+    )
+    household.members.add(person)
 
 
 def relative_add(
     case: Case, *, person: dict[str, Any], relation: str, is_guardian: bool, acting_user: User
 ) -> PersonRelation:
     _require_write(_access(acting_user, case), D.IDENTITY)
-    allowed = {"full_name", "sex", "nik", "phone", "occupation", "kelurahan", "rt", "rw", "street"}
+    allowed = {
+        "full_name",
+        "sex",
+        "nik",
+        "kk_number",
+        "phone",
+        "occupation",
+        "kelurahan",
+        "rt",
+        "rw",
+        "street",
+    }
     with transaction.atomic():
         relative = Person(is_child=False, created_by=acting_user, age_min=18)
         _apply_changes(relative, person, allowed)
@@ -325,8 +348,16 @@ def relative_add(
                 relative.nik_status = "known"
             except ValidationError as exc:
                 raise ValidationError({"nik": exc.messages}) from exc
+        if relative.kk_number:
+            from kawal.people.identity_numbers import parse_kk
+
+            try:
+                relative.kk_number = parse_kk(relative.kk_number).kk
+            except ValidationError as exc:
+                raise ValidationError({"kk_number": exc.messages}) from exc
         relative.full_clean()
         relative.save()
+        household_sync(relative)
         link = PersonRelation.objects.create(
             child_id=case.child_id, relative=relative, relation=relation, is_guardian=is_guardian
         )

@@ -33,7 +33,7 @@ from kawal.cases.models import (
     RiskLevel,
     Task,
 )
-from kawal.cases.policy import CaseAccess
+from kawal.cases.policy import CaseAccess, case_access, cases_visible_to
 from kawal.core.uploads import open_private
 from kawal.people.identity_numbers import nik_warnings, parse_nik
 from kawal.people.models import Person
@@ -142,6 +142,14 @@ def case_open(request: HttpRequest) -> HttpResponse:
     if not may(user, Capability.OPEN_CASE):
         raise PermissionDenied
     form = f.OpenCaseForm(request.POST or None)
+    sibling = None
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["sibling_case"]:
+        # Only a case the user may see can be named as a sibling's.
+        sibling = (
+            cases_visible_to(user).filter(number=form.cleaned_data["sibling_case"].strip()).first()
+        )
+        if sibling is None:
+            form.add_error("sibling_case", _("No case you may see has that number."))
     if request.method == "POST" and form.is_valid():
         new = svc.NewCase(
             child=form.child_data(),
@@ -151,6 +159,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
             risk_rationale=form.cleaned_data["risk_rationale"],
             forms=form.cleaned_data["forms_"],
             supervisor=form.cleaned_data["supervisor"],
+            sibling_of=sibling,
         )
         case = _attempt(form, lambda: svc.case_open(new, acting_user=user))
         if case is not None:
@@ -221,8 +230,6 @@ def case_detail(request: HttpRequest, case_uuid: Any) -> HttpResponse:
 def _siblings(case: Case, user: Any) -> list[Case]:
     if case.family_group_id is None:
         return []
-    from kawal.cases.policy import cases_visible_to
-
     return list(
         cases_visible_to(user).filter(family_group_id=case.family_group_id).exclude(pk=case.pk)
     )
@@ -801,8 +808,6 @@ def access_log(request: HttpRequest, case_uuid: Any) -> HttpResponse:
     )
     access = None
     if case is not None:
-        from kawal.cases.policy import case_access
-
         access = case_access(user, case)
     allowed = case is not None and (
         (access is not None and access.leads) or may(user, Capability.VIEW_ACCESS_LOG)
