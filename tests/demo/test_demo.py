@@ -104,3 +104,23 @@ def test_demo_refuses_production_settings(tmp_path):
     assert result.returncode != 0
     assert "production" in result.stderr
     assert not database.exists()  # nothing was migrated or loaded
+
+
+def test_demo_cases_cover_every_state_and_class():
+    from kawal.cases.models import Case, CaseMember, CaseStatus, Note
+
+    load()
+    assert 55 <= Case.objects.count() <= 65
+    assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
+    assert set(Note.objects.values_list("data_class", flat=True)) == {
+        "basic",
+        "whereabouts",
+        "clinical",
+        "investigation",
+        "financial",
+    }
+    assert CaseMember.objects.filter(agency__isnull=False).exists()
+    assert Case.objects.filter(family_group__isnull=False).count() >= 2
+    # Loading again adds nothing.
+    load()
+    assert Case.objects.count() <= 65

@@ -296,6 +296,31 @@ def _build(
             data_classes=["identity", "whereabouts", "financial"],
             acting_user=owner,
         )
+        svc.member_add(
+            case,
+            user=users["keuangan"],
+            case_role="Keuangan Dinsos",
+            data_classes=["financial"],
+            acting_user=owner,
+        )
+        svc.note_add(
+            case,
+            data_class="financial",
+            acting_user=users["keuangan"],
+            body="Biaya makan dan sekolah dianggarkan Rp 750.000 per bulan (sintetis).",
+        )
+        svc.note_add(
+            case,
+            data_class="identity",
+            acting_user=owner,
+            body="Di jalan dikenal dengan nama panggilan lain oleh pedagang sekitar (sintetis).",
+        )
+        svc.note_add(
+            case,
+            data_class="whereabouts",
+            acting_user=owner,
+            body="Anak sementara tinggal di rumah aman UPTD PPA (sintetis).",
+        )
     svc.note_add(
         case,
         data_class="basic",
