@@ -114,6 +114,7 @@ def test_demo_cases_cover_every_state_and_class():
     assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
     assert set(Note.objects.values_list("data_class", flat=True)) == {
         "basic",
+        "identity",
         "whereabouts",
         "clinical",
         "investigation",
