@@ -99,7 +99,7 @@ def expected_status(
         return 200
     if page in need_read:
         return 200 if need_read[page] in writable else 403
-    if page in ("edit", "task_add"):
+    if page == "task_add":
         return 200 if DataClass.BASIC in writable else 403
     if page in ("note_add", "attachment_add"):
         return 200 if writable else 403

@@ -31,10 +31,11 @@ USERNAMES = {
 }
 
 
-def load(password="kawal-demo"):
+def load(password="kawal-demo", cases=0):
+    # Building the 60 demo cases takes seconds; only the test about them does it.
     out = StringIO()
     with override_settings(KAWAL_DEMO_PASSWORD=password):
-        call_command("demo", "--no-serve", stdout=out)
+        call_command("demo", "--no-serve", f"--cases={cases}", stdout=out)
     return out.getvalue()
 
 
@@ -109,7 +110,7 @@ def test_demo_refuses_production_settings(tmp_path):
 def test_demo_cases_cover_every_state_and_class():
     from kawal.cases.models import Case, CaseMember, CaseStatus, Note
 
-    load()
+    load(cases=60)
     assert 55 <= Case.objects.count() <= 65
     assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
     assert set(Note.objects.values_list("data_class", flat=True)) == {
@@ -123,5 +124,5 @@ def test_demo_cases_cover_every_state_and_class():
     assert CaseMember.objects.filter(agency__isnull=False).exists()
     assert Case.objects.filter(family_group__isnull=False).count() >= 2
     # Loading again adds nothing.
-    load()
+    load(cases=60)
     assert Case.objects.count() <= 65

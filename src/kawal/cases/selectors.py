@@ -135,7 +135,7 @@ def case_list(
     if filters.risk:
         cases = cases.filter(risk_level=filters.risk)
     if filters.kelurahan and may_filter_by_identity(user):
-        cases = cases.filter(child__kelurahan_id=filters.kelurahan)
+        cases = cases.filter(pk__in=_identity_visible(user, cases, filters.kelurahan))
     if filters.agency:
         cases = cases.filter(
             Q(owner__agency_id=filters.agency)
@@ -169,6 +169,17 @@ def case_list(
     _log_listed(request, AccessAction.LIST, rows)
     page.object_list = rows  # type: ignore[assignment]
     return page, paginator.count  # type: ignore[return-value]
+
+
+def _identity_visible(user: Any, cases: QuerySet[Case], kelurahan: str) -> list[int]:
+    """Cases in a kelurahan whose identity the user may see on that very case.
+
+    Filtering by home area reveals where a child lives, so it must not select
+    cases the user sees only the basic facts of.
+    """
+    candidates = list(cases.filter(child__kelurahan_id=kelurahan).only("pk", "owner", "supervisor"))
+    accesses = case_access_bulk(user, candidates)
+    return [pk for pk, access in accesses.items() if access.sees_identity]
 
 
 def may_filter_by_identity(user: Any) -> bool:
@@ -283,13 +294,28 @@ def child_identity(case: Case, access: CaseAccess) -> dict[str, Any] | None:
         "aliases": [alias.name for alias in child.aliases.all()],
         "nik_masked": mask_nik(child.nik) if child.nik else "",
         "relatives": list(child.relatives.select_related("relative")),
-        "household": [
-            member
-            for household in child.households.prefetch_related("members")
-            for member in household.members.all()
-            if member.pk != child.pk
-        ],
+        **_household(child),
     }
+
+
+def _household(child: Any) -> dict[str, Any]:
+    """Who shares the child's family card: relatives by name, anyone else only counted.
+
+    Another member may be a child with a case of their own that this user may
+    not see; a name here must not reveal it.
+    """
+    relative_ids = set(child.relatives.values_list("relative_id", flat=True))
+    named: list[Any] = []
+    others = 0
+    for household in child.households.prefetch_related("members"):
+        for member in household.members.all():
+            if member.pk == child.pk:
+                continue
+            if member.pk in relative_ids:
+                named.append(member)
+            else:
+                others += 1
+    return {"household": named, "household_others": others}
 
 
 def my_tasks(user: Any) -> list[tuple[Task, CaseAccess]]:
@@ -311,7 +337,10 @@ def my_tasks(user: Any) -> list[tuple[Task, CaseAccess]]:
 
 
 def pending_referrals(user: Any) -> QuerySet[Referral]:
-    if user.agency_id is None:
+    from kawal.access.catalogue import Action
+    from kawal.access.policy import may_access_class
+
+    if user.agency_id is None or not may_access_class(user, Action.READ, DataClass.BASIC):
         return Referral.objects.none()
     return Referral.objects.filter(
         to_agency_id=user.agency_id, status=ReferralStatus.REQUESTED

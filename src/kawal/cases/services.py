@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from kawal.access.catalogue import Capability, DataClass, data_class_of
-from kawal.access.policy import may
+from kawal.access.catalogue import Action, Capability, DataClass, data_class_of
+from kawal.access.policy import may, may_access_class
 from kawal.accounts.models import Agency, User
 from kawal.cases.models import (
     AllegedPerpetrator,
@@ -225,15 +225,33 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
         if new.sibling_of is not None:
             from kawal.cases.models import FamilyGroup
 
-            group = new.sibling_of.family_group or FamilyGroup.objects.create()
-            if new.sibling_of.family_group_id is None:
-                Case.objects.filter(pk=new.sibling_of.pk).update(family_group=group)
+            sibling_access = case_access(acting_user, new.sibling_of)
+            if sibling_access is None or not sibling_access.can_write(D.BASIC):
+                raise ValidationError({"sibling_case": _("You may not change that case.")})
+            sibling = Case.objects.select_for_update().get(pk=new.sibling_of.pk)
+            group = sibling.family_group or FamilyGroup.objects.create()
+            if sibling.family_group_id is None:
+                sibling.family_group = group
+                sibling.version += 1
+                sibling.save(update_fields=["family_group", "version"])
             case.family_group = group
         case.full_clean(exclude=["child", "owner"])
+        if new.supervisor is not None and new.supervisor.pk == acting_user.pk:
+            raise ValidationError({"supervisor": _("The supervisor must be someone else.")})
+        if new.supervisor is not None and not may(new.supervisor, Capability.APPROVE):
+            raise ValidationError({"supervisor": _("Choose a user with the supervisor role.")})
+        if new.supervisor is not None and new.supervisor.agency_id != acting_user.agency_id:
+            # A new case has no sharing basis yet.
+            raise ValidationError(
+                {"supervisor": _("Choose a supervisor of your own agency; share the case later.")}
+            )
         case.save()
         for form in set(new.forms):
             CaseClassification.objects.create(case=case, form=form)
         _event(case, "case.opened", acting_user, number=case.number, forms=sorted(set(new.forms)))
+        if new.sibling_of is not None:
+            _event(new.sibling_of, "family.linked", acting_user, sibling=case.number)
+            _event(case, "family.linked", acting_user, sibling=new.sibling_of.number)
     return case
 
 
@@ -252,9 +270,17 @@ def case_update(
         diff = _apply_changes(current, changes, CASE_BASIC_FIELDS | CASE_INVESTIGATION_FIELDS)
         for data_class in diff:
             _require_write(access, data_class)
+        # Who supervises the case and on what basis it is shared decide who
+        # sees it: only those leading the case may change those facts.
+        if D.BASIC in diff and not access.leads:
+            raise PermissionDenied
         new_supervisor = changes.get("supervisor")
-        if new_supervisor is not None and not may(new_supervisor, Capability.APPROVE):
-            raise ValidationError({"supervisor": _("Choose a user with the supervisor role.")})
+        if new_supervisor is not None and new_supervisor.pk != case.supervisor_id:
+            if not may(new_supervisor, Capability.APPROVE):
+                raise ValidationError({"supervisor": _("Choose a user with the supervisor role.")})
+            if new_supervisor.pk == current.owner_id:
+                raise ValidationError({"supervisor": _("The supervisor must be someone else.")})
+            _require_sharing(current, new_supervisor.agency, field="supervisor")
         new_investigator = changes.get("investigator")
         if new_investigator is not None and not may(
             new_investigator, Capability.RECORD_INVESTIGATION
@@ -313,6 +339,9 @@ def child_update(
 
 def household_sync(person: Person) -> None:
     """Put a person on the household of their family card (KK), creating it when new."""
+    # A person is on one family card at a time: leaving the old one is part of the change.
+    for old in person.households.exclude(kk_number=person.kk_number):
+        old.members.remove(person)
     if not person.kk_number:
         return
     household, _created = Household.objects.get_or_create(
@@ -372,12 +401,23 @@ def perpetrator_add(
     if relationship not in PerpetratorRelation.values:
         raise ValidationError({"relationship": _("Choose a relationship.")})
     with transaction.atomic():
+        current = Case.objects.select_for_update().get(pk=case.pk)
+        if AllegedPerpetrator.objects.filter(case=current, person=person).exists():
+            raise ValidationError({"person": _("This person is already recorded.")})
         record = AllegedPerpetrator.objects.create(
-            case=case, person=person, relationship=relationship
+            case=current, person=person, relationship=relationship
         )
-        if relationship == PerpetratorRelation.ORANG_TUA and not case.parent_is_alleged_perpetrator:
-            Case.objects.filter(pk=case.pk).update(
-                parent_is_alleged_perpetrator=True, version=case.version + 1
+        is_parent = relationship == PerpetratorRelation.ORANG_TUA
+        if is_parent and not current.parent_is_alleged_perpetrator:
+            current.parent_is_alleged_perpetrator = True
+            current.version += 1
+            current.save(update_fields=["parent_is_alleged_perpetrator", "version", "updated_at"])
+            _event(
+                current,
+                "case.updated",
+                acting_user,
+                data_class=D.INVESTIGATION,
+                changes={"parent_is_alleged_perpetrator": [_display(False), _display(True)]},
             )
         _event(
             case,
@@ -497,6 +537,8 @@ def approval_decide(
         current = Approval.objects.select_for_update().get(pk=approval.pk)
         if current.status != ApprovalStatus.REQUESTED:
             raise ValidationError(_("This approval was already decided."))
+        if current.requested_by_id == acting_user.pk:
+            raise PermissionDenied  # four eyes: nobody approves their own request
         current.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.RETURNED
         current.decided_by = acting_user
         current.decision_comment = comment
@@ -513,6 +555,14 @@ def approval_decide(
 
 
 # --- Team, referral, transfer ------------------------------------------------
+
+
+def _require_sharing(case: Case, agency: Agency | None, *, field: str | None = None) -> None:
+    if not _sharing_allowed(case, agency):
+        message = _(
+            "Record the consent or legal basis for sharing before involving another agency."
+        )
+        raise ValidationError({field: message} if field else message)
 
 
 def _sharing_allowed(case: Case, agency: Agency | None) -> bool:
@@ -618,7 +668,9 @@ def referral_decide(
     referral: Referral, *, accept: bool, reason: str, acting_user: User
 ) -> Referral:
     """Someone of the receiving agency accepts or declines (with a reason)."""
-    if acting_user.agency_id != referral.to_agency_id or not acting_user.is_active:
+    if acting_user.agency_id != referral.to_agency_id or not may_access_class(
+        acting_user, Action.READ, D.BASIC
+    ):
         raise PermissionDenied
     if not accept and not reason.strip():
         raise ValidationError({"reason": _("Give the reason for declining.")})
@@ -649,6 +701,7 @@ def case_transfer(case: Case, *, new_owner: User, acting_user: User) -> Case:
         raise ValidationError({"new_owner": _("Choose an active case manager.")})
     with transaction.atomic():
         current = Case.objects.select_for_update().get(pk=case.pk)
+        _require_sharing(current, new_owner.agency, field="new_owner")
         previous = current.owner
         current.owner = new_owner
         current.version += 1
@@ -830,10 +883,15 @@ def break_glass_review(
         raise PermissionDenied
     if grant.user_id == acting_user.pk:
         raise PermissionDenied
+    if not may(acting_user, Capability.REVIEW_BREAK_GLASS) and acting_user.pk not in (
+        grant.case.supervisor_id,
+        grant.case.owner_id,
+    ):
+        raise PermissionDenied
     if not outcome.strip():
         raise ValidationError({"outcome": _("Record the outcome of the review.")})
     with transaction.atomic():
-        BreakGlassGrant.objects.filter(pk=grant.pk).update(
+        BreakGlassGrant.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
             reviewed_by=acting_user,
             reviewed_at=timezone.now(),
             review_outcome=outcome.strip()[:300],

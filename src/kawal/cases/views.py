@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kawal.access.catalogue import Capability, DataClass
+from kawal.access.catalogue import Capability, DataClass, data_class_of
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
 from kawal.access.policy import may
@@ -29,7 +29,6 @@ from kawal.cases.models import (
     CaseMember,
     CaseStatus,
     Note,
-    Referral,
     RiskLevel,
     Task,
 )
@@ -82,6 +81,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     try:
         agency = int(params.get("agency", "") or 0) or None
     except ValueError:
+        agency = None
+    if agency is not None and not 0 < agency < 2**31:
         agency = None
     filters = sel.CaseFilters(
         status=params.get("status", "") if params.get("status", "") in CaseStatus.values else "",
@@ -246,22 +247,29 @@ def _edit(
     form_class: type[Form],
     instance: Callable[[Case], Any],
     fields: list[str],
-    save: Callable[[Case, dict[str, Any], int], Any],
+    save: Callable[[Case, dict[str, Any], int, list[str]], Any],
     title: str,
+    leads_only: bool = False,
 ) -> HttpResponse:
     case, access = sel.case_for_user(request, case_uuid, need=need)
-    if not access.can_write(need):
+    if not access.can_write(need) or (leads_only and not access.leads):
         raise PermissionDenied
     obj = instance(case)
+    # A field of a class the user may not change is not even shown: its
+    # current value could be of a class they may not read.
+    fields = [name for name in fields if access.can_write(data_class_of(obj._meta.get_field(name)))]
     initial = {name: getattr(obj, name) for name in fields}
     initial["expected_version"] = obj.version
     if need == D.IDENTITY:
         initial["aliases"] = ", ".join(obj.aliases.values_list("name", flat=True))
     form = form_class(request.POST or None, initial=initial)
+    for name in list(form.fields):
+        if name not in fields and name not in ("expected_version", "aliases"):
+            del form.fields[name]
     sel.case_log_view(request, case, access, {need})
     if request.method == "POST" and form.is_valid():
         try:
-            save(case, form.cleaned_data, form.cleaned_data["expected_version"])
+            save(case, form.cleaned_data, form.cleaned_data["expected_version"], fields)
         except svc.StaleVersion as stale:
             return _conflict(request, case, form.cleaned_data, stale.current, fields)
         except ValidationError as error:
@@ -289,13 +297,14 @@ def case_edit(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         form_class=f.CaseBasicForm,
         instance=lambda case: case,
         fields=fields,
-        save=lambda case, data, version: svc.case_update(
+        save=lambda case, data, version, allowed: svc.case_update(
             case,
             expected_version=version,
-            changes={name: data[name] for name in fields},
+            changes={name: data[name] for name in allowed},
             acting_user=request.user,  # type: ignore[arg-type]
         ),
         title=_("Edit case"),
+        leads_only=True,
     )
 
 
@@ -314,11 +323,13 @@ def police_edit(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         form_class=f.PoliceForm,
         instance=lambda case: case,
         fields=fields,
-        save=lambda case, data, version: svc.case_update(
+        save=lambda case, data, version, allowed: svc.case_update(
             case,
             expected_version=version,
-            changes={name: data[name] if data[name] is not None else "" for name in fields}
-            | {"investigator": data["investigator"]},
+            changes={
+                name: data[name] if data[name] is not None or name == "investigator" else ""
+                for name in allowed
+            },
             acting_user=request.user,  # type: ignore[arg-type]
         ),
         title=_("Police section"),
@@ -329,13 +340,14 @@ def police_edit(request: HttpRequest, case_uuid: Any) -> HttpResponse:
 def child_edit(request: HttpRequest, case_uuid: Any) -> HttpResponse:
     fields = sorted(svc.CHILD_FIELDS)
 
-    def save(case: Case, data: dict[str, Any], version: int) -> Any:
+    def save(case: Case, data: dict[str, Any], version: int, allowed: list[str]) -> Any:
         form = f.ChildForm(data={})
         form.cleaned_data = data
+        changes = {name: value for name, value in form.child_data().items() if name in allowed}
         return svc.child_update(
             case,
             expected_version=version,
-            changes=form.child_data(),
+            changes=changes,
             aliases=form.alias_list(),
             acting_user=request.user,  # type: ignore[arg-type]
         )
@@ -400,6 +412,8 @@ def note_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
             and supersedes.case_id == case.pk
             and access.can_read(supersedes.data_class)
         ):
+            # The old text is shown again: a read of its class, logged like any other.
+            sel.case_log_view(request, case, access, {supersedes.data_class})
             initial = {
                 "data_class": supersedes.data_class,
                 "kind": supersedes.kind,
@@ -572,11 +586,11 @@ def referral_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
 def referral_inbox(request: HttpRequest) -> HttpResponse:
     """Referrals waiting for the user's agency; accepting opens the case to the agency."""
     user: Any = request.user
+    if not may_see_cases(user):
+        raise PermissionDenied
     if request.method == "POST":
         referral = (
-            get_object_or_404(
-                Referral, uuid=request.POST.get("referral", ""), to_agency_id=user.agency_id
-            )
+            sel.pending_referrals(user).filter(uuid=request.POST.get("referral", "")).first()
             if _is_uuid(request.POST.get("referral", ""))
             else None
         )
@@ -594,7 +608,15 @@ def referral_inbox(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Decision recorded."))
             return redirect("cases:referral_inbox")
-    return render(request, "cases/referrals.html", {"referrals": sel.pending_referrals(user)})
+    referrals = list(sel.pending_referrals(user))
+    if referrals:
+        access_log_write(
+            request,
+            action=AccessAction.LIST,
+            cases=[(referral.case.pk, referral.case.number) for referral in referrals],
+            data_classes=[D.BASIC],
+        )
+    return render(request, "cases/referrals.html", {"referrals": referrals})
 
 
 @require_http_methods(["GET", "POST"])
@@ -774,7 +796,9 @@ def relative_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def perpetrator_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
     def factory(case: Case, access: CaseAccess, data: Any) -> Form:
-        people = Person.objects.filter(relatives_of__child_id=case.child_id)
+        people = Person.objects.filter(relatives_of__child_id=case.child_id).exclude(
+            pk__in=case.perpetrators.values("person_id")
+        )
         return f.PerpetratorForm(data, people=people)
 
     return _case_form(

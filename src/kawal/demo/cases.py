@@ -94,7 +94,7 @@ FAMILY_NAMES = [
     "Firmansyah",
 ]
 NICKNAMES = ["Kiki", "Dede", "Ucok", "Neng", "Adek", "Butet", "Upik", "Ndut"]
-PARENT_NAMES = ["Darman", "Sutrisno", "Bahtiar", "Rusdi", "Hamid", "Wati", "Sumiati", "Rosmini"]
+PARENT_NAMES = ["Darman", "Sutrisno", "Bahtiar", "Rusdi", "Hamid", "Slamet", "Yusran", "Zainal"]
 
 # How the 60 cases spread over the workflow.
 STATUS_PLAN = (
@@ -169,9 +169,11 @@ def demo_load_cases(*, count: int = 60, seed: int = 2026) -> int:
             }
             if child["nik_status"] == "none":
                 child["nik_missing_reason"] = "Belum tercatat di Dukcapil (sintetis)"
-            sibling = previous if previous is not None and rng.random() < 0.12 else None
             risk = rng.choice([RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.MEDIUM, RiskLevel.HIGH])
-            owner = supervisor if index % 9 == 0 else manager
+            owner = manager
+            # Siblings are linked by whoever leads both cases.
+            linkable = previous is not None and previous.owner_id == owner.pk
+            sibling = previous if linkable and rng.random() < 0.12 else None
             case = svc.case_open(
                 svc.NewCase(
                     child=child,

@@ -19,6 +19,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-serve", action="store_true", help="Load the data, then stop.")
         parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--cases", type=int, default=60, help="How many synthetic cases to create (once)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -27,7 +30,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         call_command("migrate", interactive=False, verbosity=0)
         summary = demo_load(password=settings.KAWAL_DEMO_PASSWORD)
-        cases = demo_load_cases()
+        cases = demo_load_cases(count=options["cases"])
         address = f"http://{options['addrport']}/"
         self.stdout.write(self.style.SUCCESS("Kawal Anak DEMO — data sintetis (synthetic data)"))
         self.stdout.write(
