@@ -277,7 +277,7 @@ def _edit(
         else:
             messages.success(request, _("Saved."))
             return redirect("cases:detail", case_uuid=case.uuid)
-    return render(request, "cases/edit.html", {"case": case, "form": form, "title": title})
+    return render(request, "cases/form.html", {"case": case, "form": form, "title": title})
 
 
 @require_http_methods(["GET", "POST"])
