@@ -76,6 +76,15 @@ def test_missing_nik_is_normal(client):
     assert response.status_code == 302
 
 
+def test_an_older_paper_file_keeps_its_opening_date(client):
+    sign_in(client, make_user(Role.CASE_MANAGER))
+    client.post(reverse("cases:open"), form_data(opened_on="2025-11-03"))
+    case = Case.objects.get()
+    assert str(case.opened_on) == "2025-11-03" and "/2025/" in case.number
+    future = client.post(reverse("cases:open"), form_data(full_name="Lain", opened_on="2099-01-01"))
+    assert "opened_on" in future.context["form"].errors
+
+
 def test_case_numbers_follow_the_configured_format(client, settings):
     settings.KAWAL_CASE_NUMBER_FORMAT = "BPN-{year}-{seq:04d}"
     sign_in(client, make_user(Role.CASE_MANAGER))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kawal.access.catalogue import DataClass, Role
@@ -109,6 +110,12 @@ class ChildFields(forms.Form):
 
 
 class OpenCaseForm(ChildFields):
+    opened_on = forms.DateField(
+        label=_("Opened on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty for today; fill in when entering an older paper file."),
+    )
     intake_channel = forms.ChoiceField(
         label=_("How the case came in"), choices=IntakeChannel.choices
     )
@@ -139,6 +146,9 @@ class OpenCaseForm(ChildFields):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        opened_on = cleaned.get("opened_on")
+        if opened_on and opened_on > timezone.localdate():
+            self.add_error("opened_on", _("The opening date is in the future."))
         if (
             cleaned.get("risk_level") == RiskLevel.HIGH
             and not cleaned.get("risk_rationale", "").strip()

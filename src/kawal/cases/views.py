@@ -161,6 +161,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
             forms=form.cleaned_data["forms_"],
             supervisor=form.cleaned_data["supervisor"],
             sibling_of=sibling,
+            opened_on=form.cleaned_data["opened_on"],
         )
         case = _attempt(form, lambda: svc.case_open(new, acting_user=user))
         if case is not None:
