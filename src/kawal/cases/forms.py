@@ -355,6 +355,10 @@ class RelativeForm(forms.Form):
         return data
 
 
+class RelativeEditForm(RelativeForm, VersionedForm):
+    pass
+
+
 class PerpetratorForm(forms.Form):
     person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
     relationship = forms.ChoiceField(

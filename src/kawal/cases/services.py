@@ -350,41 +350,45 @@ def household_sync(person: Person) -> None:
     household.members.add(person)
 
 
+RELATIVE_FIELDS = {
+    "full_name",
+    "sex",
+    "nik",
+    "kk_number",
+    "phone",
+    "occupation",
+    "kelurahan",
+    "rt",
+    "rw",
+    "street",
+}
+
+
+def _validate_relative(relative: Person) -> None:
+    from kawal.people.identity_numbers import parse_kk, parse_nik
+
+    if relative.nik:
+        try:
+            relative.nik = parse_nik(relative.nik).nik
+            relative.nik_status = "known"
+        except ValidationError as exc:
+            raise ValidationError({"nik": exc.messages}) from exc
+    if relative.kk_number:
+        try:
+            relative.kk_number = parse_kk(relative.kk_number).kk
+        except ValidationError as exc:
+            raise ValidationError({"kk_number": exc.messages}) from exc
+    relative.full_clean()
+
+
 def relative_add(
     case: Case, *, person: dict[str, Any], relation: str, is_guardian: bool, acting_user: User
 ) -> PersonRelation:
     _require_write(_access(acting_user, case), D.IDENTITY)
-    allowed = {
-        "full_name",
-        "sex",
-        "nik",
-        "kk_number",
-        "phone",
-        "occupation",
-        "kelurahan",
-        "rt",
-        "rw",
-        "street",
-    }
     with transaction.atomic():
         relative = Person(is_child=False, created_by=acting_user, age_min=18)
-        _apply_changes(relative, person, allowed)
-        if relative.nik:
-            from kawal.people.identity_numbers import parse_nik
-
-            try:
-                relative.nik = parse_nik(relative.nik).nik
-                relative.nik_status = "known"
-            except ValidationError as exc:
-                raise ValidationError({"nik": exc.messages}) from exc
-        if relative.kk_number:
-            from kawal.people.identity_numbers import parse_kk
-
-            try:
-                relative.kk_number = parse_kk(relative.kk_number).kk
-            except ValidationError as exc:
-                raise ValidationError({"kk_number": exc.messages}) from exc
-        relative.full_clean()
+        _apply_changes(relative, person, RELATIVE_FIELDS)
+        _validate_relative(relative)
         relative.save()
         household_sync(relative)
         link = PersonRelation.objects.create(
@@ -392,6 +396,47 @@ def relative_add(
         )
         _event(case, "relative.added", acting_user, data_class=D.IDENTITY, relation=relation)
     return link
+
+
+def relative_update(
+    case: Case,
+    link: PersonRelation,
+    *,
+    expected_version: int,
+    person: dict[str, Any],
+    relation: str,
+    is_guardian: bool,
+    acting_user: User,
+) -> PersonRelation:
+    """Correct a relative's details; the old and new values go into the case history."""
+    _require_write(_access(acting_user, case), D.IDENTITY)
+    if link.child_id != case.child_id:
+        raise PermissionDenied
+    with transaction.atomic():
+        relative = Person.objects.select_for_update().get(pk=link.relative_id)
+        if relative.version != expected_version:
+            raise StaleVersion(relative)
+        diff = _apply_changes(relative, person, RELATIVE_FIELDS)
+        if relative.nik and relative.nik_status != "known":
+            relative.nik_status = "known"
+        _validate_relative(relative)
+        current = PersonRelation.objects.select_for_update().get(pk=link.pk)
+        for name, value in (("relation", relation), ("is_guardian", is_guardian)):
+            if getattr(current, name) != value:
+                diff.setdefault(D.IDENTITY, {})[name] = [
+                    _display(getattr(current, name)),
+                    _display(value),
+                ]
+                setattr(current, name, value)
+        if not diff:
+            return current
+        relative.version += 1
+        relative.save()
+        current.save()
+        household_sync(relative)
+        for data_class, fields in diff.items():
+            _event(case, "relative.updated", acting_user, data_class=data_class, changes=fields)
+    return current
 
 
 def perpetrator_add(

@@ -17,6 +17,11 @@ urlpatterns = [
     path("kasus/<uuid:case_uuid>/anak/", views.child_edit, name="child_edit"),
     path("kasus/<uuid:case_uuid>/polisi/", views.police_edit, name="police_edit"),
     path("kasus/<uuid:case_uuid>/kerabat/", views.relative_add, name="relative_add"),
+    path(
+        "kasus/<uuid:case_uuid>/kerabat/<uuid:relation_uuid>/",
+        views.relative_edit,
+        name="relative_edit",
+    ),
     path("kasus/<uuid:case_uuid>/terduga-pelaku/", views.perpetrator_add, name="perpetrator_add"),
     path("kasus/<uuid:case_uuid>/catatan/", views.note_add, name="note_add"),
     path("kasus/<uuid:case_uuid>/lampiran/", views.attachment_add, name="attachment_add"),

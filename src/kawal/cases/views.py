@@ -35,7 +35,7 @@ from kawal.cases.models import (
 from kawal.cases.policy import CaseAccess, case_access, cases_visible_to
 from kawal.core.uploads import open_private
 from kawal.people.identity_numbers import nik_warnings, parse_nik
-from kawal.people.models import Person
+from kawal.people.models import Person, PersonRelation
 
 D = DataClass
 
@@ -791,6 +791,47 @@ def relative_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         ),
         title=_("Add a parent or relative"),
         done=_("Relative added."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def relative_edit(request: HttpRequest, case_uuid: Any, relation_uuid: Any) -> HttpResponse:
+    case, access = sel.case_for_user(request, case_uuid, need=D.IDENTITY)
+    link = get_object_or_404(
+        PersonRelation.objects.select_related("relative"),
+        uuid=relation_uuid,
+        child_id=case.child_id,
+    )
+    if not access.can_write(D.IDENTITY):
+        raise PermissionDenied
+    relative = link.relative
+    names = ["full_name", "sex", "nik", "kk_number", "phone", "occupation", "kelurahan", "street"]
+    initial = {name: getattr(relative, name) for name in names}
+    initial.update(
+        relation=link.relation, is_guardian=link.is_guardian, expected_version=relative.version
+    )
+    form = f.RelativeEditForm(request.POST or None, initial=initial)
+    sel.case_log_view(request, case, access, {D.IDENTITY})
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.relative_update(
+                case,
+                link,
+                expected_version=form.cleaned_data["expected_version"],
+                person=form.person_data(),
+                relation=form.cleaned_data["relation"],
+                is_guardian=form.cleaned_data["is_guardian"],
+                acting_user=request.user,  # type: ignore[arg-type]
+            )
+        except svc.StaleVersion as stale:
+            return _conflict(request, case, form.cleaned_data, stale.current, names)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("cases:detail", case_uuid=case.uuid)
+    return render(
+        request, "cases/form.html", {"case": case, "form": form, "title": _("Edit a relative")}
     )
 
 

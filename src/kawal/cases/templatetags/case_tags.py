@@ -5,13 +5,13 @@ from __future__ import annotations
 from django import template
 
 from kawal.cases.models import Case, CaseStatus
-from kawal.people.models import Person
+from kawal.people.models import Person, PersonRelation
 
 register = template.Library()
 
 _FIELD_LABELS = {
     field.name: field.verbose_name
-    for model in (Person, Case)
+    for model in (PersonRelation, Person, Case)
     for field in model._meta.get_fields()
     if hasattr(field, "verbose_name")
 }
