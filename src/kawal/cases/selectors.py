@@ -361,3 +361,61 @@ def break_glass_queue(user: Any) -> QuerySet[BreakGlassGrant]:
     if may(user, Capability.APPROVE):
         return grants.filter(Q(case__supervisor=user) | Q(case__owner=user)).exclude(user=user)
     return grants.none()
+
+
+def _uuid_or_none(value: Any) -> Any:
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def case_note(case: Case, access: CaseAccess, note_uuid: Any) -> Note | None:
+    """One note of the case, if its class is readable by this user."""
+    key = _uuid_or_none(note_uuid)
+    if key is None:
+        return None
+    return case.notes.filter(uuid=key, data_class__in=access.readable).first()
+
+
+def case_attachment(case: Case, access: CaseAccess, attachment_uuid: Any) -> Attachment | None:
+    return case.attachments.filter(
+        uuid=attachment_uuid, deleted_at__isnull=True, data_class__in=access.readable
+    ).first()
+
+
+def perpetrator_candidates(case: Case) -> QuerySet[Any]:
+    """The child's relatives not yet recorded as alleged perpetrators."""
+    from kawal.people.models import Person
+
+    return Person.objects.filter(relatives_of__child_id=case.child_id).exclude(
+        pk__in=case.perpetrators.values("person_id")
+    )
+
+
+def case_for_access_log(request: HttpRequest, case_uuid: Any) -> Case:
+    """The case whose access log the user may read: its leads and the DPO; else 404."""
+    from kawal.access.catalogue import Capability
+
+    user: Any = request.user
+    key = _uuid_or_none(case_uuid)
+    case = Case.objects.filter(uuid=key).first() if key is not None else None
+    access = case_access(user, case) if case is not None else None
+    allowed = case is not None and (
+        (access is not None and access.leads) or may(user, Capability.VIEW_ACCESS_LOG)
+    )
+    if case is None or not allowed:
+        access_log_write(
+            request,
+            action=AccessAction.DENIED,
+            cases=[(case.pk, case.number)] if case is not None else [],
+        )
+        raise Http404
+    return case
+
+
+def case_by_number_for_break_glass(number: str) -> Case | None:
+    """Emergency access names a case by number; the caller is by definition not on it."""
+    return Case.objects.filter(number=number.strip()[:40]).first() if number.strip() else None

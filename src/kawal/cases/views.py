@@ -32,7 +32,7 @@ from kawal.cases.models import (
     RiskLevel,
     Task,
 )
-from kawal.cases.policy import CaseAccess, case_access, cases_visible_to
+from kawal.cases.policy import CaseAccess, cases_visible_to
 from kawal.core.uploads import open_private
 from kawal.people.identity_numbers import nik_warnings, parse_nik
 from kawal.people.models import Person, PersonRelation
@@ -399,20 +399,13 @@ def _case_form(
 def note_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
     user: Any = request.user
     supersedes: Note | None = None
-    if request.GET.get("koreksi"):
-        supersedes = (
-            Note.objects.filter(uuid=request.GET["koreksi"]).first()
-            if _is_uuid(request.GET["koreksi"])
-            else None
-        )
 
     def factory(case: Case, access: CaseAccess, data: Any) -> Form:
+        nonlocal supersedes
         initial = {}
-        if (
-            supersedes is not None
-            and supersedes.case_id == case.pk
-            and access.can_read(supersedes.data_class)
-        ):
+        if request.GET.get("koreksi"):
+            supersedes = sel.case_note(case, access, request.GET["koreksi"])
+        if supersedes is not None:
             # The old text is shown again: a read of its class, logged like any other.
             sel.case_log_view(request, case, access, {supersedes.data_class})
             initial = {
@@ -488,10 +481,8 @@ def attachment_download(
     request: HttpRequest, case_uuid: Any, attachment_uuid: Any
 ) -> HttpResponse | FileResponse:
     case, access = sel.case_for_user(request, case_uuid)
-    attachment = Attachment.objects.filter(
-        uuid=attachment_uuid, case=case, deleted_at__isnull=True
-    ).first()
-    if attachment is None or not access.can_read(attachment.data_class):
+    attachment = sel.case_attachment(case, access, attachment_uuid)
+    if attachment is None:
         access_log_write(request, action=AccessAction.DENIED, cases=[(case.pk, case.number)])
         raise Http404
     try:
@@ -838,10 +829,7 @@ def relative_edit(request: HttpRequest, case_uuid: Any, relation_uuid: Any) -> H
 @require_http_methods(["GET", "POST"])
 def perpetrator_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
     def factory(case: Case, access: CaseAccess, data: Any) -> Form:
-        people = Person.objects.filter(relatives_of__child_id=case.child_id).exclude(
-            pk__in=case.perpetrators.values("person_id")
-        )
-        return f.PerpetratorForm(data, people=people)
+        return f.PerpetratorForm(data, people=sel.perpetrator_candidates(case))
 
     return _case_form(
         request,
@@ -866,23 +854,7 @@ def perpetrator_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
 @require_GET
 def access_log(request: HttpRequest, case_uuid: Any) -> HttpResponse:
     """Who viewed this file: for the owner, their supervisor and the DPO."""
-    user: Any = request.user
-    case = (
-        Case.objects.filter(uuid=case_uuid).select_related("owner").first()
-        if _is_uuid(str(case_uuid))
-        else None
-    )
-    access = None
-    if case is not None:
-        access = case_access(user, case)
-    allowed = case is not None and (
-        (access is not None and access.leads) or may(user, Capability.VIEW_ACCESS_LOG)
-    )
-    if not allowed or case is None:
-        access_log_write(
-            request, action=AccessAction.DENIED, cases=[(case.pk, case.number)] if case else []
-        )
-        raise Http404
+    case = sel.case_for_access_log(request, case_uuid)
     return render(
         request, "cases/access_log.html", {"case": case, "entries": sel.access_log_for_case(case)}
     )
@@ -897,7 +869,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     form = f.BreakGlassForm(request.POST or None)
     number = (request.POST.get("number") or "").strip()[:40]
     if request.method == "POST" and form.is_valid():
-        case = Case.objects.filter(number=number).first()
+        case = sel.case_by_number_for_break_glass(number)
         if case is None:
             form.add_error(None, _("No case has that number."))
         else:
