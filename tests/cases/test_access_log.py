@@ -87,3 +87,9 @@ def test_fail_closed_when_the_log_cannot_be_written(world):
         with connection.cursor() as cursor:
             cursor.execute("ALTER TABLE access_accesslog_gone RENAME TO access_accesslog")
     assert client.get(url).status_code == 200
+
+
+def test_an_edit_form_logs_every_class_it_shows(world):
+    client_for(world.owner).get(reverse("cases:child_edit", kwargs={"case_uuid": world.case.uuid}))
+    row = AccessLog.objects.get(action="view", user=world.owner)
+    assert {"identity", "whereabouts"} <= set(row.data_classes)  # school status is whereabouts

@@ -267,7 +267,8 @@ def _edit(
     for name in list(form.fields):
         if name not in fields and name not in ("expected_version", "aliases"):
             del form.fields[name]
-    sel.case_log_view(request, case, access, {need})
+    shown = {need} | {data_class_of(obj._meta.get_field(name)) for name in fields}
+    sel.case_log_view(request, case, access, shown)
     if request.method == "POST" and form.is_valid():
         try:
             save(case, form.cleaned_data, form.cleaned_data["expected_version"], fields)
