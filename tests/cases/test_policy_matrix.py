@@ -273,3 +273,30 @@ def test_unrelated_users_cannot_act_and_nothing_is_written(world, role):
     assert CaseEvent.objects.count() == events
     world.case.refresh_from_db()
     assert world.case.version == version
+
+
+GLOBAL_PAGES = {
+    # page: who may open it, from the catalogue
+    "list": lambda spec: DataClass.BASIC in spec.read,
+    "search": lambda spec: DataClass.BASIC in spec.read,
+    "my_tasks": lambda spec: DataClass.BASIC in spec.read,
+    "referral_inbox": lambda spec: DataClass.BASIC in spec.read,
+    "open": lambda spec: Capability.OPEN_CASE in spec.capabilities,
+    "break_glass": lambda spec: Capability.BREAK_GLASS in spec.capabilities,
+    "break_glass_queue": lambda spec: bool(
+        {Capability.REVIEW_BREAK_GLASS, Capability.APPROVE} & spec.capabilities
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role))
+def test_pages_outside_a_case_follow_the_catalogue(role):
+    client = Client(raise_request_exception=False)
+    sign_in(client, make_user(role))
+    for page, allowed in GLOBAL_PAGES.items():
+        response = client.get(reverse(f"cases:{page}"))
+        assert response.status_code == (200 if allowed(ROLES[role]) else 403), (
+            page,
+            response.status_code,
+        )

@@ -746,6 +746,8 @@ def task_status(request: HttpRequest, case_uuid: Any, task_uuid: Any) -> HttpRes
 
 @require_GET
 def my_tasks(request: HttpRequest) -> HttpResponse:
+    if not may_see_cases(request.user):
+        raise PermissionDenied
     return render(request, "cases/my_tasks.html", {"tasks": sel.my_tasks(request.user)})
 
 
