@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from kawal.access.catalogue import AgencyKind, DataClass, Role
 from kawal.accounts.models import Agency, User
@@ -98,6 +101,30 @@ def world(db) -> World:
     svc.note_add(
         case, data_class=DataClass.FINANCIAL, body=MARKERS[DataClass.FINANCIAL], acting_user=finance
     )
+    # One of everything else a case page links to, so the matrix can reach it.
+    svc.relative_add(
+        case,
+        person={"full_name": "Ayah Sintetis"},
+        relation="father",
+        is_guardian=True,
+        acting_user=owner,
+    )
+    svc.task_create(
+        case,
+        title="Kunjungan rumah",
+        assignee=owner,
+        assignee_agency=None,
+        due_on=None,
+        acting_user=owner,
+    )
+    svc.approval_request(case, kind="closure", comment="", acting_user=owner)
+    svc.attachment_add(
+        case,
+        upload=png_upload(),
+        title="Foto keluarga",
+        data_class=DataClass.IDENTITY,
+        acting_user=owner,
+    )
     case.refresh_from_db()
     return World(
         case=case,
@@ -106,6 +133,12 @@ def world(db) -> World:
         psychologist=psychologist,
         investigator=investigator,
     )
+
+
+def png_upload() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 120, 90)).save(buffer, format="PNG")
+    return SimpleUploadedFile("foto.png", buffer.getvalue())
 
 
 def other_agency(kind: str = AgencyKind.OTHER) -> Agency:

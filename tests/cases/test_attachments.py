@@ -42,7 +42,7 @@ def test_photo_is_stored_without_exif_outside_the_web_root(world):
     assert b"SyntheticPhoneMaker" in original
     response = upload(client, world.case, "foto.jpg", original)
     assert response.status_code == 302
-    attachment = Attachment.objects.get()
+    attachment = Attachment.objects.latest("id")  # the one this test uploaded
     path = open_private(attachment.storage_name, root=settings.KAWAL_PRIVATE_MEDIA_ROOT)
     stored = path.read_bytes()
     assert b"SyntheticPhoneMaker" not in stored
@@ -63,10 +63,11 @@ def test_photo_is_stored_without_exif_outside_the_web_root(world):
 def test_wrong_types_are_refused_with_a_message(world, name, content):
     client = Client()
     sign_in(client, world.owner)
+    before = Attachment.objects.count()
     response = upload(client, world.case, name, content)
     assert response.status_code == 400
     assert 'class="error"' in response.content.decode() or "alert" in response.content.decode()
-    assert not Attachment.objects.exists()
+    assert Attachment.objects.count() == before  # nothing stored
 
 
 def test_oversized_files_are_refused(world, settings):
@@ -74,16 +75,17 @@ def test_oversized_files_are_refused(world, settings):
     client = Client()
     sign_in(client, world.owner)
     big = b"%PDF-1.4\n" + b"0" * (1024 * 1024) + b"\n%%EOF\n"
+    before = Attachment.objects.count()
     response = upload(client, world.case, "besar.pdf", big)
     assert response.status_code == 400
-    assert not Attachment.objects.exists()
+    assert Attachment.objects.count() == before  # nothing stored
 
 
 def test_download_is_checked_logged_and_forced_as_attachment(world):
     client = Client()
     sign_in(client, world.owner)
     upload(client, world.case, "foto.jpg", jpeg_with_gps())
-    attachment = Attachment.objects.get()
+    attachment = Attachment.objects.latest("id")  # the one this test uploaded
     url = reverse(
         "cases:attachment_download",
         kwargs={"case_uuid": world.case.uuid, "attachment_uuid": attachment.uuid},
@@ -107,7 +109,7 @@ def test_a_class_the_reader_may_not_see_is_not_downloadable(world):
     client = Client()
     sign_in(client, world.psychologist)
     upload(client, world.case, "asesmen.jpg", jpeg_with_gps(), data_class="clinical")
-    attachment = Attachment.objects.get()
+    attachment = Attachment.objects.latest("id")  # the one this test uploaded
     url = reverse(
         "cases:attachment_download",
         kwargs={"case_uuid": world.case.uuid, "attachment_uuid": attachment.uuid},

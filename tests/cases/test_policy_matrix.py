@@ -115,6 +115,31 @@ COMBINATIONS = [
 ]
 
 
+def linked_pages(world: World) -> dict[str, str]:
+    """Pages that name a record of the case besides the case itself."""
+    case = world.case
+    relative = case.child.relatives.get()
+    attachment = case.attachments.get()
+    return {
+        "relative_edit": reverse(
+            "cases:relative_edit", kwargs={"case_uuid": case.uuid, "relation_uuid": relative.uuid}
+        ),
+        "attachment_download": reverse(
+            "cases:attachment_download",
+            kwargs={"case_uuid": case.uuid, "attachment_uuid": attachment.uuid},
+        ),
+    }
+
+
+def linked_status(page: str, readable: set[str], writable: set[str]) -> int:
+    # Both name identity data: the relative, and a photo filed as identity.
+    if DataClass.IDENTITY not in readable:
+        return 404
+    if page == "relative_edit":
+        return 200 if DataClass.IDENTITY in writable else 403
+    return 200
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("role", "relation"), COMBINATIONS)
 def test_matrix(world, role, relation):
@@ -131,6 +156,9 @@ def test_matrix(world, role, relation):
         for data_class, marker in MARKERS.items():
             if data_class not in readable:
                 assert marker not in body, (page, data_class)
+    for page, url in linked_pages(world).items():
+        response = client.get(url)
+        assert response.status_code == linked_status(page, readable, writable), page
     detail = client.get(reverse("cases:detail", kwargs={"case_uuid": world.case.uuid}))
     if readable:
         body = detail.content.decode()
@@ -265,11 +293,27 @@ def test_unrelated_users_cannot_act_and_nothing_is_written(world, role):
         "relation": "father",
         "expected_version": version,
     }
-    for page in POST_PAGES:
-        response = client.post(
-            reverse(f"cases:{page}", kwargs={"case_uuid": world.case.uuid}), payload
-        )
-        assert response.status_code == 404, (page, response.status_code)
+    case = world.case
+    urls = [reverse(f"cases:{page}", kwargs={"case_uuid": case.uuid}) for page in POST_PAGES]
+    urls.append(linked_pages(world)["relative_edit"])  # the download is GET-only
+    member = case.members.filter(removed_at__isnull=True).first()
+    urls += [
+        reverse("cases:member_remove", kwargs={"case_uuid": case.uuid, "member_uuid": member.uuid}),
+        reverse(
+            "cases:approval_decide",
+            kwargs={"case_uuid": case.uuid, "approval_uuid": case.approvals.get().uuid},
+        ),
+        reverse(
+            "cases:task_status", kwargs={"case_uuid": case.uuid, "task_uuid": case.tasks.get().uuid}
+        ),
+        reverse(
+            "cases:attachment_delete",
+            kwargs={"case_uuid": case.uuid, "attachment_uuid": case.attachments.get().uuid},
+        ),
+    ]
+    for url in urls:
+        response = client.post(url, {**payload, "decision": "yes", "status": "done"})
+        assert response.status_code == 404, (url, response.status_code)
     assert CaseEvent.objects.count() == events
     world.case.refresh_from_db()
     assert world.case.version == version

@@ -45,6 +45,16 @@ def may_access_class(user: object, action: Action, data_class: DataClass) -> boo
     return data_class in allowed
 
 
+def reads_cases(user: object) -> bool:
+    """Whether the role sees case files at all (the basic facts of related cases)."""
+    return may_access_class(user, Action.READ, DataClass.BASIC)
+
+
+def reads_identity(user: object) -> bool:
+    """Whether the role may ever see who a child is (names, NIK, home)."""
+    return may_access_class(user, Action.READ, DataClass.IDENTITY)
+
+
 def capabilities_of(user: object) -> list[Capability]:
     """The user's capabilities in catalogue order, for the home page and navigation."""
     spec = actor_spec(user)

@@ -24,13 +24,10 @@ from kawal.access.catalogue import Capability, Role, role_spec
 from kawal.access.policy import may
 from kawal.accounts.models import Agency, User, UserSession
 from kawal.core.audit import AuditContext, audit_record
+from kawal.core.models import StaleVersion
 from kawal.notify.services import outbox_enqueue_email
 
 RECOVERY_CODE_COUNT = 10
-
-
-class StaleVersion(Exception):
-    """The record changed since the editor loaded it; nothing was written."""
 
 
 class AuthEvent:
@@ -154,7 +151,7 @@ def user_update(
     with transaction.atomic():
         current = User.objects.select_for_update().get(pk=user.pk)
         if current.version != expected_version:
-            raise StaleVersion
+            raise StaleVersion(current)
         before = {name: getattr(current, name) for name in USER_EDITABLE_FIELDS}
         for name, value in changes.items():
             setattr(current, name, value)

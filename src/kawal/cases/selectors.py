@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from kawal.access.catalogue import DataClass
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction, AccessLog
-from kawal.access.policy import may
+from kawal.access.policy import may, reads_cases, reads_identity
 from kawal.cases.models import (
     Attachment,
     BreakGlassGrant,
@@ -134,7 +135,7 @@ def case_list(
         cases = cases.filter(status=filters.status)
     if filters.risk:
         cases = cases.filter(risk_level=filters.risk)
-    if filters.kelurahan and may_filter_by_identity(user):
+    if filters.kelurahan and reads_identity(user):
         cases = cases.filter(pk__in=_identity_visible(user, cases, filters.kelurahan))
     if filters.agency:
         cases = cases.filter(
@@ -182,14 +183,6 @@ def _identity_visible(user: Any, cases: QuerySet[Case], kelurahan: str) -> list[
     return [pk for pk, access in accesses.items() if access.sees_identity]
 
 
-def may_filter_by_identity(user: Any) -> bool:
-    """Filtering by home kelurahan reveals where a child lives: identity readers only."""
-    from kawal.access.catalogue import Action
-    from kawal.access.policy import may_access_class
-
-    return may_access_class(user, Action.READ, DataClass.IDENTITY)
-
-
 def _rows(user: Any, cases: list[Case]) -> list[CaseRow]:
     accesses = case_access_bulk(user, cases)
     return [
@@ -226,7 +219,7 @@ def case_search(request: HttpRequest, query: str, *, limit: int = 50) -> list[Ca
     if len(query) < 2:
         return []
     condition = Q(number__icontains=query)
-    if may_filter_by_identity(user):
+    if reads_identity(user):
         digits = "".join(ch for ch in query if ch.isdigit())
         condition |= Q(child__full_name__icontains=query) | Q(child__aliases__name__icontains=query)
         if len(digits) == 16:
@@ -337,10 +330,7 @@ def my_tasks(user: Any) -> list[tuple[Task, CaseAccess]]:
 
 
 def pending_referrals(user: Any) -> QuerySet[Referral]:
-    from kawal.access.catalogue import Action
-    from kawal.access.policy import may_access_class
-
-    if user.agency_id is None or not may_access_class(user, Action.READ, DataClass.BASIC):
+    if user.agency_id is None or not reads_cases(user):
         return Referral.objects.none()
     return Referral.objects.filter(
         to_agency_id=user.agency_id, status=ReferralStatus.REQUESTED
@@ -363,21 +353,24 @@ def break_glass_queue(user: Any) -> QuerySet[BreakGlassGrant]:
     return grants.none()
 
 
-def _uuid_or_none(value: Any) -> Any:
-    import uuid
-
+def parse_uuid(value: Any) -> uuid.UUID | None:
+    """A UUID from user input, or None: a malformed id is a miss, never a 500."""
     try:
         return uuid.UUID(str(value))
     except ValueError:
         return None
 
 
+def pick(rows: QuerySet[Any], raw_uuid: Any) -> Any:
+    """The row of an already scoped queryset that a form or link names by UUID."""
+    key = parse_uuid(raw_uuid)
+    return rows.filter(uuid=key).first() if key is not None else None
+
+
 def case_note(case: Case, access: CaseAccess, note_uuid: Any) -> Note | None:
     """One note of the case, if its class is readable by this user."""
-    key = _uuid_or_none(note_uuid)
-    if key is None:
-        return None
-    return case.notes.filter(uuid=key, data_class__in=access.readable).first()
+    note: Note | None = pick(case.notes.filter(data_class__in=access.readable), note_uuid)
+    return note
 
 
 def case_attachment(case: Case, access: CaseAccess, attachment_uuid: Any) -> Attachment | None:
@@ -400,7 +393,7 @@ def case_for_access_log(request: HttpRequest, case_uuid: Any) -> Case:
     from kawal.access.catalogue import Capability
 
     user: Any = request.user
-    key = _uuid_or_none(case_uuid)
+    key = parse_uuid(case_uuid)
     case = Case.objects.filter(uuid=key).first() if key is not None else None
     access = case_access(user, case) if case is not None else None
     allowed = case is not None and (

@@ -42,19 +42,12 @@ from kawal.cases.models import (
     TaskStatus,
 )
 from kawal.cases.policy import CaseAccess, case_access
+from kawal.core.models import StaleVersion
 from kawal.core.uploads import clean_upload, store_private
 from kawal.notify.services import outbox_enqueue_email
 from kawal.people.models import Household, Person, PersonAlias, PersonRelation
 
 D = DataClass
-
-
-class StaleVersion(Exception):
-    """The record changed since the form was loaded; nothing was written."""
-
-    def __init__(self, current: Model) -> None:
-        super().__init__("stale version")
-        self.current = current
 
 
 def _access(user: Any, case: Case) -> CaseAccess:

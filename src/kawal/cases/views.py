@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kawal.access.catalogue import Capability, DataClass, data_class_of
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
-from kawal.access.policy import may
+from kawal.access.policy import may, reads_cases, reads_identity
 from kawal.accounts.models import Agency, User
 from kawal.cases import forms as f
 from kawal.cases import selectors as sel
@@ -75,7 +75,7 @@ def _conflict(
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    if not may_see_cases(user):
+    if not reads_cases(user):
         raise PermissionDenied
     params = request.GET
     try:
@@ -106,7 +106,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "statuses": CaseStatus.choices,
             "risks": RiskLevel.choices,
             "kelurahan_choices": f.region_list(level="kelurahan").order_by("name")
-            if sel.may_filter_by_identity(user)
+            if reads_identity(user)
             else [],
             "agencies": Agency.objects.filter(is_active=True),
             "query": query.urlencode(),
@@ -115,17 +115,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def may_see_cases(user: Any) -> bool:
-    from kawal.access.catalogue import Action
-    from kawal.access.policy import may_access_class
-
-    return may_access_class(user, Action.READ, D.BASIC)
-
-
 @require_http_methods(["GET", "POST"])
 def case_search(request: HttpRequest) -> HttpResponse:
     """POST only for the query itself, so names and NIKs never sit in URLs or logs."""
-    if not may_see_cases(request.user):
+    if not reads_cases(request.user):
         raise PermissionDenied
     form = f.SearchForm(request.POST if request.method == "POST" else None)
     rows = None
@@ -438,16 +431,6 @@ def note_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
     )
 
 
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 @require_http_methods(["GET", "POST"])
 def attachment_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
     case, access = sel.case_for_user(request, case_uuid)
@@ -579,14 +562,10 @@ def referral_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
 def referral_inbox(request: HttpRequest) -> HttpResponse:
     """Referrals waiting for the user's agency; accepting opens the case to the agency."""
     user: Any = request.user
-    if not may_see_cases(user):
+    if not reads_cases(user):
         raise PermissionDenied
     if request.method == "POST":
-        referral = (
-            sel.pending_referrals(user).filter(uuid=request.POST.get("referral", "")).first()
-            if _is_uuid(request.POST.get("referral", ""))
-            else None
-        )
+        referral = sel.pick(sel.pending_referrals(user), request.POST.get("referral"))
         if referral is None:
             raise Http404
         form = f.DecisionForm(request.POST)
@@ -746,7 +725,7 @@ def task_status(request: HttpRequest, case_uuid: Any, task_uuid: Any) -> HttpRes
 
 @require_GET
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    if not may_see_cases(request.user):
+    if not reads_cases(request.user):
         raise PermissionDenied
     return render(request, "cases/my_tasks.html", {"tasks": sel.my_tasks(request.user)})
 
@@ -903,11 +882,7 @@ def break_glass_queue(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     queue = sel.break_glass_queue(user)
     if request.method == "POST":
-        grant = (
-            queue.filter(uuid=request.POST.get("grant", "")).first()
-            if _is_uuid(request.POST.get("grant", ""))
-            else None
-        )
+        grant = sel.pick(queue, request.POST.get("grant"))
         if grant is None:
             raise Http404
         form = f.ReviewForm(request.POST)

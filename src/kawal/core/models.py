@@ -39,6 +39,17 @@ class VersionedModel(models.Model):
         abstract = True
 
 
+class StaleVersion(Exception):
+    """The record changed since the editor loaded it; nothing was written.
+
+    ``current`` is the record as saved now, for a page that shows both versions.
+    """
+
+    def __init__(self, current: models.Model | None = None) -> None:
+        super().__init__("stale version")
+        self.current = current
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     """Bulk edits of an audit trail are refused at the ORM level."""
 

@@ -12,13 +12,9 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kawal.access.catalogue import Action, Capability, DataClass
-from kawal.access.policy import may, may_access_class
+from kawal.access.catalogue import Capability
+from kawal.access.policy import may, reads_cases
 from kawal.accounts.middleware import second_factor_passed
-
-
-def _reads_cases(user: Any) -> bool:
-    return may_access_class(user, Action.READ, DataClass.BASIC)
 
 
 def _any(*capabilities: Capability) -> Callable[[Any], bool]:
@@ -34,9 +30,9 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("web:home", _("Home")),
-    NavItem("cases:list", _("Cases"), _reads_cases),
-    NavItem("cases:my_tasks", _("My tasks"), _reads_cases),
-    NavItem("cases:referral_inbox", _("Referrals"), _reads_cases),
+    NavItem("cases:list", _("Cases"), reads_cases),
+    NavItem("cases:my_tasks", _("My tasks"), reads_cases),
+    NavItem("cases:referral_inbox", _("Referrals"), reads_cases),
     NavItem("cases:break_glass", _("Emergency access"), _any(Capability.BREAK_GLASS)),
     NavItem(
         "cases:break_glass_queue",
