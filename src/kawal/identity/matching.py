@@ -1,0 +1,545 @@
+"""Comparing two child records: blocking keys, agreement levels and a Fellegi-Sunter score.
+
+Pure Python with no database access, so that the intake lookup, the batch
+``kawal dedupe`` and the benchmark in ``bench/identity`` share one model.
+
+The model (docs/identity.md explains it with figures):
+
+- each field of a pair is compared to an *agreement level*, ordered from
+  "disagrees" to "agrees exactly" (``FIELDS``); a field missing on either side
+  has no level and adds nothing;
+- each level has an m-probability (how often true matches show it) and a
+  u-probability (how often non-matches show it); its weight is log2(m/u);
+- the score is the prior log-odds plus the sum of the weights; the
+  probability follows from it. ``estimate`` fits m and the prior by EM;
+  u comes from random pairs, where nearly every pair is a non-match;
+- family fields (parents, kelurahan, school) say little on their own: siblings
+  share all of them. When the names disagree they may lower the score but not
+  raise it, which keeps brothers and sisters apart.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from kawal.identity.normalise import (
+    NICKNAMES,
+    fold,
+    normalise_name,
+    phonetic_key,
+)
+
+# Tokens too common to block on (they still count when scoring): a block on
+# "muhamad" would hold one boy in six.
+COMMON_TOKENS = frozenset(
+    {"muhamad", "siti", "nur", "abdul", "akhmad", "ahmad", "putri", "dwi", "tri", "sri", "dewi"}
+)
+NO_YEAR = (0, 9999)
+# An estimated age is a guess: widen its birth-year window by this much.
+GUESS_SLACK = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What matching knows of one child, already normalised."""
+
+    id: Any
+    tokens: tuple[str, ...]
+    key: str
+    alias_tokens: tuple[str, ...] = ()
+    parent_tokens: tuple[str, ...] = ()
+    birth_date: date | None = None
+    birth_exact: bool = False
+    year_min: int | None = None
+    year_max: int | None = None
+    sex: str = ""
+    nik: str = ""
+    nik_birth_date: date | None = None
+    nik_sex: str = ""
+    kelurahan: str = ""
+    school: str = ""
+    # Derived once, as every comparison needs them.
+    informative: tuple[str, ...] = ()
+    info_keys: tuple[str, ...] = ()
+    parent_keys: frozenset[str] = frozenset()
+    # Keys of recorded aliases and of the names a nickname token stands for.
+    nick_keys: frozenset[str] = frozenset()
+
+    @property
+    def years(self) -> tuple[int, int]:
+        if self.year_min is None or self.year_max is None:
+            return NO_YEAR
+        return self.year_min, self.year_max
+
+
+def _today() -> date:
+    from django.utils import timezone
+
+    try:
+        return timezone.localdate()
+    except Exception:  # no Django settings: the benchmark runs without them
+        return datetime.now(tz=UTC).date()
+
+
+def nik_implied(nik: str) -> tuple[date | None, str]:
+    """Birth date and sex a 16-digit NIK encodes (women's day + 40), or (None, "")."""
+    if len(nik) != 16 or not nik.isdigit():
+        return None, ""
+    day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    sex = "M"
+    if day > 40:
+        sex, day = "F", day - 40
+    this_year = _today().year
+    year = 2000 + yy if 2000 + yy <= this_year else 1900 + yy
+    try:
+        return date(year, month, day), sex
+    except ValueError:
+        return None, ""
+
+
+def make_record(
+    id: Any,
+    *,
+    full_name: str,
+    aliases: Iterable[str] = (),
+    parent_names: Iterable[str] = (),
+    birth_date: date | None = None,
+    birth_date_estimated: bool = False,
+    age_min: int | None = None,
+    age_max: int | None = None,
+    as_of: date | None = None,
+    sex: str = "",
+    nik: str = "",
+    kelurahan: str = "",
+    school: str = "",
+) -> Record:
+    """Build a record from what a form or the database holds."""
+    name = normalise_name(full_name)
+    alias_tokens: list[str] = []
+    for alias in aliases:
+        alias_tokens.extend(normalise_name(alias).tokens)
+    parents = list(name.parent)
+    for parent in parent_names:
+        parents.extend(normalise_name(parent).tokens)
+    year_min = year_max = None
+    if birth_date is not None:
+        slack = GUESS_SLACK if birth_date_estimated else 0
+        year_min, year_max = birth_date.year - slack, birth_date.year + slack
+    elif age_min is not None:
+        # Someone aged a..b on the day of record was born between these years.
+        on = (as_of or _today()).year
+        high = age_max if age_max is not None else age_min
+        year_min, year_max = on - high - 1 - GUESS_SLACK, on - age_min + GUESS_SLACK
+    nik_digits = "".join(ch for ch in nik if ch.isdigit())
+    nik_birth, nik_sex = nik_implied(nik_digits)
+    # Tokens that tell children apart; all tokens when every one is common.
+    informative = tuple(t for t in name.tokens if t not in COMMON_TOKENS) or name.tokens
+    parent_tokens = tuple(dict.fromkeys(t for t in parents if t not in COMMON_TOKENS))
+    return Record(
+        id=id,
+        tokens=name.tokens,
+        key=name.key,
+        alias_tokens=tuple(dict.fromkeys(t for t in alias_tokens if t not in name.tokens)),
+        parent_tokens=parent_tokens,
+        birth_date=birth_date,
+        birth_exact=birth_date is not None and not birth_date_estimated,
+        year_min=year_min,
+        year_max=year_max,
+        sex=sex or "",
+        nik=nik_digits if len(nik_digits) == 16 else "",
+        nik_birth_date=nik_birth,
+        nik_sex=nik_sex,
+        kelurahan=kelurahan or "",
+        school=" ".join(fold(school).split()),
+        informative=informative,
+        info_keys=tuple(sorted(phonetic_key(t) for t in informative)),
+        parent_keys=frozenset(phonetic_key(t) for t in parent_tokens),
+        nick_keys=_nickname_keys(informative, alias_tokens),
+    )
+
+
+def _nickname_keys(tokens: Sequence[str], aliases: Sequence[str]) -> frozenset[str]:
+    keys = {phonetic_key(t) for t in aliases if NICKNAMES.get(t) != frozenset()}
+    for token in (*tokens, *aliases):
+        keys.update(phonetic_key(target) for target in NICKNAMES.get(token, ()))
+    keys.discard("")
+    return frozenset(keys)
+
+
+# --- Blocking ------------------------------------------------------------------
+
+
+def name_keys(record: Record) -> set[str]:
+    """Phonetic keys a record is found under: names, aliases, what nicknames stand for."""
+    return set(record.info_keys) | set(record.nick_keys)
+
+
+def block_keys(record: Record) -> list[tuple[str, int, int]]:
+    """(key, first birth year, last birth year) rows stored for a record.
+
+    A lookup meets a stored row when the key is equal and the birth-year
+    windows overlap; an unknown birth spans every year.
+    """
+    low, high = record.years
+    rows = [(f"n:{key}", low, high) for key in sorted(name_keys(record))]
+    if record.nik:
+        rows.append((f"i:{record.nik}", *NO_YEAR))
+    for key in sorted(record.parent_keys):
+        rows.append((f"p:{key}", low, high))
+    if record.kelurahan:
+        rows.append((f"k:{record.kelurahan}:{record.sex}", low, high))
+    return rows
+
+
+def lookup_keys(record: Record) -> list[str]:
+    """Keys a lookup searches under: the same as stored, plus name keys without nickname targets."""
+    return [key for key, _low, _high in block_keys(record)]
+
+
+# --- Comparing -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    levels: tuple[str, ...]  # ordered from "disagrees" to "agrees exactly"
+    m: tuple[float, ...]
+    u: tuple[float, ...]
+    family: bool = False
+
+
+# Defaults: guesses from practice, replaced by EM estimates once data exists.
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec(
+        "name",
+        ("different", "similar", "very_similar", "nickname", "part", "sounds_same", "same"),
+        (0.03, 0.05, 0.10, 0.10, 0.12, 0.25, 0.35),
+        (0.93, 0.05, 0.012, 0.004, 0.002, 0.001, 0.001),
+    ),
+    FieldSpec(
+        "birth",
+        ("different", "in_range", "year_off_by_one", "day_month_swapped", "same"),
+        (0.08, 0.40, 0.12, 0.05, 0.35),
+        (0.80, 0.19, 0.009, 0.0002, 0.0008),
+    ),
+    FieldSpec("sex", ("different", "same"), (0.02, 0.98), (0.5, 0.5)),
+    FieldSpec(
+        "nik",
+        ("different", "one_digit_or_swap", "same"),
+        (0.05, 0.10, 0.85),
+        (0.99998, 0.00001, 0.00001),
+    ),
+    FieldSpec("nik_implies", ("different", "same"), (0.15, 0.85), (0.9995, 0.0005)),
+    FieldSpec(
+        "parents", ("different", "similar", "same"), (0.15, 0.15, 0.70), (0.97, 0.02, 0.01), True
+    ),
+    FieldSpec("kelurahan", ("different", "same"), (0.30, 0.70), (0.95, 0.05), True),
+    FieldSpec("school", ("different", "same"), (0.20, 0.80), (0.97, 0.03), True),
+)
+FIELD_NAMES = tuple(spec.name for spec in FIELDS)
+# Share of matches among candidate pairs (after blocking), before EM has run.
+DEFAULT_PRIOR = 0.01
+
+
+def _best_ratio(left: Sequence[str], right: Sequence[str]) -> float:
+    if not left or not right:
+        return 0.0
+    return fuzz.token_sort_ratio(" ".join(left), " ".join(right))
+
+
+def _name_level(a: Record, b: Record) -> int:
+    ta, tb = a.informative, b.informative
+    if not ta or not tb:
+        return -1
+    if set(a.tokens) == set(b.tokens):
+        return 6
+    ka, kb = a.info_keys, b.info_keys
+    if ka == kb:
+        return 5
+    sa, sb = set(ka), set(kb)
+    if sa <= sb or sb <= sa:
+        return 4
+    # A recorded alias, or a name a nickname stands for, sounds like a name of the other.
+    if a.nick_keys & (sb | b.nick_keys) or b.nick_keys & sa:
+        return 3
+    ratio = _best_ratio(ta, tb)
+    if ratio >= 88:
+        return 2
+    if ratio >= 75:
+        return 1
+    return 0
+
+
+def _swapped(a: date, b: date) -> bool:
+    return a.year == b.year and a.day == b.month and a.month == b.day and a != b
+
+
+def _birth_level(a: Record, b: Record) -> int:
+    if a.year_min is None or b.year_min is None:
+        return -1
+    if a.birth_exact and b.birth_exact and a.birth_date and b.birth_date:
+        da, db = a.birth_date, b.birth_date
+        if da == db:
+            return 4
+        if _swapped(da, db):
+            return 3
+        if abs(da.year - db.year) == 1 and (da.month, da.day) == (db.month, db.day):
+            return 2
+        if abs((da - db).days) <= 366:
+            return 1
+        return 0
+    if a.birth_date and b.birth_date and abs(a.birth_date.year - b.birth_date.year) <= 1:
+        return 2
+    (al, ah), (bl, bh) = a.years, b.years
+    return 1 if al <= bh and bl <= ah else 0
+
+
+def _nik_distance_one(a: str, b: str) -> bool:
+    diff = [i for i in range(16) if a[i] != b[i]]
+    if len(diff) == 1:
+        return True
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]]
+        and (a[diff[1]] == b[diff[0]])
+    )
+
+
+def _nik_level(a: Record, b: Record) -> int:
+    if not a.nik or not b.nik:
+        return -1
+    if a.nik == b.nik:
+        return 2
+    return 1 if _nik_distance_one(a.nik, b.nik) else 0
+
+
+def _nik_implies_level(a: Record, b: Record) -> int:
+    """One side's NIK against the other side's recorded birth date and sex."""
+    if a.nik and b.nik:
+        return -1  # the NIK field itself decides
+    holder, other = (a, b) if a.nik else (b, a)
+    if not holder.nik or holder.nik_birth_date is None or not other.birth_exact:
+        return -1
+    same = other.birth_date == holder.nik_birth_date and (
+        not other.sex or other.sex == holder.nik_sex
+    )
+    return 1 if same else 0
+
+
+def _parents_level(a: Record, b: Record) -> int:
+    if not a.parent_tokens or not b.parent_tokens:
+        return -1
+    if a.parent_keys & b.parent_keys:
+        return 2
+    return 1 if _best_ratio(a.parent_tokens, b.parent_tokens) >= 80 else 0
+
+
+def _school_level(a: Record, b: Record) -> int:
+    if not a.school or not b.school:
+        return -1
+    return 1 if fuzz.token_set_ratio(a.school, b.school) >= 85 else 0
+
+
+def compare(a: Record, b: Record) -> tuple[int, ...]:
+    """The agreement level of each field in ``FIELDS`` order; -1 where a side lacks it."""
+    return (
+        _name_level(a, b),
+        _birth_level(a, b),
+        (1 if a.sex == b.sex else 0) if a.sex and b.sex else -1,
+        _nik_level(a, b),
+        _nik_implies_level(a, b),
+        _parents_level(a, b),
+        (1 if a.kelurahan == b.kelurahan else 0) if a.kelurahan and b.kelurahan else -1,
+        _school_level(a, b),
+    )
+
+
+# --- Weights and scores ------------------------------------------------------------
+
+
+@dataclass
+class Model:
+    """m and u per field level, and the prior probability that a candidate pair matches."""
+
+    m: dict[str, list[float]] = field(
+        default_factory=lambda: {spec.name: list(spec.m) for spec in FIELDS}
+    )
+    u: dict[str, list[float]] = field(
+        default_factory=lambda: {spec.name: list(spec.u) for spec in FIELDS}
+    )
+    prior: float = DEFAULT_PRIOR
+    likely: float = 0.90
+    possible: float = 0.40
+    pairs_seen: int = 0
+
+    def weights(self) -> dict[str, list[float]]:
+        """log2(m/u) per level, made monotone: a higher level never weighs less."""
+        out: dict[str, list[float]] = {}
+        for spec in FIELDS:
+            raw = [
+                math.log2(max(m, 1e-6) / max(u, 1e-6))
+                for m, u in zip(self.m[spec.name], self.u[spec.name], strict=True)
+            ]
+            for i in range(1, len(raw)):
+                raw[i] = max(raw[i], raw[i - 1])
+            # Full agreement counts for a match, full disagreement against it.
+            raw[-1] = max(raw[-1], 0.0)
+            raw[0] = min(raw[0], 0.0)
+            out[spec.name] = raw
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "m": self.m,
+            "u": self.u,
+            "prior": self.prior,
+            "likely": self.likely,
+            "possible": self.possible,
+            "pairs_seen": self.pairs_seen,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Model:
+        model = cls()
+        for spec in FIELDS:
+            for part, target in (("m", model.m), ("u", model.u)):
+                values = data.get(part, {}).get(spec.name)
+                if isinstance(values, list) and len(values) == len(spec.levels):
+                    target[spec.name] = [float(v) for v in values]
+        model.prior = float(data.get("prior", DEFAULT_PRIOR))
+        model.likely = float(data.get("likely", model.likely))
+        model.possible = float(data.get("possible", model.possible))
+        model.pairs_seen = int(data.get("pairs_seen", 0))
+        return model
+
+
+@dataclass(frozen=True)
+class Score:
+    levels: tuple[int, ...]
+    weights: tuple[float, ...]
+    total: float
+    probability: float
+    band: str  # "likely", "possible" or ""
+
+    def explain(self) -> list[dict[str, Any]]:
+        """What agreed and what did not, field by field, for the candidate panel."""
+        rows = []
+        for spec, level, weight in zip(FIELDS, self.levels, self.weights, strict=True):
+            if level < 0:
+                rows.append({"field": spec.name, "level": "missing", "weight": 0.0})
+            else:
+                rows.append(
+                    {"field": spec.name, "level": spec.levels[level], "weight": round(weight, 1)}
+                )
+        return rows
+
+
+def score_levels(levels: tuple[int, ...], model: Model, weights: dict[str, list[float]]) -> Score:
+    parts: list[float] = []
+    names_differ = levels[0] == 0
+    for spec, level in zip(FIELDS, levels, strict=True):
+        if level < 0:
+            parts.append(0.0)
+            continue
+        weight = weights[spec.name][level]
+        if spec.family and names_differ:
+            # Siblings share parents, home and school: that proves nothing when names differ.
+            weight = min(weight, 0.0)
+        parts.append(weight)
+    prior = min(max(model.prior, 1e-9), 1 - 1e-9)
+    total = math.log2(prior / (1 - prior)) + sum(parts)
+    probability = 1 / (1 + 2 ** (-total)) if total > -60 else 0.0
+    band = (
+        "likely"
+        if probability >= model.likely
+        else "possible"
+        if probability >= model.possible
+        else ""
+    )
+    return Score(levels, tuple(parts), total, probability, band)
+
+
+class Scorer:
+    """Scores pairs with one model, caching its weights."""
+
+    def __init__(self, model: Model | None = None) -> None:
+        self.model = model or Model()
+        self.weights = self.model.weights()
+
+    def score(self, a: Record, b: Record) -> Score:
+        return score_levels(compare(a, b), self.model, self.weights)
+
+
+# --- Estimating the model (EM) -------------------------------------------------------
+
+
+def estimate_u(
+    records: Sequence[Record], *, samples: int = 20000, seed: int = 7
+) -> dict[str, list[float]]:
+    """u-probabilities from random pairs: almost all of them are different children."""
+    rng = random.Random(seed)  # noqa: S311 - sampling, not secrets
+    counts = {spec.name: [1.0] * len(spec.levels) for spec in FIELDS}  # add-one smoothing
+    if len(records) < 2:
+        return {spec.name: list(spec.u) for spec in FIELDS}
+    for _ in range(samples):
+        a, b = rng.sample(range(len(records)), 2)
+        for spec, level in zip(FIELDS, compare(records[a], records[b]), strict=True):
+            if level >= 0:
+                counts[spec.name][level] += 1
+    return {name: [c / sum(values) for c in values] for name, values in counts.items()}
+
+
+def estimate(
+    patterns: Counter[tuple[int, ...]],
+    *,
+    u: dict[str, list[float]] | None = None,
+    start: Model | None = None,
+    rounds: int = 25,
+) -> Model:
+    """Fit m and the prior by expectation-maximisation over candidate-pair patterns.
+
+    ``patterns`` counts identical agreement vectors, so the cost depends on the
+    number of distinct patterns, not of pairs. u is held fixed (from
+    ``estimate_u``), as estimating both from blocked pairs is unstable.
+    """
+    model = start or Model()
+    if u is not None:
+        model.u = {name: list(values) for name, values in u.items()}
+    total = sum(patterns.values())
+    if total == 0:
+        return model
+    prior = 0.1
+    items = list(patterns.items())
+    for _ in range(rounds):
+        m_counts = {spec.name: [0.5] * len(spec.levels) for spec in FIELDS}
+        matched = 0.0
+        for levels, count in items:
+            lm = math.log(prior)
+            lu = math.log(1 - prior)
+            for spec, level in zip(FIELDS, levels, strict=True):
+                if level >= 0:
+                    lm += math.log(max(model.m[spec.name][level], 1e-9))
+                    lu += math.log(max(model.u[spec.name][level], 1e-9))
+            diff = lu - lm
+            posterior = 1 / (1 + math.exp(diff)) if diff < 700 else 0.0
+            weight = posterior * count
+            matched += weight
+            for spec, level in zip(FIELDS, levels, strict=True):
+                if level >= 0:
+                    m_counts[spec.name][level] += weight
+        prior = min(max(matched / total, 1e-6), 0.999)
+        model.m = {name: [c / sum(values) for c in values] for name, values in m_counts.items()}
+    # The EM prior is the share of matches among *candidate* pairs, which is what
+    # a lookup or a batch scores.
+    model.prior = prior
+    model.pairs_seen = total
+    return model
