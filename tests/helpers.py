@@ -102,3 +102,23 @@ def sign_in(client: Client, user: User, *, second_factor: bool = True) -> None:
     if second_factor:
         session[DEVICE_ID_SESSION_KEY] = add_totp(user).persistent_id
     session.save()
+
+
+def open_case_post(
+    client, data, *, choice="new", reason="Different child: checked with the family"
+):
+    """POST the case-opening form, answering the candidate panel when it appears."""
+    from django.urls import reverse
+
+    url = reverse("cases:open")
+    response = client.post(url, data)
+    panel = (
+        response.context.get("panel") if response.status_code == 200 and response.context else None
+    )
+    if not panel:
+        return response
+    answered = dict(data)
+    answered["identity_check"] = response.context["signature"]
+    answered["identity_choice"] = choice
+    answered["new_child_reason"] = reason
+    return client.post(url, answered)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "kawal.notify",
     "kawal.people",
     "kawal.cases",
+    "kawal.identity",
     "kawal.demo",
 ]
 

@@ -112,6 +112,8 @@ def test_siblings_are_linked_as_a_family_and_share_a_household(client):
             sibling_case=first.number,
         ),
     )
+    # The named sibling is known to be another child: no candidate panel for them.
+    assert response.status_code == 302
     assert response.status_code == 302
     second = Case.objects.exclude(pk=first.pk).get()
     first.refresh_from_db()

@@ -94,6 +94,10 @@ class Capability(models.TextChoices):
     MANAGE_CONFIGURATION = "manage_configuration", _("Manage agencies and regions")
     VIEW_ACCESS_LOG = "view_access_log", _("See who viewed a child's file")
     REVIEW_BREAK_GLASS = "review_break_glass", _("Review emergency access to case files")
+    REVIEW_DUPLICATES = (
+        "review_duplicates",
+        _("Review possible duplicate children and merge their records"),
+    )
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,7 @@ ROLES: dict[Role, RoleSpec] = {
                 C.MANAGE_OWN_CASES,
                 C.APPROVE,
                 C.BREAK_GLASS,
+                C.REVIEW_DUPLICATES,
                 C.TRIAGE_REPORTS,
                 C.TAKE_REPORT,
                 C.VIEW_DASHBOARD,

@@ -72,6 +72,7 @@ class ChildFields(forms.Form):
     disability = forms.CharField(label=_("Disability"), required=False, max_length=200)
     languages = forms.CharField(label=_("Languages"), required=False, max_length=200)
     school_status = forms.ChoiceField(label=_("School status"), choices=SchoolStatus.choices)
+    school_name = forms.CharField(label=_("School"), required=False, max_length=200)
     kelurahan = kelurahan_field()
     rt = forms.CharField(label=_("RT"), required=False, max_length=3)
     rw = forms.CharField(label=_("RW"), required=False, max_length=3)
@@ -96,6 +97,7 @@ class ChildFields(forms.Form):
             "rt",
             "rw",
             "street",
+            "school_name",
         ):
             data[name] = data.get(name) or ""
         # People type numbers with spaces and dots, as printed on the card.
@@ -139,10 +141,47 @@ class OpenCaseForm(ChildFields):
         max_length=40,
         help_text=_("Links the siblings' cases as one family."),
     )
+    father_name = forms.CharField(label=_("Father's name"), required=False, max_length=200)
+    mother_name = forms.CharField(label=_("Mother's name"), required=False, max_length=200)
+    # The candidate panel (kawal.identity.panel): what was shown and what the user chose.
+    identity_check = forms.CharField(required=False, widget=forms.HiddenInput)
+    identity_choice = forms.CharField(required=False, max_length=80)
+    new_child_reason = forms.CharField(
+        label=_("Why is this a different child?"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["supervisor"].queryset = supervisors()  # type: ignore[attr-defined]
+
+    def parents(self) -> list[tuple[str, str]]:
+        return [
+            (relation, self.cleaned_data.get(name, "").strip())
+            for relation, name in (("father", "father_name"), ("mother", "mother_name"))
+            if self.cleaned_data.get(name, "").strip()
+        ]
+
+    def matching_fields(self) -> dict[str, Any]:
+        """What the candidate search compares, taken from the form as typed."""
+        data = self.cleaned_data
+        kelurahan = data.get("kelurahan")
+        parents = [name for _relation, name in self.parents()]
+        return {
+            "full_name": data.get("full_name", ""),
+            "aliases": self.alias_list(),
+            "parent_names": parents,
+            "birth_date": data.get("birth_date"),
+            "birth_date_estimated": bool(data.get("birth_date_estimated")),
+            "age_min": data.get("age_min"),
+            "age_max": data.get("age_max"),
+            "sex": data.get("sex") or "",
+            "nik": "".join(ch for ch in str(data.get("nik") or "") if ch.isdigit()),
+            "kelurahan": kelurahan.code if kelurahan is not None else "",
+            "school": data.get("school_name", ""),
+        }
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

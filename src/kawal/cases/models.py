@@ -213,6 +213,18 @@ class Case(UUIDModel, TimestampedModel, VersionedModel):
     )
     closed_reason = classified(models.TextField(_("reason for closing"), blank=True), B)
     closed_on = classified(models.DateField(_("closed on"), null=True, blank=True), B)
+    # The child was found again: the case this one repeats (usually closed).
+    repeat_of = classified(
+        models.ForeignKey(
+            "self",
+            verbose_name=_("repeat of"),
+            null=True,
+            blank=True,
+            on_delete=models.PROTECT,
+            related_name="repeats",
+        ),
+        B,
+    )
 
     class Meta:
         ordering = ["-opened_on", "-id"]

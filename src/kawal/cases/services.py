@@ -44,6 +44,8 @@ from kawal.cases.models import (
 from kawal.cases.policy import CaseAccess, case_access
 from kawal.core.models import StaleVersion
 from kawal.core.uploads import clean_upload, store_private
+from kawal.identity.index import identity_refresh, root_of
+from kawal.identity.services import cluster_cases, intake_decision, sees_identity_of
 from kawal.notify.services import outbox_enqueue_email
 from kawal.people.models import Household, Person, PersonAlias, PersonRelation
 
@@ -122,6 +124,7 @@ CHILD_FIELDS = {
     "nik",
     "nik_missing_reason",
     "kk_number",
+    "school_name",
     "religion",
     "disability",
     "languages",
@@ -159,6 +162,12 @@ class NewCase:
     supervisor: User | None = None
     opened_on: date | None = None
     sibling_of: Case | None = None
+    # Identity resolution at intake (kawal.identity.panel): an existing child
+    # the user chose, or the candidates they were shown and why they declined.
+    existing_child: Person | None = None
+    parents: list[tuple[str, str]] = field(default_factory=list)  # (relation, name)
+    candidates_shown: list[Any] = field(default_factory=list)  # (root id, Score, visible)
+    new_child_reason: str = ""
 
 
 def _validate_child(child: Person) -> None:
@@ -195,15 +204,38 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
         raise PermissionDenied
     if new.risk_level not in RiskLevel.values:
         raise ValidationError({"risk_level": _("Choose a risk level.")})
+    declined_likely = [
+        entry for entry in new.candidates_shown if entry[2] and entry[1].band == "likely"
+    ]
+    if new.existing_child is None and declined_likely and not new.new_child_reason.strip():
+        raise ValidationError(
+            {"new_child_reason": _("Say why this is not the likely match shown.")}
+        )
     with transaction.atomic():
-        child = Person(is_child=True, created_by=acting_user)
-        _apply_changes(child, new.child, CHILD_FIELDS)
-        _validate_child(child)
-        child.full_clean()
-        child.save()
-        household_sync(child)
-        for alias in {a.strip() for a in new.aliases if a.strip()}:
-            PersonAlias.objects.create(person=child, name=alias[:100])
+        earlier: Case | None = None
+        if new.existing_child is not None:
+            child, earlier = _found_again(new.existing_child, acting_user)
+        else:
+            child = Person(is_child=True, created_by=acting_user)
+            _apply_changes(child, new.child, CHILD_FIELDS)
+            _validate_child(child)
+            child.full_clean()
+            child.save()
+            household_sync(child)
+            for alias in {a.strip() for a in new.aliases if a.strip()}:
+                PersonAlias.objects.create(person=child, name=alias[:100])
+            for relation, name in new.parents:
+                if name.strip():
+                    parent = Person.objects.create(
+                        is_child=False, full_name=name.strip()[:200], created_by=acting_user
+                    )
+                    PersonRelation.objects.create(child=child, relative=parent, relation=relation)
+            intake_decision(
+                child=child,
+                shown=new.candidates_shown,
+                reason=new.new_child_reason,
+                acting_user=acting_user,
+            )
         opened_on = new.opened_on or timezone.localdate()
         case = Case(
             number=case_number_next(opened_on.year),
@@ -214,6 +246,7 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
             risk_rationale=new.risk_rationale,
             owner=acting_user,
             supervisor=new.supervisor,
+            repeat_of=earlier,
         )
         if new.sibling_of is not None:
             from kawal.cases.models import FamilyGroup
@@ -245,7 +278,27 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
         if new.sibling_of is not None:
             _event(new.sibling_of, "family.linked", acting_user, sibling=case.number)
             _event(case, "family.linked", acting_user, sibling=new.sibling_of.number)
+        if earlier is not None:
+            _event(case, "case.repeat", acting_user, earlier=earlier.number)
+            # The earlier case's manager learns the child was found again; the
+            # number alone, as they may not be on the new case.
+            _event(earlier, "case.found_again", acting_user, later=case.number)
     return case
+
+
+def _found_again(existing: Person, acting_user: User) -> tuple[Person, Case | None]:
+    """The child to open a new case for, and their latest earlier case."""
+    root = root_of(existing)
+    if not sees_identity_of(acting_user, root.pk):
+        raise PermissionDenied
+    cases = cluster_cases(root.pk)
+    still_open = [case for case in cases if case.status != CaseStatus.CLOSED]
+    if still_open:
+        raise ValidationError(
+            _("This child already has an open case (%(number)s); add to it instead.")
+            % {"number": still_open[-1].number}
+        )
+    return root, (cases[-1] if cases else None)
 
 
 # --- Editing -----------------------------------------------------------------
@@ -325,6 +378,7 @@ def child_update(
         child.version += 1
         child.save()
         household_sync(child)
+        identity_refresh(child)
         for data_class, fields in diff.items():
             _event(case, "child.updated", acting_user, data_class=data_class, changes=fields)
     return child
@@ -387,6 +441,7 @@ def relative_add(
         link = PersonRelation.objects.create(
             child_id=case.child_id, relative=relative, relation=relation, is_guardian=is_guardian
         )
+        identity_refresh(case.child)
         _event(case, "relative.added", acting_user, data_class=D.IDENTITY, relation=relation)
     return link
 
@@ -427,6 +482,7 @@ def relative_update(
         relative.save()
         current.save()
         household_sync(relative)
+        identity_refresh(case.child)
         for data_class, fields in diff.items():
             _event(case, "relative.updated", acting_user, data_class=data_class, changes=fields)
     return current

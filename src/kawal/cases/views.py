@@ -34,6 +34,8 @@ from kawal.cases.models import (
 )
 from kawal.cases.policy import CaseAccess, cases_visible_to
 from kawal.core.uploads import open_private
+from kawal.identity.index import query_record, root_of
+from kawal.identity.panel import intake_panel, panel_signature, signature_matches
 from kawal.people.identity_numbers import nik_warnings, parse_nik
 from kawal.people.models import Person, PersonRelation
 
@@ -137,6 +139,8 @@ def case_open(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = f.OpenCaseForm(request.POST or None)
     sibling = None
+    panel: list[Any] = []
+    signature = ""
     if request.method == "POST" and form.is_valid() and form.cleaned_data["sibling_case"]:
         # Only a case the user may see can be named as a sibling's.
         sibling = (
@@ -145,23 +149,92 @@ def case_open(request: HttpRequest) -> HttpResponse:
         if sibling is None:
             form.add_error("sibling_case", _("No case you may see has that number."))
     if request.method == "POST" and form.is_valid():
-        new = svc.NewCase(
-            child=form.child_data(),
-            aliases=form.alias_list(),
-            intake_channel=form.cleaned_data["intake_channel"],
-            risk_level=form.cleaned_data["risk_level"],
-            risk_rationale=form.cleaned_data["risk_rationale"],
-            forms=form.cleaned_data["forms_"],
-            supervisor=form.cleaned_data["supervisor"],
-            sibling_of=sibling,
-            opened_on=form.cleaned_data["opened_on"],
+        record = query_record(**form.matching_fields())
+        siblings = [root_of(sibling.child).pk] if sibling is not None else []
+        panel = intake_panel(request, record, exclude_roots=siblings)
+        signature = panel_signature(record, panel)
+        decision = _identity_decision(form, panel, signature)
+        if decision is not None:
+            response = _open_with_decision(request, form, decision, panel, sibling)
+            if response is not None:
+                return response
+    return render(
+        request,
+        "cases/open.html",
+        {"form": form, "panel": panel, "signature": signature},
+    )
+
+
+def _identity_decision(form: Any, panel: list[Any], signature: str) -> str | None:
+    """The user's choice among the candidates: "new", "link:<uuid>" or "reopen:<uuid>".
+
+    None while the candidates have not been seen for exactly these details.
+    """
+    if not panel:
+        return "new"
+    if not signature_matches(form.cleaned_data.get("identity_check", ""), signature):
+        form.add_error(
+            None, _("This child may already be known. Check the possible matches below.")
         )
-        case = _attempt(form, lambda: svc.case_open(new, acting_user=user))
-        if case is not None:
-            _warn_nik(request, case.child)
-            messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
-            return redirect("cases:detail", case_uuid=case.uuid)
-    return render(request, "cases/open.html", {"form": form})
+        return None
+    choice = form.cleaned_data.get("identity_choice", "")
+    allowed = {"new"} | {entry.choice for entry in panel if entry.choice}
+    allowed |= {f"reopen:{entry.reopenable.uuid}" for entry in panel if entry.reopenable}
+    if choice not in allowed:
+        form.add_error(None, _("Choose one of the possible matches, or say it is a new child."))
+        return None
+    return str(choice)
+
+
+def _open_with_decision(
+    request: HttpRequest, form: Any, choice: str, panel: list[Any], sibling: Case | None
+) -> HttpResponse | None:
+    user: Any = request.user
+    if choice.startswith("reopen:"):
+        entry = next(e for e in panel if e.reopenable and f"reopen:{e.reopenable.uuid}" == choice)
+        case = entry.reopenable
+        reason = form.cleaned_data["new_child_reason"].strip() or _("The child was found again.")
+        reopened = _attempt(
+            form,
+            lambda: svc.case_transition(
+                case, target=CaseStatus.ASSESSMENT, reason=reason, acting_user=user
+            ),
+        )
+        if reopened is None:
+            return None
+        messages.success(request, _("Case %(number)s reopened.") % {"number": case.number})
+        return redirect("cases:detail", case_uuid=case.uuid)
+    existing = None
+    if choice.startswith("link:"):
+        existing = next(e.child for e in panel if e.choice == choice)
+    new = svc.NewCase(
+        child=form.child_data(),
+        aliases=form.alias_list(),
+        intake_channel=form.cleaned_data["intake_channel"],
+        risk_level=form.cleaned_data["risk_level"],
+        risk_rationale=form.cleaned_data["risk_rationale"],
+        forms=form.cleaned_data["forms_"],
+        supervisor=form.cleaned_data["supervisor"],
+        sibling_of=sibling,
+        opened_on=form.cleaned_data["opened_on"],
+        existing_child=existing,
+        parents=form.parents(),
+        candidates_shown=[(e.candidate.root_id, e.candidate.score, e.visible) for e in panel],
+        new_child_reason=form.cleaned_data["new_child_reason"],
+    )
+    case = _attempt(form, lambda: svc.case_open(new, acting_user=user))
+    if case is None:
+        return None
+    if existing is None:
+        _warn_nik(request, case.child)
+    if case.repeat_of_id:
+        messages.info(
+            request,
+            _("Opened as a repeat of case %(number)s: the child was found again.")
+            % {"number": case.repeat_of.number},
+        )
+    messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+    return redirect("cases:detail", case_uuid=case.uuid)
 
 
 def _warn_nik(request: HttpRequest, child: Person) -> None:

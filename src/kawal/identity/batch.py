@@ -16,10 +16,20 @@ skipped for the token rule; the full-name and NIK rules still cover them.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from kawal.identity.matching import Record, Score, Scorer, name_keys
+from kawal.identity.matching import (
+    Model,
+    Record,
+    Score,
+    Scorer,
+    compare,
+    estimate,
+    estimate_u,
+    name_keys,
+    score_levels,
+)
 
 MAX_BLOCK = 400
 
@@ -89,3 +99,31 @@ def link(
             progress(done)
         if score.band in wanted:
             yield a, b, score
+
+
+def train_and_link(
+    records: Sequence[Record],
+    *,
+    minimum_probability: float = 0.2,
+    u_samples: int = 50000,
+) -> tuple[Model, list[tuple[int, int, Score]], dict[str, int]]:
+    """Fit a model on the records themselves, then score every candidate pair.
+
+    u comes from random pairs (``estimate_u``), m and the prior from EM over the
+    candidate pairs' agreement patterns. Each pair is compared once; scores are
+    computed once per distinct pattern. Returns the model, the pairs scoring at
+    least ``minimum_probability`` and counts for reporting.
+    """
+    pairs = candidate_pairs(records)
+    levels = {pair: compare(records[pair[0]], records[pair[1]]) for pair in pairs}
+    patterns = Counter(levels.values())
+    model = estimate(patterns, u=estimate_u(records, samples=u_samples))
+    scorer = Scorer(model)
+    by_pattern = {pattern: score_levels(pattern, model, scorer.weights) for pattern in patterns}
+    out = [
+        (a, b, by_pattern[pattern])
+        for (a, b), pattern in levels.items()
+        if by_pattern[pattern].probability >= minimum_probability
+    ]
+    stats = {"candidate_pairs": len(pairs), "patterns": len(patterns)}
+    return model, out, stats

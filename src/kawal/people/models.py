@@ -91,6 +91,7 @@ class Person(UUIDModel, TimestampedModel, VersionedModel):
         ),
         WH,
     )
+    school_name = classified(models.CharField(_("school"), max_length=200, blank=True), WH)
     kelurahan = classified(
         models.ForeignKey(
             "regions.Region",
@@ -109,6 +110,11 @@ class Person(UUIDModel, TimestampedModel, VersionedModel):
     occupation = classified(models.CharField(_("occupation"), max_length=100, blank=True), ID)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    # Set when a reviewer found this record to be the same child as another;
+    # the record and its cases stay as they were, so the merge can be undone.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="absorbed"
     )
 
     class Meta:

@@ -1,0 +1,187 @@
+"""Keeping the matching index in step with the registry, and looking children up in it.
+
+Services that change a child, their aliases or their parents call
+``identity_refresh`` inside their own transaction. ``lookup`` is the intake
+search: it reads blocking rows with an index, scores at most a few hundred
+candidates and returns the best few, grouped by the root of each merge.
+
+Nothing here checks who is asking: callers (``kawal.identity.panel``, the
+batch command) decide what a user may learn of a candidate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count
+from django.utils import timezone
+
+from kawal.identity.matching import NICKNAMES, Model, Record, Score, Scorer, block_keys, make_record
+from kawal.identity.models import IdentityBlock, IdentityRecord, MatchModelState
+from kawal.people.models import Person
+
+PARENT_RELATIONS = ("mother", "father", "stepmother", "stepfather", "guardian")
+# How many blocking hits are scored at most; the best are those sharing most keys.
+SCORE_AT_MOST = 200
+
+
+def root_of(person: Person) -> Person:
+    """The record a merged child now lives under (merges may chain)."""
+    seen = set()
+    while person.merged_into_id is not None and person.pk not in seen:
+        seen.add(person.pk)
+        person = Person.objects.get(pk=person.merged_into_id)
+    return person
+
+
+def record_from_row(row: IdentityRecord) -> Record:
+    return make_record(
+        row.person_id,
+        full_name=row.full_name,
+        aliases=row.aliases.splitlines(),
+        parent_names=row.parent_names.splitlines(),
+        birth_date=row.birth_date,
+        birth_date_estimated=row.birth_date_estimated,
+        age_min=row.age_min,
+        age_max=row.age_max,
+        as_of=row.as_of,
+        sex=row.sex,
+        nik=row.nik,
+        kelurahan=row.kelurahan,
+        school=row.school,
+    )
+
+
+def identity_refresh(person: Person) -> None:
+    """Rebuild a child's matching row and blocking keys from the registry."""
+    if not person.is_child:
+        for child_id in person.relatives_of.values_list("child_id", flat=True):
+            identity_refresh(Person.objects.get(pk=child_id))
+        return
+    parents = list(
+        Person.objects.filter(
+            relatives_of__child=person, relatives_of__relation__in=PARENT_RELATIONS
+        ).values_list("full_name", flat=True)
+    )
+    previous = IdentityRecord.objects.filter(person=person).values_list("as_of", flat=True).first()
+    row = IdentityRecord(
+        person=person,
+        full_name=person.full_name,
+        aliases="\n".join(sorted(person.aliases.values_list("name", flat=True))),
+        parent_names="\n".join(sorted(parents)),
+        birth_date=person.birth_date,
+        birth_date_estimated=person.birth_date_estimated,
+        age_min=person.age_min,
+        age_max=person.age_max,
+        # An estimated age was true when first recorded, not every time the record changes.
+        as_of=previous or timezone.localdate(),
+        sex=person.sex,
+        nik=person.nik if person.nik_status == "known" else "",
+        kelurahan=person.kelurahan.code if person.kelurahan_id else "",
+        school=person.school_name,
+        root=root_of(person),
+        changed_at=timezone.now(),
+    )
+    row.save()
+    IdentityBlock.objects.filter(person=person).delete()
+    IdentityBlock.objects.bulk_create(
+        IdentityBlock(person=person, key=key[:40], year_min=low, year_max=high)
+        for key, low, high in block_keys(record_from_row(row))
+    )
+
+
+def refresh_roots(people: Iterable[Person]) -> None:
+    """After a merge or unmerge: point each record's row at its new root."""
+    for person in people:
+        IdentityRecord.objects.filter(person=person).update(
+            root=root_of(person), changed_at=timezone.now()
+        )
+
+
+def query_record(
+    *,
+    full_name: str,
+    aliases: Iterable[str] = (),
+    parent_names: Iterable[str] = (),
+    birth_date: date | None = None,
+    birth_date_estimated: bool = False,
+    age_min: int | None = None,
+    age_max: int | None = None,
+    sex: str = "",
+    nik: str = "",
+    kelurahan: str = "",
+    school: str = "",
+) -> Record:
+    """A record for what an intake form holds, before anything is saved."""
+    return make_record(
+        None,
+        full_name=full_name,
+        aliases=aliases,
+        parent_names=parent_names,
+        birth_date=birth_date,
+        birth_date_estimated=birth_date_estimated,
+        age_min=age_min,
+        age_max=age_max,
+        as_of=timezone.localdate(),
+        sex=sex,
+        nik=nik,
+        kelurahan=kelurahan,
+        school=school,
+    )
+
+
+def current_model() -> Model:
+    state = MatchModelState.objects.order_by("pk").first()
+    if state is None or not state.parameters:
+        return Model()
+    return Model.from_json(state.parameters)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    root_id: int
+    person_id: int  # the record that scored best (the root or one it absorbed)
+    score: Score
+
+
+def _weak_name(record: Record) -> bool:
+    """Only generic nicknames (Dede, Ucok): search the child's area instead."""
+    return all(NICKNAMES.get(token) == frozenset() for token in record.tokens)
+
+
+def lookup(
+    record: Record,
+    *,
+    exclude_roots: Iterable[int] = (),
+    limit: int = 5,
+    scorer: Scorer | None = None,
+) -> list[Candidate]:
+    """The best-scoring existing children for a record, "possible" or better."""
+    scorer = scorer or Scorer(current_model())
+    low, high = record.years
+    weak = _weak_name(record)
+    keys = sorted({key for key, _l, _h in block_keys(record) if weak or not key.startswith("k:")})
+    if not keys:
+        return []
+    hits = (
+        IdentityBlock.objects.filter(key__in=keys, year_min__lte=high, year_max__gte=low)
+        .values("person_id")
+        .annotate(hits=Count("id"))
+        .order_by("-hits", "person_id")[:SCORE_AT_MOST]
+    )
+    ids = [hit["person_id"] for hit in hits]
+    excluded = set(exclude_roots)
+    best: dict[int, Candidate] = {}
+    for row in IdentityRecord.objects.filter(person_id__in=ids):
+        if row.root_id in excluded:
+            continue
+        score = scorer.score(record, record_from_row(row))
+        if not score.band:
+            continue
+        held = best.get(row.root_id)
+        if held is None or score.probability > held.score.probability:
+            best[row.root_id] = Candidate(row.root_id, row.person_id, score)
+    ranked = sorted(best.values(), key=lambda c: (-c.score.probability, c.root_id))
+    return ranked[:limit]

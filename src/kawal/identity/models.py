@@ -1,0 +1,147 @@
+"""Matching index, duplicate queue and merges.
+
+The index (``IdentityRecord`` and ``IdentityBlock``) is derived data: it is
+rebuilt from people, aliases and relatives by ``kawal.identity.index`` and
+holds nothing that is not already in those tables. It is identity-class data
+all the same and is only read through the services of this app.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kawal.access.catalogue import DataClass, classified
+from kawal.core.models import TimestampedModel, UUIDModel
+
+ID = DataClass.IDENTITY
+
+
+class IdentityRecord(models.Model):
+    """What matching needs of one child, flattened so a batch reads one table."""
+
+    person = models.OneToOneField(
+        "people.Person", primary_key=True, on_delete=models.CASCADE, related_name="identity_record"
+    )
+    full_name = classified(models.CharField(max_length=200), ID)
+    aliases = classified(models.TextField(blank=True), ID)  # one per line
+    parent_names = classified(models.TextField(blank=True), ID)  # one per line
+    birth_date = classified(models.DateField(null=True), ID)
+    birth_date_estimated = classified(models.BooleanField(default=False), ID)
+    age_min = classified(models.PositiveSmallIntegerField(null=True), ID)
+    age_max = classified(models.PositiveSmallIntegerField(null=True), ID)
+    as_of = models.DateField()  # the day the estimated age was true
+    sex = classified(models.CharField(max_length=1, blank=True), ID)
+    nik = classified(models.CharField(max_length=16, blank=True), ID)
+    kelurahan = classified(models.CharField(max_length=13, blank=True), ID)
+    school = classified(models.CharField(max_length=200, blank=True), DataClass.WHEREABOUTS)
+    # The root record after merges; candidates are reported by root.
+    root = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=True
+    )
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("matching record")
+
+    def __str__(self) -> str:
+        return f"record {self.person_id}"
+
+
+class IdentityBlock(models.Model):
+    """One blocking key of a child; a lookup meets rows with the same key and overlapping years."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=40)
+    year_min = models.PositiveSmallIntegerField()
+    year_max = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "year_min"], name="identity_block_key")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class MatchModelState(models.Model):
+    """The fitted model (m, u, prior, thresholds) and the batch checkpoint. One row."""
+
+    parameters = models.JSONField(default=dict)
+    fitted_at = models.DateTimeField(null=True)
+    # Batch progress: records changed after ``scanned_until`` are still to be scanned.
+    scanned_until = models.DateTimeField(null=True)
+    run_started_at = models.DateTimeField(null=True)
+    run_cursor = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"model fitted {self.fitted_at}"
+
+
+class PairStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for review")
+    MERGED = "merged", _("Merged")
+    DIFFERENT = "different", _("Different children")
+
+
+class PairSource(models.TextChoices):
+    INTAKE = "intake", _("Intake")
+    BATCH = "batch", _("Registry scan")
+
+
+class DuplicatePair(UUIDModel, TimestampedModel):
+    """Two child records that may be the same child, for a supervisor to decide."""
+
+    first = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    band = models.CharField(max_length=8)
+    explanation = classified(models.JSONField(default=list), ID)
+    source = models.CharField(max_length=8, choices=PairSource.choices)
+    status = models.CharField(max_length=10, choices=PairStatus.choices, default=PairStatus.OPEN)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-probability", "created_at"]
+        verbose_name = _("possible duplicate")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-probability"], name="duplicate_pair_queue")]
+
+
+class Merge(UUIDModel):
+    """A reviewer's decision that ``absorbed`` is the same child as ``survivor``.
+
+    Nothing of either record is changed but ``absorbed.merged_into`` (and any
+    repeat link the merge made, listed in ``repeat_links``), so undoing it
+    restores exactly the state before.
+    """
+
+    survivor = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    absorbed = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    pair = models.ForeignKey(DuplicatePair, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField()
+    repeat_links = models.JSONField(default=list)  # [case_id, previous repeat_of_id]
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True)
+    undo_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]

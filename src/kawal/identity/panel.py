@@ -1,0 +1,134 @@
+"""The candidate panel shown before a new child is registered.
+
+What a candidate shows obeys the case policy: a user who may see the
+child's identity through one of the child's cases sees the name, age, area,
+cases and the explanation of the score; anyone else learns only that a
+possible match exists and whom to ask (the case manager and their agency).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core import signing
+
+from kawal.access.log import access_log_write
+from kawal.access.models import AccessAction
+from kawal.cases.models import Case, CaseStatus
+from kawal.cases.policy import case_access_bulk
+from kawal.identity.index import Candidate, lookup
+from kawal.identity.matching import Record
+from kawal.identity.services import cluster_ids
+from kawal.people.models import Person
+
+SALT = "kawal.identity.panel"
+
+
+@dataclass
+class PanelEntry:
+    candidate: Candidate
+    visible: bool
+    child: Person | None = None  # only when visible
+    cases: list[Case] = field(default_factory=list)  # only when visible
+    open_case: Case | None = None
+    reopenable: Case | None = None  # the user's own latest closed case of the child
+    contact_name: str = ""
+    contact_agency: str = ""
+
+    @property
+    def band(self) -> str:
+        return self.candidate.score.band
+
+    @property
+    def explanation(self) -> list[dict[str, Any]]:
+        return self.candidate.score.explain() if self.visible else []
+
+    @property
+    def choice(self) -> str:
+        return f"link:{self.child.uuid}" if self.visible and self.child else ""
+
+
+def intake_panel(
+    request: Any, record: Record, *, exclude_roots: Iterable[int] = (), limit: int = 5
+) -> list[PanelEntry]:
+    """Candidates for what the user typed, each shown as much as the user may see.
+
+    ``exclude_roots`` are children known to be someone else (a sibling the
+    user named), who would otherwise often come up.
+    """
+    user = request.user
+    candidates = lookup(record, exclude_roots=exclude_roots, limit=limit)
+    if not candidates:
+        return []
+    roots = {c.root_id: c for c in candidates}
+    members = {root: cluster_ids(root) for root in roots}
+    by_child: dict[int, int] = {pid: root for root, ids in members.items() for pid in ids}
+    cases = list(
+        Case.objects.filter(child_id__in=by_child)
+        .select_related("owner__agency", "child")
+        .order_by("opened_on", "pk")
+    )
+    access = case_access_bulk(user, cases)
+    people = Person.objects.in_bulk(list(roots))
+    entries: list[PanelEntry] = []
+    for candidate in candidates:
+        own = [case for case in cases if by_child[case.child_id] == candidate.root_id]
+        seen = [case for case in own if case.pk in access and access[case.pk].sees_identity]
+        latest = own[-1] if own else None
+        entry = PanelEntry(candidate=candidate, visible=bool(seen))
+        if latest is not None:
+            entry.contact_name = latest.owner.get_full_name() or latest.owner.get_username()
+            entry.contact_agency = str(latest.owner.agency or "")
+        if entry.visible:
+            entry.child = people.get(candidate.root_id)
+            entry.cases = [case for case in own if case.pk in access]
+            entry.open_case = next(
+                (case for case in entry.cases if case.status != CaseStatus.CLOSED), None
+            )
+            closed = [
+                case
+                for case in entry.cases
+                if case.status == CaseStatus.CLOSED and access[case.pk].leads
+            ]
+            if entry.open_case is None and closed:
+                entry.reopenable = closed[-1]
+        entries.append(entry)
+    shown = [case for entry in entries if entry.visible for case in entry.cases]
+    if shown:
+        # The panel shows names of children in other files: that is a read of identity.
+        access_log_write(
+            request,
+            action=AccessAction.SEARCH,
+            cases=[(case.pk, case.number) for case in shown],
+            data_classes=["basic", "identity"],
+        )
+    return entries
+
+
+def panel_signature(record: Record, entries: list[PanelEntry]) -> str:
+    """Proof that the user was shown these candidates for these details.
+
+    Changing the name or birth details, or a new candidate appearing, makes the
+    signature differ, so the panel is shown again before anything is saved.
+    """
+    facts = {
+        "tokens": record.tokens,
+        "aliases": record.alias_tokens,
+        "years": record.years,
+        "birth": str(record.birth_date),
+        "nik": record.nik,
+        "roots": sorted(entry.candidate.root_id for entry in entries),
+    }
+    digest = hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+    return signing.Signer(salt=SALT).sign(digest)
+
+
+def signature_matches(given: str, expected: str) -> bool:
+    try:
+        return signing.Signer(salt=SALT).unsign(given) == signing.Signer(salt=SALT).unsign(expected)
+    except signing.BadSignature:
+        return False

@@ -1,0 +1,340 @@
+"""Writes of identity resolution: raising and deciding possible duplicates, merging, undoing.
+
+A merge changes one thing: ``absorbed.merged_into`` (plus the repeat links it
+adds between the two children's cases, remembered on the ``Merge`` row). Both
+records, their histories and their cases stay as they were, so ``unmerge``
+restores exactly the state before. Nothing merges automatically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kawal.access.catalogue import Capability, DataClass
+from kawal.access.policy import may
+from kawal.cases.models import Case, CaseEvent, CaseStatus
+from kawal.cases.policy import case_access_bulk
+from kawal.core.audit import AuditContext, audit_record
+from kawal.identity.index import identity_refresh, refresh_roots, root_of
+from kawal.identity.matching import Score
+from kawal.identity.models import (
+    DuplicatePair,
+    IdentityRecord,
+    Merge,
+    PairSource,
+    PairStatus,
+)
+from kawal.people.models import Person
+
+
+def cluster_ids(root_id: int) -> list[int]:
+    """The root and every record merged into it, directly or through another."""
+    ids = set(IdentityRecord.objects.filter(root_id=root_id).values_list("person_id", flat=True))
+    ids.add(root_id)
+    return sorted(ids)
+
+
+def cluster_cases(root_id: int) -> list[Case]:
+    return list(
+        Case.objects.filter(child_id__in=cluster_ids(root_id))
+        .select_related("owner__agency", "child")
+        .order_by("opened_on", "pk")
+    )
+
+
+def sees_identity_of(user: Any, root_id: int, *, cases: list[Case] | None = None) -> bool:
+    """May the user see who this child is, through any case of theirs?"""
+    cases = cluster_cases(root_id) if cases is None else cases
+    access = case_access_bulk(user, cases)
+    return any(entry.sees_identity for entry in access.values())
+
+
+def _ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def pair_raise(
+    first_id: int,
+    second_id: int,
+    score: Score,
+    *,
+    source: str,
+    raised_by: Any = None,
+) -> DuplicatePair | None:
+    """Put a pair in the review queue, or refresh its score; decided pairs stay decided."""
+    if first_id == second_id:
+        return None
+    a, b = _ordered(first_id, second_id)
+    pair, created = DuplicatePair.objects.get_or_create(
+        first_id=a,
+        second_id=b,
+        defaults={
+            "probability": score.probability,
+            "band": score.band,
+            "explanation": score.explain(),
+            "source": source,
+            "raised_by": raised_by if getattr(raised_by, "pk", None) else None,
+        },
+    )
+    if not created and pair.status == PairStatus.OPEN:
+        pair.probability = score.probability
+        pair.band = score.band
+        pair.explanation = score.explain()
+        pair.save(update_fields=["probability", "band", "explanation", "updated_at"])
+    return pair
+
+
+def _require_reviewer(user: Any, pair_or_roots: Iterable[int]) -> None:
+    if not may(user, Capability.REVIEW_DUPLICATES):
+        raise PermissionDenied
+    for root_id in pair_or_roots:
+        if not sees_identity_of(user, root_id):
+            raise PermissionDenied
+
+
+def pair_mark_different(
+    pair: DuplicatePair, *, reason: str, acting_user: Any, context: AuditContext | None = None
+) -> DuplicatePair:
+    """A reviewer found the two records to be different children."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why these are different children.")})
+    with transaction.atomic():
+        current = DuplicatePair.objects.select_for_update().get(pk=pair.pk)
+        _require_reviewer(acting_user, {root_of(current.first).pk, root_of(current.second).pk})
+        if current.status != PairStatus.OPEN:
+            raise ValidationError(_("This pair has already been decided."))
+        current.status = PairStatus.DIFFERENT
+        current.reason = reason.strip()
+        current.decided_by = acting_user
+        current.decided_at = timezone.now()
+        current.save()
+        audit_record(
+            "identity.pair_different",
+            actor=acting_user,
+            target=f"pair:{current.uuid}",
+            context=context,
+        )
+    return current
+
+
+def _event(case: Case, kind: str, actor: Any, **payload: Any) -> None:
+    CaseEvent.objects.create(
+        case=case, kind=kind, actor=actor, data_class=DataClass.BASIC, payload=payload
+    )
+
+
+def _link_repeats(cases: list[Case]) -> list[list[int | None]]:
+    """Mark each case opened after another of the same child closed as a repeat of it."""
+    links: list[list[int | None]] = []
+    ordered = sorted(cases, key=lambda c: (c.opened_on, c.pk))
+    for index, case in enumerate(ordered):
+        if case.repeat_of_id is not None:
+            continue
+        earlier = [
+            other
+            for other in ordered[:index]
+            if other.status == CaseStatus.CLOSED
+            and other.closed_on is not None
+            and other.closed_on <= case.opened_on
+        ]
+        if earlier:
+            links.append([case.pk, None])
+            case.repeat_of = earlier[-1]
+            case.save(update_fields=["repeat_of", "updated_at"])
+    return links
+
+
+def merge(
+    *,
+    survivor: Person,
+    absorbed: Person,
+    reason: str,
+    acting_user: Any,
+    pair: DuplicatePair | None = None,
+    context: AuditContext | None = None,
+) -> Merge:
+    """Record that two child records are one child. Reversible with ``unmerge``."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why these records are the same child.")})
+    with transaction.atomic():
+        survivor = Person.objects.select_for_update().get(pk=survivor.pk)
+        absorbed = Person.objects.select_for_update().get(pk=absorbed.pk)
+        if survivor.merged_into_id is not None or absorbed.merged_into_id is not None:
+            raise ValidationError(_("One of these records is already merged into another."))
+        if survivor.pk == absorbed.pk or not (survivor.is_child and absorbed.is_child):
+            raise ValidationError(_("Choose two different child records."))
+        _require_reviewer(acting_user, {survivor.pk, absorbed.pk})
+        absorbed.merged_into = survivor
+        absorbed.version += 1
+        absorbed.save(update_fields=["merged_into", "version", "updated_at"])
+        all_cases = list(
+            Case.objects.filter(
+                child_id__in=cluster_ids(survivor.pk) + cluster_ids(absorbed.pk)
+            ).select_for_update()
+        )
+        links = _link_repeats(all_cases)
+        record = Merge.objects.create(
+            survivor=survivor,
+            absorbed=absorbed,
+            pair=pair,
+            reason=reason.strip(),
+            repeat_links=links,
+            merged_by=acting_user,
+        )
+        if pair is not None:
+            DuplicatePair.objects.filter(pk=pair.pk).update(
+                status=PairStatus.MERGED,
+                decided_by=acting_user,
+                decided_at=timezone.now(),
+                reason=reason.strip(),
+            )
+        refresh_roots(Person.objects.filter(pk__in=[*cluster_ids(absorbed.pk), absorbed.pk]))
+        numbers = sorted(case.number for case in all_cases)
+        for case in all_cases:
+            _event(case, "identity.merged", acting_user, cases=numbers)
+        audit_record(
+            "identity.merged", actor=acting_user, target=f"merge:{record.uuid}", context=context
+        )
+    return record
+
+
+def unmerge(
+    record: Merge, *, reason: str, acting_user: Any, context: AuditContext | None = None
+) -> Merge:
+    """Undo a merge: the absorbed record stands alone again, repeat links are restored."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the merge is undone.")})
+    with transaction.atomic():
+        current = Merge.objects.select_for_update().get(pk=record.pk)
+        if current.undone_at is not None:
+            raise ValidationError(_("This merge has already been undone."))
+        absorbed = Person.objects.select_for_update().get(pk=current.absorbed_id)
+        if absorbed.merged_into_id != current.survivor_id:
+            raise ValidationError(_("The records have changed since; undo the later merge first."))
+        _require_reviewer(acting_user, {root_of(absorbed).pk})
+        for case_id, previous in current.repeat_links:
+            Case.objects.filter(pk=case_id).update(repeat_of_id=previous)
+        absorbed.merged_into = None
+        absorbed.version += 1
+        absorbed.save(update_fields=["merged_into", "version", "updated_at"])
+        refresh_roots(Person.objects.filter(pk__in=[absorbed.pk, *_absorbed_below(absorbed.pk)]))
+        current.undone_at = timezone.now()
+        current.undone_by = acting_user
+        current.undo_reason = reason.strip()
+        current.save()
+        if current.pair_id is not None:
+            DuplicatePair.objects.filter(pk=current.pair_id).update(
+                status=PairStatus.OPEN, decided_by=None, decided_at=None, reason=""
+            )
+        cases = Case.objects.filter(
+            child_id__in=[current.survivor_id, absorbed.pk, *_absorbed_below(absorbed.pk)]
+        )
+        numbers = sorted(case.number for case in cases)
+        for case in cases:
+            _event(case, "identity.unmerged", acting_user, cases=numbers)
+        audit_record(
+            "identity.unmerged", actor=acting_user, target=f"merge:{current.uuid}", context=context
+        )
+    return current
+
+
+def _absorbed_below(person_id: int) -> list[int]:
+    """Records merged into this one, at any depth."""
+    found: list[int] = []
+    frontier = [person_id]
+    while frontier:
+        children = list(
+            Person.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True)
+        )
+        found.extend(children)
+        frontier = children
+    return found
+
+
+def intake_decision(
+    *,
+    child: Person,
+    shown: list[tuple[int, Score, bool]],
+    reason: str,
+    acting_user: Any,
+) -> None:
+    """What the user decided about the candidates shown when registering a new child.
+
+    ``shown`` lists (root id, score, whether the user could see who it was).
+    Candidates the user saw and rejected are recorded as different children
+    with the reason; those they could not see go to the review queue.
+    """
+    for root_id, score, visible in shown:
+        a, b = _ordered(root_id, child.pk)
+        if visible and score.band == "likely":
+            DuplicatePair.objects.update_or_create(
+                first_id=a,
+                second_id=b,
+                defaults={
+                    "probability": score.probability,
+                    "band": score.band,
+                    "explanation": score.explain(),
+                    "source": PairSource.INTAKE,
+                    "status": PairStatus.DIFFERENT,
+                    "raised_by": acting_user,
+                    "decided_by": acting_user,
+                    "decided_at": timezone.now(),
+                    "reason": reason.strip(),
+                },
+            )
+        elif not visible:
+            pair_raise(root_id, child.pk, score, source=PairSource.INTAKE, raised_by=acting_user)
+    identity_refresh(child)
+
+
+def open_pairs_for(user: Any) -> list[DuplicatePair]:
+    """Open pairs the reviewer may decide: they see who both children are."""
+    if not may(user, Capability.REVIEW_DUPLICATES):
+        return []
+    pairs = list(
+        DuplicatePair.objects.filter(status=PairStatus.OPEN)
+        .select_related("first", "second")
+        .order_by("-probability", "created_at")[:500]
+    )
+    people = {p.first_id for p in pairs} | {p.second_id for p in pairs}
+    roots = dict(
+        IdentityRecord.objects.filter(person_id__in=people).values_list("person_id", "root_id")
+    )
+    members: dict[int, list[int]] = {}
+    for person_id, root_id in IdentityRecord.objects.filter(
+        root_id__in=set(roots.values())
+    ).values_list("person_id", "root_id"):
+        members.setdefault(root_id, []).append(person_id)
+    cases = list(Case.objects.filter(child_id__in={i for ids in members.values() for i in ids}))
+    access = case_access_bulk(user, cases)
+    seen_children = {
+        case.child_id for case in cases if case.pk in access and access[case.pk].sees_identity
+    }
+    seen_roots = {root for root, ids in members.items() if seen_children & set(ids)}
+    visible = []
+    for pair in pairs:
+        ra, rb = roots.get(pair.first_id), roots.get(pair.second_id)
+        if ra is None or rb is None or ra == rb:
+            continue  # already one child, or no longer in the index
+        if ra in seen_roots and rb in seen_roots:
+            visible.append(pair)
+    return visible[:100]
+
+
+def repeat_rate(start: Any = None, end: Any = None) -> dict[str, float | int]:
+    """Share of cases opened in the period that repeat an earlier case of the same child."""
+    cases = Case.objects.all()
+    if start is not None:
+        cases = cases.filter(opened_on__gte=start)
+    if end is not None:
+        cases = cases.filter(opened_on__lte=end)
+    total = cases.count()
+    repeats = cases.filter(~Q(repeat_of=None)).count()
+    return {"cases": total, "repeats": repeats, "rate": (repeats / total) if total else 0.0}
