@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Every way Muhammad is written or shortened on Indonesian forms.
 MUHAMMAD_FORMS = frozenset(
@@ -87,6 +88,7 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=65536)
 def canonical_token(token: str) -> str:
     """One given name in its canonical spelling."""
     if token in MUHAMMAD_FORMS:
@@ -105,6 +107,7 @@ def canonical_token(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=65536)
 def normalise_name(text: str) -> NormalisedName:
     words = fold(text).split()
     given: list[str] = []
@@ -136,6 +139,7 @@ _CLASSES = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=65536)
 def phonetic_key(token: str) -> str:
     """A key that equal-sounding spellings of one Indonesian name share.
 

@@ -39,6 +39,7 @@ NAVIGATION: tuple[NavItem, ...] = (
         _("Review emergency access"),
         _any(Capability.REVIEW_BREAK_GLASS, Capability.APPROVE),
     ),
+    NavItem("identity:queue", _("Possible duplicates"), _any(Capability.REVIEW_DUPLICATES)),
     NavItem(
         "admin:index",
         _("Configuration"),

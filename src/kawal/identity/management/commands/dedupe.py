@@ -1,0 +1,55 @@
+"""kawal dedupe: scan the registry for possible duplicate children."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from kawal.identity import dedupe
+
+
+class Command(BaseCommand):
+    help = (
+        "Compare children changed since the last run (or all, with --full) and put possible "
+        "duplicates in the review queue. Interrupt at any time; the next run resumes."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--full", action="store_true", help="Scan everyone, from the start.")
+        parser.add_argument("--fit", action="store_true", help="Re-estimate the model (EM).")
+        parser.add_argument(
+            "--reindex", action="store_true", help="Rebuild the matching index first."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["reindex"]:
+                count = dedupe.reindex(progress=self._progress)
+                self.stdout.write(f"Indexed {count} children.")
+            result = dedupe.run(full=options["full"], refit=options["fit"], progress=self._progress)
+        except KeyboardInterrupt:
+            self.stdout.write("\nInterrupted; run `kawal dedupe` again to resume.")
+            sys.exit(130)
+        if result.resumed_from:
+            self.stdout.write(f"Resumed after {result.resumed_from} pairs.")
+        if result.fitted:
+            self.stdout.write("Model re-estimated from the registry.")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Done: {result.records} children, {result.compared} pairs compared, "
+                f"{result.raised} put in the review queue."
+            )
+        )
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        if self.stdout.isatty():
+            end = "\n" if done >= total else ""
+            self.stdout.write(f"\r{stage} [{bar}] {done}/{total}", ending=end)
+        elif done >= total or done % max(1, total // 10) < max(1, total // 100):
+            self.stdout.write(f"{stage} [{bar}] {done}/{total}")
+        sys.stdout.flush()

@@ -1,0 +1,84 @@
+"""kawal dedupe: fills the review queue, resumes after an interruption, scans only changes."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from django.core.management import call_command
+
+from kawal.cases import services as cases_svc
+from kawal.identity import dedupe
+from kawal.identity.models import DuplicatePair, IdentityBlock, IdentityRecord
+from tests.identity.conftest import register
+
+NAMES = [
+    ("Muhammad Riski bin Darman", "Moh. Rizky"),
+    ("Siti Rahmawati", "Siti Rachmawati"),
+    ("Achmad Djunaedi", "Ahmad Junaedi"),
+    ("Dessy Anggraeni", "Desi Anggraini"),
+]
+
+
+def registry(owner):
+    """Four children each registered twice, plus one unrelated child."""
+    for index, (first, second) in enumerate(NAMES):
+        born = date(2012 + index, 3, 4)
+        sex = "F" if first.startswith(("Siti", "Dessy")) else "M"
+        register(owner, first, birth_date=born, sex=sex)
+        cases_svc.Case.objects.filter(child__full_name=first).update(status="closed")
+        register(owner, second, birth_date=born, sex=sex)
+    register(owner, "Yohanes Pasaribu", birth_date=date(2010, 1, 1))
+
+
+def pairs_found():
+    return {
+        frozenset((pair.first.full_name, pair.second.full_name))
+        for pair in DuplicatePair.objects.select_related("first", "second")
+    }
+
+
+def test_a_full_scan_queues_each_duplicate_and_nothing_else(people):
+    owner, _, _ = people
+    registry(owner)
+    out = io.StringIO()
+    call_command("dedupe", "--full", stdout=out)
+    assert pairs_found() == {frozenset(pair) for pair in NAMES}
+    assert "4 put in the review queue" in out.getvalue()
+    assert "pairs [" in out.getvalue()  # the progress bar
+
+
+def test_an_interrupted_scan_resumes_where_it_stopped(people, monkeypatch):
+    owner, _, _ = people
+    registry(owner)
+    monkeypatch.setattr(dedupe, "CHUNK", 1)
+    partial = dedupe.run(full=True, stop_after_chunks=2)
+    assert partial.compared == 2
+    state = dedupe.state()
+    assert state.run_cursor == 2 and state.run_started_at is not None
+    rest = dedupe.run()
+    assert rest.resumed_from == 2
+    assert pairs_found() == {frozenset(pair) for pair in NAMES}
+    assert dedupe.state().run_cursor == 0 and dedupe.state().scanned_until is not None
+
+
+def test_a_second_run_scans_only_what_changed(people):
+    owner, _, _ = people
+    registry(owner)
+    first = dedupe.run()
+    assert first.compared > 0
+    assert dedupe.run().compared == 0
+    register(owner, "Yohanis Pasaribu", birth_date=date(2010, 1, 1))
+    third = dedupe.run()
+    assert 0 < third.compared < first.compared
+    assert frozenset(("Yohanes Pasaribu", "Yohanis Pasaribu")) in pairs_found()
+
+
+def test_reindex_rebuilds_the_index_from_the_registry(people):
+    owner, _, _ = people
+    registry(owner)
+    IdentityBlock.objects.all().delete()
+    IdentityRecord.objects.all().delete()
+    call_command("dedupe", "--reindex", "--full", stdout=io.StringIO())
+    assert IdentityRecord.objects.count() == 9
+    assert pairs_found() == {frozenset(pair) for pair in NAMES}

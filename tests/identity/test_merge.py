@@ -1,0 +1,193 @@
+"""Merging two records of one child, and undoing it exactly; the review queue's scoping."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import model_to_dict
+from django.urls import reverse
+
+from kawal.access.catalogue import Role
+from kawal.cases.models import Case, CaseEvent
+from kawal.core.models import AuditEvent
+from kawal.identity import services as svc
+from kawal.identity.index import lookup, query_record
+from kawal.identity.matching import Scorer, make_record
+from kawal.identity.models import DuplicatePair, IdentityRecord, Merge, PairStatus
+from kawal.people.models import Household, Person, PersonAlias, PersonRelation
+from tests.helpers import make_user, sign_in
+from tests.identity.conftest import close, register
+
+VOLATILE = {"version", "updated_at"}
+
+
+def snapshot() -> dict:
+    """Every row a merge could touch, without the concurrency counters."""
+
+    def rows(model):
+        return sorted(
+            (
+                {k: v for k, v in model_to_dict(obj).items() if k not in VOLATILE} | {"pk": obj.pk}
+                for obj in model.objects.all()
+            ),
+            key=lambda row: row["pk"],
+        )
+
+    return {
+        "people": rows(Person),
+        "aliases": rows(PersonAlias),
+        "relations": rows(PersonRelation),
+        "households": rows(Household),
+        "cases": rows(Case),
+        "index": sorted(IdentityRecord.objects.values_list("person_id", "root_id")),
+    }
+
+
+@pytest.fixture
+def twins(people):
+    """One child registered twice: by Satpol PP's partner office and by the police."""
+    owner, boss, _ = people
+    earlier = register(
+        owner,
+        "Muhammad Riski bin Darman",
+        supervisor=boss,
+        aliases=["Kiki"],
+        parents=[("mother", "Siti Aminah Sintetis")],
+        birth_date=date(2015, 4, 9),
+        kk_number="6471051203149001",
+    )
+    close(earlier)
+    later = register(owner, "Moh. Rizky", supervisor=boss, age_min=10, age_max=11)
+    pair = svc.pair_raise(
+        earlier.child_id,
+        later.child_id,
+        Scorer().score(
+            make_record(1, full_name="Muhammad Riski", birth_date=date(2015, 4, 9), sex="M"),
+            make_record(2, full_name="Moh. Rizky", age_min=10, age_max=11, sex="M"),
+        ),
+        source="batch",
+    )
+    return earlier, later, pair
+
+
+def test_merge_then_unmerge_restores_exactly(people, twins):
+    _, boss, _ = people
+    earlier, later, pair = twins
+    before = snapshot()
+    merge = svc.merge(
+        survivor=earlier.child,
+        absorbed=later.child,
+        reason="Same mother",
+        acting_user=boss,
+        pair=pair,
+    )
+    after = snapshot()
+    assert after != before
+    later.refresh_from_db()
+    assert later.child.merged_into_id == earlier.child_id
+    assert later.repeat_of_id == earlier.pk  # found again after closure
+    assert IdentityRecord.objects.get(person=later.child).root_id == earlier.child_id
+    svc.unmerge(merge, reason="Wrong child after all", acting_user=boss)
+    assert snapshot() == before
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.OPEN  # back in the queue to decide again
+    kinds = set(AuditEvent.objects.values_list("kind", flat=True))
+    assert {"identity.merged", "identity.unmerged"} <= kinds
+    assert CaseEvent.objects.filter(case=later, kind="identity.unmerged").exists()
+
+
+def test_a_merged_child_is_found_under_the_survivor(people, twins):
+    _, boss, _ = people
+    earlier, later, _pair = twins
+    svc.merge(survivor=earlier.child, absorbed=later.child, reason="Same", acting_user=boss)
+    found = lookup(query_record(full_name="Moh. Rizky", age_min=10, age_max=11, sex="M"))
+    assert [candidate.root_id for candidate in found] == [earlier.child_id]
+
+
+def test_only_a_reviewer_who_sees_both_children_may_merge(people, twins):
+    owner, boss, _stranger = people
+    earlier, later, _pair = twins
+    with pytest.raises(PermissionDenied):
+        svc.merge(survivor=earlier.child, absorbed=later.child, reason="x", acting_user=owner)
+    other_boss = make_user(Role.SUPERVISOR, username="other-boss")
+    with pytest.raises(PermissionDenied):
+        svc.merge(survivor=earlier.child, absorbed=later.child, reason="x", acting_user=other_boss)
+    with pytest.raises(ValidationError):
+        svc.merge(survivor=earlier.child, absorbed=later.child, reason=" ", acting_user=boss)
+    assert not Merge.objects.exists()
+
+
+def test_queue_shows_pairs_only_to_reviewers_who_see_both(client, people, twins):
+    owner, boss, _ = people
+    _earlier, _later, pair = twins
+    sign_in(client, boss)
+    page = client.get(reverse("identity:queue"))
+    assert page.status_code == 200 and pair in page.context["pairs"]
+    other_boss = make_user(Role.SUPERVISOR, username="other-boss")
+    sign_in(client, other_boss)
+    page = client.get(reverse("identity:queue"))
+    assert page.context["pairs"] == [] and "Muhammad Riski" not in page.content.decode()
+    assert client.get(reverse("identity:pair", args=[pair.uuid])).status_code == 404
+    sign_in(client, owner)  # a case manager: no review capability at all
+    assert client.get(reverse("identity:queue")).status_code == 403
+
+
+def test_reviewer_merges_and_undoes_through_the_pages(client, people, twins):
+    _, boss, _ = people
+    _earlier, _later, pair = twins
+    sign_in(client, boss)
+    page = client.get(reverse("identity:pair", args=[pair.uuid]))
+    assert "Muhammad Riski bin Darman" in page.content.decode()
+    missing_reason = client.post(
+        reverse("identity:pair", args=[pair.uuid]), {"action": "keep_first", "reason": ""}
+    )
+    assert missing_reason.status_code == 400 and not Merge.objects.exists()
+    client.post(
+        reverse("identity:pair", args=[pair.uuid]),
+        {"action": "keep_first", "reason": "Same mother and KK"},
+    )
+    merge = Merge.objects.get()
+    assert merge.survivor_id == pair.first_id
+    client.post(reverse("identity:undo", args=[merge.uuid]), {"reason": "Mistake"})
+    merge.refresh_from_db()
+    assert merge.undone_at is not None
+    assert Person.objects.get(pk=merge.absorbed_id).merged_into_id is None
+
+
+def test_marking_different_keeps_the_pair_out_of_later_scans(people, twins):
+    _, boss, _ = people
+    _earlier, _later, pair = twins
+    svc.pair_mark_different(pair, reason="Different mothers", acting_user=boss)
+    again = svc.pair_raise(
+        pair.first_id,
+        pair.second_id,
+        Scorer().score(make_record(1, full_name="A"), make_record(2, full_name="A")),
+        source="batch",
+    )
+    assert again is not None and again.status == PairStatus.DIFFERENT
+    assert DuplicatePair.objects.count() == 1
+
+
+def test_repeat_rate_counts_cases_of_children_found_again(people, twins):
+    _, boss, _ = people
+    earlier, later, _pair = twins
+    assert svc.repeat_rate()["repeats"] == 0
+    svc.merge(survivor=earlier.child, absorbed=later.child, reason="Same", acting_user=boss)
+    rate = svc.repeat_rate()
+    assert rate == {"cases": 2, "repeats": 1, "rate": 0.5}
+
+
+def test_nested_merges_undo_one_level_at_a_time(people, twins):
+    owner, boss, _ = people
+    earlier, later, _pair = twins
+    third = register(owner, "Rizki Darman", supervisor=boss, age_min=10, age_max=11)
+    first = svc.merge(survivor=later.child, absorbed=third.child, reason="x", acting_user=boss)
+    svc.merge(survivor=earlier.child, absorbed=later.child, reason="y", acting_user=boss)
+    # Undoing the inner merge first is allowed: the third record stands alone again.
+    svc.unmerge(first, reason="z", acting_user=boss)
+    assert IdentityRecord.objects.get(person=third.child).root_id == third.child_id
+    assert IdentityRecord.objects.get(person=later.child).root_id == earlier.child_id
+    with pytest.raises(ValidationError):
+        svc.unmerge(first, reason="again", acting_user=boss)

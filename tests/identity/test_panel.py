@@ -1,0 +1,192 @@
+"""The candidate panel at case opening: who sees what, and what each choice does."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from kawal.access.models import AccessLog
+from kawal.cases.models import Case
+from kawal.identity.models import DuplicatePair, PairStatus
+from tests.helpers import sign_in
+from tests.identity.conftest import close, register
+
+
+def form(**extra):
+    data = {
+        "full_name": "Moh. Rizky",
+        "sex": "M",
+        "birth_date": "2015-04-09",
+        "nik_status": "unknown",
+        "school_status": "dropped_out",
+        "kelurahan": "64.71.06.1004",
+        "intake_channel": "outreach",
+        "forms_": ["forced_selling"],
+        "risk_level": "medium",
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def known(people):
+    owner, boss, _stranger = people
+    return register(
+        owner, "Muhammad Riski bin Darman", supervisor=boss, birth_date=date(2015, 4, 9)
+    )
+
+
+def test_a_user_who_sees_the_child_gets_name_cases_and_explanation(client, people, known):
+    owner, _, _ = people
+    sign_in(client, owner)
+    response = client.post(reverse("cases:open"), form())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Muhammad Riski bin Darman" in page and known.number in page
+    panel = response.context["panel"]
+    assert panel[0].visible and panel[0].band == "likely"
+    assert {row["field"] for row in panel[0].explanation} >= {"name", "birth", "sex"}
+    assert Case.objects.count() == 1  # nothing saved before a decision
+    # Showing the candidate is a read of that child's identity, and logged.
+    assert AccessLog.objects.filter(case_id=known.pk, action="search").exists()
+
+
+def test_a_user_who_may_not_see_the_child_learns_only_whom_to_ask(client, people, known):
+    _, _, stranger = people
+    sign_in(client, stranger)
+    response = client.post(reverse("cases:open"), form())
+    page = response.content.decode()
+    entry = response.context["panel"][0]
+    assert not entry.visible and entry.explanation == [] and entry.child is None
+    assert "Muhammad Riski" not in page and known.number not in page
+    assert "Sari Sintetis" in page  # the case manager to ask
+    # A hidden candidate cannot be chosen by guessing its value.
+    answered = form(
+        identity_check=response.context["signature"],
+        identity_choice=f"link:{known.child.uuid}",
+    )
+    response = client.post(reverse("cases:open"), answered)
+    assert response.status_code == 200 and Case.objects.count() == 1
+
+
+def test_registering_a_new_child_over_a_hidden_match_queues_the_pair(client, people, known):
+    _, _, stranger = people
+    sign_in(client, stranger)
+    first = client.post(reverse("cases:open"), form())
+    response = client.post(
+        reverse("cases:open"),
+        form(identity_check=first.context["signature"], identity_choice="new"),
+    )
+    assert response.status_code == 302
+    new = Case.objects.exclude(pk=known.pk).get()
+    pair = DuplicatePair.objects.get()
+    assert {pair.first_id, pair.second_id} == {known.child_id, new.child_id}
+    assert pair.status == PairStatus.OPEN and pair.source == "intake"
+
+
+def test_rejecting_a_likely_match_needs_a_reason_and_is_recorded(client, people, known):
+    owner, _, _ = people
+    sign_in(client, owner)
+    first = client.post(reverse("cases:open"), form())
+    signature = first.context["signature"]
+    refused = client.post(
+        reverse("cases:open"), form(identity_check=signature, identity_choice="new")
+    )
+    assert refused.status_code == 200 and "new_child_reason" in refused.context["form"].errors
+    assert Case.objects.count() == 1
+    done = client.post(
+        reverse("cases:open"),
+        form(
+            identity_check=signature,
+            identity_choice="new",
+            new_child_reason="Different mother; checked with the RT head",
+        ),
+    )
+    assert done.status_code == 302
+    pair = DuplicatePair.objects.get()
+    assert pair.status == PairStatus.DIFFERENT and "RT head" in pair.reason
+
+
+def test_changing_the_details_shows_the_panel_again(client, people, known):
+    owner, _, _ = people
+    sign_in(client, owner)
+    first = client.post(reverse("cases:open"), form())
+    again = client.post(
+        reverse("cases:open"),
+        form(
+            full_name="Muhamad Riski",
+            identity_check=first.context["signature"],
+            identity_choice="new",
+            new_child_reason="x",
+        ),
+    )
+    assert again.status_code == 200 and again.context["panel"]
+    assert Case.objects.count() == 1
+
+
+def test_an_open_case_cannot_be_doubled(client, people, known):
+    owner, _, _ = people
+    sign_in(client, owner)
+    first = client.post(reverse("cases:open"), form())
+    entry = first.context["panel"][0]
+    assert entry.open_case == known and "open case" not in entry.choice
+    page = first.content.decode()
+    assert f'value="link:{known.child.uuid}"' not in page
+    # Posting the choice anyway is refused by the service.
+    response = client.post(
+        reverse("cases:open"),
+        form(identity_check=first.context["signature"], identity_choice=entry.choice),
+    )
+    assert response.status_code == 200 and Case.objects.count() == 1
+
+
+def test_found_again_after_closure_opens_a_linked_repeat_case(client, people, known):
+    owner, _, _ = people
+    close(known)
+    sign_in(client, owner)
+    first = client.post(reverse("cases:open"), form(full_name="Kiki", aliases="Rizki"))
+    entry = first.context["panel"][0]
+    assert entry.reopenable == known  # the case manager is offered a reopen
+    response = client.post(
+        reverse("cases:open"),
+        form(
+            full_name="Kiki",
+            aliases="Rizki",
+            identity_check=first.context["signature"],
+            identity_choice=entry.choice,
+        ),
+    )
+    assert response.status_code == 302
+    new = Case.objects.exclude(pk=known.pk).get()
+    assert new.child_id == known.child_id and new.repeat_of == known
+    assert new.events.filter(kind="case.repeat").exists()
+    assert known.events.filter(kind="case.found_again").exists()
+
+
+def test_the_case_manager_may_reopen_instead(client, people, known):
+    owner, _, _ = people
+    close(known)
+    sign_in(client, owner)
+    first = client.post(reverse("cases:open"), form())
+    entry = first.context["panel"][0]
+    response = client.post(
+        reverse("cases:open"),
+        form(
+            identity_check=first.context["signature"],
+            identity_choice=f"reopen:{known.uuid}",
+            new_child_reason="Found again at the traffic light",
+        ),
+    )
+    assert response.status_code == 302 and entry.reopenable == known
+    known.refresh_from_db()
+    assert known.status == "assessment" and Case.objects.count() == 1
+
+
+def test_the_supervisor_who_leads_the_case_is_offered_a_reopen_too(client, people, known):
+    _, boss, _ = people
+    close(known)
+    sign_in(client, boss)
+    entry = client.post(reverse("cases:open"), form()).context["panel"][0]
+    assert entry.visible and entry.reopenable == known
