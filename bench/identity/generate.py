@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from names import (  # noqa: E402
+from names import (
     BOYS,
     FAMILY_TOKENS_BOY,
     FAMILY_TOKENS_GIRL,
@@ -203,10 +203,7 @@ class Generator:
         for index in range(size):
             self.entity += 1
             main = pair[index] if pair and index < 2 else None
-            if main is None:
-                sex = rng.choice("MF")
-            else:
-                sex = "F" if main in PAIR_GIRLS else "M"
+            sex = rng.choice("MF") if main is None else "F" if main in PAIR_GIRLS else "M"
             if index > 0 and not (twins and index == 1):
                 birth = birth + timedelta(days=rng.randint(330, 4 * 365))
             family_token = ""
@@ -270,7 +267,7 @@ class Generator:
             options.append(lambda t: t.replace("f", "v", 1))
         if token.endswith(("an", "dan")) and "dh" not in token and "d" in token:
             options.append(lambda t: t.replace("d", "dh", 1))
-        consonants = [i for i, ch in enumerate(token) if ch not in "aeiouy" and 0 < i]
+        consonants = [i for i, ch in enumerate(token) if ch not in "aeiouy" and i > 0]
         if consonants:
             i = rng.choice(consonants)
             options.append(lambda t, i=i: t[: i + 1] + t[i] + t[i + 1 :])
@@ -311,7 +308,7 @@ class Generator:
             rng.shuffle(tokens)
         words = []
         for token in tokens:
-            if token == "muhammad":
+            if token == "muhammad":  # noqa: S105 - a name, not a secret
                 forms, weights = zip(*MUHAMMAD_WRITTEN, strict=True)
                 words.append(rng.choices(forms, weights)[0])
                 continue

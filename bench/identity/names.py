@@ -5,6 +5,8 @@ person. Tokens are in today's spelling; the generator adds old spellings,
 typing errors and nicknames itself.
 """
 
+# ruff: noqa: SIM905 - word lists read best as text
+
 from __future__ import annotations
 
 # Boys: Arabic-derived, Javanese/Sundanese, modern Indonesian, Bugis, Banjar,
@@ -69,7 +71,8 @@ SIBLING_PAIRS = [
 ]  # fmt: skip
 
 PAIR_GIRLS = frozenset(
-    "rizka putri fitri dewi indah wahyuni yuni rina dinda zakia salma naila hafizah nabila rahma".split()
+    "rizka putri fitri dewi indah wahyuni yuni rina dinda zakia salma naila hafizah nabila"
+    " rahma".split()
 )
 
 # Parents' names (the father's, written after bin/binti or on the form).

@@ -360,7 +360,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(list(argv) if argv is not None else None)
     warnings.filterwarnings("ignore")
-    logging.basicConfig(level=logging.ERROR)
+    logging.disable(logging.WARNING)
 
     t0 = time.perf_counter()
     rows = generate(args.records, args.seed)
@@ -435,7 +435,8 @@ def main(argv: Iterable[str] | None = None) -> None:
         "systems": report,
         "kawal_lookup": lookup,
     }
-    path = args.out / f"results-{len(rows)}.json"
+    suffix = "" if len(outcomes) == 3 else "-" + "-".join(o.name for o in outcomes)
+    path = args.out / f"results-{len(rows)}{suffix}.json"
     path.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
     print(f"written to {path}")
 

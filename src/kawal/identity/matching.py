@@ -72,6 +72,11 @@ class Record:
     parent_keys: frozenset[str] = frozenset()
     # Keys of recorded aliases and of the names a nickname token stands for.
     nick_keys: frozenset[str] = frozenset()
+    # Precomputed for fast comparing.
+    token_set: frozenset[str] = frozenset()
+    info_key_set: frozenset[str] = frozenset()
+    info_text: str = ""
+    parent_text: str = ""
 
     @property
     def years(self) -> tuple[int, int]:
@@ -163,6 +168,10 @@ def make_record(
         info_keys=tuple(sorted(phonetic_key(t) for t in informative)),
         parent_keys=frozenset(phonetic_key(t) for t in parent_tokens),
         nick_keys=_nickname_keys(informative, alias_tokens),
+        token_set=frozenset(name.tokens),
+        info_key_set=frozenset(phonetic_key(t) for t in informative),
+        info_text=" ".join(sorted(informative)),
+        parent_text=" ".join(sorted(parent_tokens)),
     )
 
 
@@ -249,28 +258,39 @@ FIELD_NAMES = tuple(spec.name for spec in FIELDS)
 DEFAULT_PRIOR = 0.01
 
 
-def _best_ratio(left: Sequence[str], right: Sequence[str]) -> float:
-    if not left or not right:
-        return 0.0
-    return fuzz.token_sort_ratio(" ".join(left), " ".join(right))
+def _sex_marked_pair(left: Sequence[str], right: Sequence[str]) -> bool:
+    """Whether two names differ only as brother's and sister's names do.
+
+    The phonetic key ignores vowels, but a final vowel often marks sex in
+    Indonesian names (Putra/Putri, Rizki/Rizka, Dewa/Dewi), and siblings are
+    given such pairs. Two tokens with the same key that end in different
+    vowels, or that differ too much when spelled (Naufal/Nabil), make the
+    names no more than "similar".
+    """
+    for x, y in zip(sorted(left, key=phonetic_key), sorted(right, key=phonetic_key), strict=False):
+        if x == y:
+            continue
+        if x[-1] in "aeiou" and y[-1] in "aeiou" and x[-1] != y[-1]:
+            return True
+        if fuzz.ratio(x, y) < 70:
+            return True
+    return False
 
 
 def _name_level(a: Record, b: Record) -> int:
-    ta, tb = a.informative, b.informative
-    if not ta or not tb:
+    if not a.informative or not b.informative:
         return -1
-    if set(a.tokens) == set(b.tokens):
+    if a.token_set == b.token_set:
         return 6
-    ka, kb = a.info_keys, b.info_keys
-    if ka == kb:
+    if a.info_keys == b.info_keys and not _sex_marked_pair(a.informative, b.informative):
         return 5
-    sa, sb = set(ka), set(kb)
+    sa, sb = a.info_key_set, b.info_key_set
     if sa <= sb or sb <= sa:
         return 4
     # A recorded alias, or a name a nickname stands for, sounds like a name of the other.
     if a.nick_keys & (sb | b.nick_keys) or b.nick_keys & sa:
         return 3
-    ratio = _best_ratio(ta, tb)
+    ratio = fuzz.ratio(a.info_text, b.info_text)
     if ratio >= 88:
         return 2
     if ratio >= 75:
@@ -329,6 +349,10 @@ def _nik_implies_level(a: Record, b: Record) -> int:
     holder, other = (a, b) if a.nik else (b, a)
     if not holder.nik or holder.nik_birth_date is None or not other.birth_exact:
         return -1
+    if holder.birth_exact:
+        # Both recorded a birth date: the birth field compares them, and the NIK
+        # (which encodes the holder's date) would count the same agreement twice.
+        return -1
     same = other.birth_date == holder.nik_birth_date and (
         not other.sex or other.sex == holder.nik_sex
     )
@@ -340,7 +364,7 @@ def _parents_level(a: Record, b: Record) -> int:
         return -1
     if a.parent_keys & b.parent_keys:
         return 2
-    return 1 if _best_ratio(a.parent_tokens, b.parent_tokens) >= 80 else 0
+    return 1 if fuzz.ratio(a.parent_text, b.parent_text) >= 80 else 0
 
 
 def _school_level(a: Record, b: Record) -> int:
@@ -380,6 +404,9 @@ class Model:
     likely: float = 0.90
     possible: float = 0.40
     pairs_seen: int = 0
+    # Share of records per informative name key ("term frequency"): agreeing on a
+    # rare name says more than agreeing on a common one. Empty: no adjustment.
+    name_freq: dict[str, float] = field(default_factory=dict)
 
     def weights(self) -> dict[str, list[float]]:
         """log2(m/u) per level, made monotone: a higher level never weighs less."""
@@ -405,6 +432,7 @@ class Model:
             "likely": self.likely,
             "possible": self.possible,
             "pairs_seen": self.pairs_seen,
+            "name_freq": self.name_freq,
         }
 
     @classmethod
@@ -419,6 +447,9 @@ class Model:
         model.likely = float(data.get("likely", model.likely))
         model.possible = float(data.get("possible", model.possible))
         model.pairs_seen = int(data.get("pairs_seen", 0))
+        freq = data.get("name_freq") or {}
+        if isinstance(freq, dict):
+            model.name_freq = {str(k): float(v) for k, v in freq.items()}
         return model
 
 
@@ -443,19 +474,52 @@ class Score:
         return rows
 
 
-def score_levels(levels: tuple[int, ...], model: Model, weights: dict[str, list[float]]) -> Score:
+# Name levels whose weight the name's frequency adjusts: the names agree as a whole.
+NAME_WHOLE_LEVELS = (5, 6)
+
+
+def name_weight(level: int, model: Model, weights: dict[str, list[float]], key: str) -> float:
+    """The name field's weight, adjusted for how common the agreeing name is.
+
+    For the "sounds_same" and "same" levels u is replaced by the share of records
+    carrying that name (Splink calls this a term-frequency adjustment). The
+    adjusted weights never fall below the "part" level's weight and "same" never
+    below "sounds_same", so raising the level still never lowers the score.
+    """
+    base = weights["name"]
+    if level not in NAME_WHOLE_LEVELS or not key:
+        return base[level]
+    freq = model.name_freq.get(key)
+    if not freq:
+        return base[level]
+    m = model.m["name"]
+    sounds_same = max(math.log2(max(m[5], 1e-6) / max(freq, 1e-9)), base[4])
+    if level == 5:
+        return sounds_same
+    return max(math.log2(max(m[6], 1e-6) / max(freq, 1e-9)), sounds_same)
+
+
+def score_levels(
+    levels: tuple[int, ...],
+    model: Model,
+    weights: dict[str, list[float]],
+    name_key: str = "",
+) -> Score:
     parts: list[float] = []
     names_differ = levels[0] == 0
     for spec, level in zip(FIELDS, levels, strict=True):
         if level < 0:
             parts.append(0.0)
             continue
-        weight = weights[spec.name][level]
+        if spec.name == "name":
+            weight = name_weight(level, model, weights, name_key)
+        else:
+            weight = weights[spec.name][level]
         if spec.family and names_differ:
             # Siblings share parents, home and school: that proves nothing when names differ.
             weight = min(weight, 0.0)
         parts.append(weight)
-    prior = min(max(model.prior, 1e-9), 1 - 1e-9)
+    prior = min(max(model.prior, 1e-12), 1 - 1e-9)
     total = math.log2(prior / (1 - prior)) + sum(parts)
     probability = 1 / (1 + 2 ** (-total)) if total > -60 else 0.0
     band = (
@@ -468,6 +532,11 @@ def score_levels(levels: tuple[int, ...], model: Model, weights: dict[str, list[
     return Score(levels, tuple(parts), total, probability, band)
 
 
+def pair_name_key(a: Record, b: Record) -> str:
+    """The informative name key two records share, used for the frequency adjustment."""
+    return " ".join(a.info_keys) if a.info_keys == b.info_keys else ""
+
+
 class Scorer:
     """Scores pairs with one model, caching its weights."""
 
@@ -476,7 +545,7 @@ class Scorer:
         self.weights = self.model.weights()
 
     def score(self, a: Record, b: Record) -> Score:
-        return score_levels(compare(a, b), self.model, self.weights)
+        return score_levels(compare(a, b), self.model, self.weights, pair_name_key(a, b))
 
 
 # --- Estimating the model (EM) -------------------------------------------------------
@@ -503,13 +572,18 @@ def estimate(
     *,
     u: dict[str, list[float]] | None = None,
     start: Model | None = None,
-    rounds: int = 25,
+    rounds: int = 40,
+    fields: Iterable[str] | None = None,
 ) -> Model:
     """Fit m and the prior by expectation-maximisation over candidate-pair patterns.
 
     ``patterns`` counts identical agreement vectors, so the cost depends on the
     number of distinct patterns, not of pairs. u is held fixed (from
     ``estimate_u``), as estimating both from blocked pairs is unstable.
+    ``fields`` limits the fit to those fields: a field the pairs were selected
+    on (blocked on) says nothing about matching among them, so its m is kept
+    from ``start``. The returned prior is the share of matches among the
+    pairs given.
     """
     model = start or Model()
     if u is not None:
@@ -517,6 +591,7 @@ def estimate(
     total = sum(patterns.values())
     if total == 0:
         return model
+    use = [fields is None or spec.name in set(fields) for spec in FIELDS]
     prior = 0.1
     items = list(patterns.items())
     for _ in range(rounds):
@@ -525,8 +600,8 @@ def estimate(
         for levels, count in items:
             lm = math.log(prior)
             lu = math.log(1 - prior)
-            for spec, level in zip(FIELDS, levels, strict=True):
-                if level >= 0:
+            for spec, level, used in zip(FIELDS, levels, use, strict=True):
+                if level >= 0 and used:
                     lm += math.log(max(model.m[spec.name][level], 1e-9))
                     lu += math.log(max(model.u[spec.name][level], 1e-9))
             diff = lu - lm
@@ -536,10 +611,15 @@ def estimate(
             for spec, level in zip(FIELDS, levels, strict=True):
                 if level >= 0:
                     m_counts[spec.name][level] += weight
-        prior = min(max(matched / total, 1e-6), 0.999)
-        model.m = {name: [c / sum(values) for c in values] for name, values in m_counts.items()}
-    # The EM prior is the share of matches among *candidate* pairs, which is what
-    # a lookup or a batch scores.
+        new_prior = min(max(matched / total, 1e-6), 0.999)
+        for spec, used in zip(FIELDS, use, strict=True):
+            if used:
+                values = m_counts[spec.name]
+                model.m[spec.name] = [c / sum(values) for c in values]
+        converged = abs(new_prior - prior) < 1e-7
+        prior = new_prior
+        if converged:
+            break
     model.prior = prior
     model.pairs_seen = total
     return model
