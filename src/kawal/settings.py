@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kawal.people",
     "kawal.cases",
     "kawal.identity",
+    "kawal.outreach",
     "kawal.demo",
 ]
 

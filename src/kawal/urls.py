@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("kawal.accounts.urls")),
     path("", include("kawal.cases.urls")),
     path("", include("kawal.identity.urls")),
+    path("", include("kawal.outreach.urls")),
     # Switching language must work on the sign-in page too.
     path("bahasa/", login_not_required(set_language), name="set_language"),
     path("admin/", admin_site.urls),

@@ -63,7 +63,7 @@ def case_for_user(
     user: Any = request.user
     case = (
         Case.objects.select_related(
-            "child", "child__kelurahan", "owner", "supervisor", "investigator"
+            "child", "child__kelurahan", "owner", "supervisor", "investigator", "repeat_of"
         )
         .filter(uuid=case_uuid)
         .first()

@@ -168,6 +168,8 @@ class NewCase:
     parents: list[tuple[str, str]] = field(default_factory=list)  # (relation, name)
     candidates_shown: list[Any] = field(default_factory=list)  # (root id, Score, visible)
     new_child_reason: str = ""
+    # The existing child is one the user's outreach team captured (kawal.outreach).
+    from_capture: bool = False
 
 
 def _validate_child(child: Person) -> None:
@@ -213,17 +215,24 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
         )
     with transaction.atomic():
         earlier: Case | None = None
-        if new.existing_child is not None:
+        first_case = (
+            new.from_capture
+            and new.existing_child is not None
+            and not cluster_cases(root_of(new.existing_child).pk)
+        )
+        if new.existing_child is not None and not first_case:
             child, earlier = _found_again(new.existing_child, acting_user)
         else:
-            child = Person(is_child=True, created_by=acting_user)
+            # A child only captured in the street so far gets their first case:
+            # the form's details complete the record the capture began.
+            child = new.existing_child or Person(is_child=True, created_by=acting_user)
             _apply_changes(child, new.child, CHILD_FIELDS)
             _validate_child(child)
             child.full_clean()
             child.save()
             household_sync(child)
             for alias in {a.strip() for a in new.aliases if a.strip()}:
-                PersonAlias.objects.create(person=child, name=alias[:100])
+                PersonAlias.objects.get_or_create(person=child, name=alias[:100])
             for relation, name in new.parents:
                 if name.strip():
                     parent = Person.objects.create(

@@ -36,6 +36,8 @@ from kawal.cases.policy import CaseAccess, cases_visible_to
 from kawal.core.uploads import open_private
 from kawal.identity.index import query_record, root_of
 from kawal.identity.panel import intake_panel, panel_signature, signature_matches
+from kawal.outreach.services import capture_case_opened
+from kawal.outreach.views import capture_for_case_opening
 from kawal.people.identity_numbers import nik_warnings, parse_nik
 from kawal.people.models import Person, PersonRelation
 
@@ -137,7 +139,14 @@ def case_open(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not may(user, Capability.OPEN_CASE):
         raise PermissionDenied
-    form = f.OpenCaseForm(request.POST or None)
+    # Opening a case for a child captured on outreach (?temuan=<uuid> or the hidden field).
+    capture = capture_for_case_opening(
+        user, request.POST.get("capture") or request.GET.get("temuan", "")
+    )
+    if capture is not None and capture.case_id is not None:
+        capture = None
+    initial = _capture_initial(capture) if capture is not None else None
+    form = f.OpenCaseForm(request.POST or None, initial=initial)
     sibling = None
     panel: list[Any] = []
     signature = ""
@@ -150,19 +159,33 @@ def case_open(request: HttpRequest) -> HttpResponse:
             form.add_error("sibling_case", _("No case you may see has that number."))
     if request.method == "POST" and form.is_valid():
         record = query_record(**form.matching_fields())
-        siblings = [root_of(sibling.child).pk] if sibling is not None else []
-        panel = intake_panel(request, record, exclude_roots=siblings)
+        known = [root_of(sibling.child).pk] if sibling is not None else []
+        if capture is not None:
+            known.append(root_of(capture.child).pk)  # the captured child themself
+        panel = intake_panel(request, record, exclude_roots=known)
         signature = panel_signature(record, panel)
         decision = _identity_decision(form, panel, signature)
         if decision is not None:
-            response = _open_with_decision(request, form, decision, panel, sibling)
+            response = _open_with_decision(request, form, decision, panel, sibling, capture)
             if response is not None:
                 return response
     return render(
         request,
         "cases/open.html",
-        {"form": form, "panel": panel, "signature": signature},
+        {"form": form, "panel": panel, "signature": signature, "capture": capture},
     )
+
+
+def _capture_initial(capture: Any) -> dict[str, Any]:
+    child = capture.child
+    return {
+        "full_name": child.full_name,
+        "sex": child.sex,
+        "age_min": child.age_min,
+        "age_max": child.age_max,
+        "birth_date_estimated": True,
+        "intake_channel": "outreach",
+    }
 
 
 def _identity_decision(form: Any, panel: list[Any], signature: str) -> str | None:
@@ -187,7 +210,12 @@ def _identity_decision(form: Any, panel: list[Any], signature: str) -> str | Non
 
 
 def _open_with_decision(
-    request: HttpRequest, form: Any, choice: str, panel: list[Any], sibling: Case | None
+    request: HttpRequest,
+    form: Any,
+    choice: str,
+    panel: list[Any],
+    sibling: Case | None,
+    capture: Any = None,
 ) -> HttpResponse | None:
     user: Any = request.user
     if choice.startswith("reopen:"):
@@ -204,10 +232,11 @@ def _open_with_decision(
             return None
         messages.success(request, _("Case %(number)s reopened.") % {"number": case.number})
         return redirect("cases:detail", case_uuid=case.uuid)
-    existing = None
+    existing = capture.child if capture is not None else None
     if choice.startswith("link:"):
         existing = next(e.child for e in panel if e.choice == choice)
     new = svc.NewCase(
+        from_capture=capture is not None and existing is capture.child,
         child=form.child_data(),
         aliases=form.alias_list(),
         intake_channel=form.cleaned_data["intake_channel"],
@@ -225,7 +254,9 @@ def _open_with_decision(
     case = _attempt(form, lambda: svc.case_open(new, acting_user=user))
     if case is None:
         return None
-    if existing is None:
+    if capture is not None:
+        capture_case_opened(capture, case)
+    if existing is None or new.from_capture:
         _warn_nik(request, case.child)
     if case.repeat_of_id:
         messages.info(

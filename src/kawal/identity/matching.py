@@ -14,8 +14,8 @@ The model (docs/identity.md explains it with figures):
   probability follows from it. ``estimate`` fits m and the prior by EM;
   u comes from random pairs, where nearly every pair is a non-match;
 - family fields (parents, kelurahan, school) say little on their own: siblings
-  share all of them. When the names disagree they may lower the score but not
-  raise it, which keeps brothers and sisters apart.
+  share all of them. When the names are no more than similar they may lower
+  the score but not raise it, which keeps brothers and sisters apart.
 """
 
 from __future__ import annotations
@@ -178,7 +178,11 @@ def make_record(
 def _nickname_keys(tokens: Sequence[str], aliases: Sequence[str]) -> frozenset[str]:
     keys = {phonetic_key(t) for t in aliases if NICKNAMES.get(t) != frozenset()}
     for token in (*tokens, *aliases):
-        keys.update(phonetic_key(target) for target in NICKNAMES.get(token, ()))
+        # A nickname that is also a name (Fajar) stands for itself: that is the
+        # name comparison's business, not a nickname hit.
+        keys.update(
+            phonetic_key(target) for target in NICKNAMES.get(token, ()) if target != token
+        )
     keys.discard("")
     return frozenset(keys)
 
@@ -258,22 +262,31 @@ FIELD_NAMES = tuple(spec.name for spec in FIELDS)
 DEFAULT_PRIOR = 0.01
 
 
-def _sex_marked_pair(left: Sequence[str], right: Sequence[str]) -> bool:
-    """Whether two names differ only as brother's and sister's names do.
+def _vowels(token: str) -> str:
+    return "".join(ch for ch in token if ch in "aeiou")
+
+
+def _sex_marked_pair(a: Record, b: Record) -> bool:
+    """Whether tokens the two names share by sound are really a brother's and a sister's.
 
     The phonetic key ignores vowels, but a final vowel often marks sex in
     Indonesian names (Putra/Putri, Rizki/Rizka, Dewa/Dewi), and siblings are
-    given such pairs. Two tokens with the same key that end in different
-    vowels, or that differ too much when spelled (Naufal/Nabil), make the
-    names no more than "similar".
+    given such pairs (Fajar/Fajri too). Spelling variants are already folded
+    by the normaliser, so two tokens with the same key but other vowels, or
+    spelled far apart (Naufal/Nabil), do not make the names "sound the same"
+    or one "part" of the other.
     """
-    for x, y in zip(sorted(left, key=phonetic_key), sorted(right, key=phonetic_key), strict=False):
-        if x == y:
+    for x in a.informative:
+        key = phonetic_key(x)
+        if key not in b.info_key_set:
             continue
-        if x[-1] in "aeiou" and y[-1] in "aeiou" and x[-1] != y[-1]:
-            return True
-        if fuzz.ratio(x, y) < 70:
-            return True
+        for y in b.informative:
+            if y == x or phonetic_key(y) != key:
+                continue
+            if _vowels(x) != _vowels(y):
+                return True
+            if fuzz.ratio(x, y) < 70:
+                return True
     return False
 
 
@@ -282,11 +295,12 @@ def _name_level(a: Record, b: Record) -> int:
         return -1
     if a.token_set == b.token_set:
         return 6
-    if a.info_keys == b.info_keys and not _sex_marked_pair(a.informative, b.informative):
-        return 5
     sa, sb = a.info_key_set, b.info_key_set
-    if sa <= sb or sb <= sa:
-        return 4
+    if (sa & sb) and not _sex_marked_pair(a, b):
+        if a.info_keys == b.info_keys:
+            return 5
+        if sa <= sb or sb <= sa:
+            return 4
     # A recorded alias, or a name a nickname stands for, sounds like a name of the other.
     if a.nick_keys & (sb | b.nick_keys) or b.nick_keys & sa:
         return 3
@@ -474,6 +488,11 @@ class Score:
         return rows
 
 
+# Family fields (parents, kelurahan, school) may raise a score only from this
+# name level up ("nickname"): brothers and sisters share all of them and are
+# often given similar names (Rizki/Rizka, Fajar/Fajri), so below it they can
+# only lower the score.
+FAMILY_NAME_LEVEL = 3
 # Name levels whose weight the name's frequency adjusts: the names agree as a whole.
 NAME_WHOLE_LEVELS = (5, 6)
 
@@ -506,7 +525,7 @@ def score_levels(
     name_key: str = "",
 ) -> Score:
     parts: list[float] = []
-    names_differ = levels[0] == 0
+    names_differ = 0 <= levels[0] < FAMILY_NAME_LEVEL
     for spec, level in zip(FIELDS, levels, strict=True):
         if level < 0:
             parts.append(0.0)

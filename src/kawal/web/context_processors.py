@@ -33,6 +33,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("cases:list", _("Cases"), reads_cases),
     NavItem("cases:my_tasks", _("My tasks"), reads_cases),
     NavItem("cases:referral_inbox", _("Referrals"), reads_cases),
+    NavItem("outreach:list", _("Outreach"), _any(Capability.LOG_OUTREACH)),
     NavItem("cases:break_glass", _("Emergency access"), _any(Capability.BREAK_GLASS)),
     NavItem(
         "cases:break_glass_queue",

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kawal.accounts.models import Agency
+from kawal.cases.forms import kelurahan_field
+from kawal.outreach.models import Activity, TakenTo
+from kawal.outreach.services import CaptureInput
+from kawal.people.models import Sex
+
+
+class OperationForm(forms.Form):
+    title = forms.CharField(label=_("Name of the operation"), max_length=200)
+    starts_at = forms.DateTimeField(
+        label=_("Date and time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    area = kelurahan_field(required=True)
+    area_note = forms.CharField(
+        label=_("Places to visit"),
+        required=False,
+        max_length=300,
+        help_text=_("Public places only, e.g. a junction or a market."),
+    )
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Joint team"),
+        queryset=Agency.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class CaptureForm(forms.Form):
+    name_as_told = forms.CharField(label=_("Name as told"), max_length=200)
+    age_estimate = forms.IntegerField(label=_("Rough age"), min_value=0, max_value=17)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
+    activity = forms.ChoiceField(label=_("What the child was doing"), choices=Activity.choices)
+    place = forms.CharField(
+        label=_("Where found"),
+        required=False,
+        max_length=200,
+        help_text=_("A public place, never a home address."),
+    )
+    accompanying_adult = forms.CharField(
+        label=_("Accompanying adult"), required=False, max_length=200
+    )
+    taken_to = forms.ChoiceField(label=_("Taken to"), choices=TakenTo.choices)
+    undertaking_signed = forms.BooleanField(
+        label=_("Parents signed an undertaking (surat pernyataan)"), required=False
+    )
+    identity_check = forms.CharField(required=False, widget=forms.HiddenInput)
+    identity_choice = forms.CharField(required=False, max_length=80)
+
+    def capture_input(self) -> CaptureInput:
+        data: dict[str, Any] = self.cleaned_data
+        return CaptureInput(
+            name_as_told=data["name_as_told"],
+            age_estimate=data["age_estimate"],
+            sex=data.get("sex") or "",
+            activity=data["activity"],
+            place=data.get("place", ""),
+            accompanying_adult=data.get("accompanying_adult", ""),
+            taken_to=data["taken_to"],
+            undertaking_signed=bool(data.get("undertaking_signed")),
+        )

@@ -1,0 +1,247 @@
+"""Writes and scoped reads of outreach operations and captures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kawal.access.catalogue import Capability, DataClass
+from kawal.access.policy import may
+from kawal.accounts.models import Agency
+from kawal.cases.models import Case, CaseEvent, CaseStatus, Task
+from kawal.core.audit import AuditContext, audit_record
+from kawal.identity.index import identity_refresh, root_of
+from kawal.identity.services import cluster_cases, intake_decision, sees_identity_of
+from kawal.outreach.models import (
+    Activity,
+    Capture,
+    MatchOutcome,
+    Operation,
+    OperationStatus,
+    TakenTo,
+)
+from kawal.people.models import Person
+from kawal.regions.models import Region
+
+# Rough ages are guesses: a child said to be 9 may be 8 or 10.
+AGE_SLACK = 1
+
+
+def operations_visible_to(user: Any) -> QuerySet[Operation]:
+    """Operations the user leads, created, or whose joint team includes their agency."""
+    if not may(user, Capability.LOG_OUTREACH):
+        return Operation.objects.none()
+    mine = Q(lead_id=user.pk) | Q(created_by_id=user.pk)
+    if user.agency_id is not None:
+        mine |= Q(agencies__id=user.agency_id)
+    return Operation.objects.filter(mine).distinct().select_related("area", "lead")
+
+
+def operation_create(
+    *,
+    title: str,
+    starts_at: datetime,
+    area: Region,
+    area_note: str,
+    agencies: list[Agency],
+    acting_user: Any,
+    context: AuditContext | None = None,
+) -> Operation:
+    if not may(acting_user, Capability.LOG_OUTREACH):
+        raise PermissionDenied
+    if not title.strip():
+        raise ValidationError({"title": _("Give the operation a name.")})
+    if area.level != "kelurahan":
+        raise ValidationError({"area": _("Choose a kelurahan.")})
+    with transaction.atomic():
+        operation = Operation.objects.create(
+            title=title.strip()[:200],
+            starts_at=starts_at,
+            area=area,
+            area_note=area_note.strip()[:300],
+            lead=acting_user,
+            created_by=acting_user,
+        )
+        team = {agency.pk for agency in agencies}
+        if acting_user.agency_id is not None:
+            team.add(acting_user.agency_id)  # the organiser's agency is always on the team
+        operation.agencies.set(team)
+        audit_record(
+            "outreach.operation_created",
+            actor=acting_user,
+            target=f"operation:{operation.uuid}",
+            context=context,
+        )
+    return operation
+
+
+def _require_team(operation: Operation, user: Any) -> None:
+    if not operations_visible_to(user).filter(pk=operation.pk).exists():
+        raise PermissionDenied
+
+
+def operation_set_status(
+    operation: Operation, *, status: str, expected_version: int, acting_user: Any
+) -> Operation:
+    from kawal.core.models import StaleVersion
+
+    _require_team(operation, acting_user)
+    if status not in OperationStatus.values:
+        raise ValidationError({"status": _("Choose a status.")})
+    with transaction.atomic():
+        current = Operation.objects.select_for_update().get(pk=operation.pk)
+        if current.version != expected_version:
+            raise StaleVersion(current)
+        current.status = status
+        current.version += 1
+        current.save(update_fields=["status", "version", "updated_at"])
+    return current
+
+
+@dataclass
+class CaptureInput:
+    name_as_told: str
+    age_estimate: int
+    sex: str
+    activity: str
+    place: str
+    accompanying_adult: str
+    taken_to: str
+    undertaking_signed: bool
+
+    def matching(self, operation: Operation) -> dict[str, Any]:
+        """What the candidate search compares: the name, the age range and where found."""
+        return {
+            "full_name": self.name_as_told,
+            "age_min": max(0, self.age_estimate - AGE_SLACK),
+            "age_max": self.age_estimate + AGE_SLACK,
+            "sex": self.sex,
+            "kelurahan": operation.area.code,
+        }
+
+
+def _validate(data: CaptureInput) -> None:
+    errors: dict[str, str] = {}
+    if not data.name_as_told.strip():
+        errors["name_as_told"] = _("Write the name the child gave, or a description.")
+    if not 0 <= data.age_estimate <= 17:
+        errors["age_estimate"] = _("A child is 0 to 17 years old.")
+    if data.activity not in Activity.values:
+        errors["activity"] = _("Choose what the child was doing.")
+    if data.taken_to not in TakenTo.values:
+        errors["taken_to"] = _("Choose where the child was taken.")
+    if data.sex not in ("", "M", "F"):
+        errors["sex"] = _("Choose the sex.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def capture_add(
+    operation: Operation,
+    data: CaptureInput,
+    *,
+    choice: str,
+    shown: list[tuple[int, Any, bool]],
+    acting_user: Any,
+) -> Capture:
+    """Record a child found; ``choice`` is "new" or "link:<person uuid>" from the panel."""
+    _require_team(operation, acting_user)
+    if operation.status == OperationStatus.CANCELLED:
+        raise ValidationError(_("This operation was cancelled."))
+    _validate(data)
+    with transaction.atomic():
+        capture = Capture(
+            operation=operation,
+            name_as_told=data.name_as_told.strip()[:200],
+            age_estimate=data.age_estimate,
+            sex=data.sex,
+            activity=data.activity,
+            place=data.place.strip()[:200],
+            accompanying_adult=data.accompanying_adult.strip()[:200],
+            taken_to=data.taken_to,
+            undertaking_signed=data.undertaking_signed,
+            captured_by=acting_user,
+        )
+        if choice.startswith("link:"):
+            _link_known(capture, choice.removeprefix("link:"), acting_user)
+        elif choice == "new":
+            child = Person.objects.create(
+                is_child=True,
+                full_name=capture.name_as_told,
+                sex=data.sex,
+                age_min=max(0, data.age_estimate - AGE_SLACK),
+                age_max=data.age_estimate + AGE_SLACK,
+                birth_date_estimated=True,
+                created_by=acting_user,
+            )
+            identity_refresh(child)
+            intake_decision(child=child, shown=shown, reason="", acting_user=acting_user)
+            capture.child = child
+            capture.outcome = (
+                MatchOutcome.ASK
+                if any(not visible for _r, _s, visible in shown)
+                else MatchOutcome.NEW
+            )
+        else:
+            raise ValidationError(
+                _("Choose one of the possible matches, or say it is a new child.")
+            )
+        capture.save()
+        if operation.status == OperationStatus.PLANNED:
+            Operation.objects.filter(pk=operation.pk).update(status=OperationStatus.CONDUCTED)
+        audit_record("outreach.capture_added", actor=acting_user, target=f"capture:{capture.uuid}")
+    return capture
+
+
+def _link_known(capture: Capture, person_uuid: str, acting_user: Any) -> None:
+    person = Person.objects.filter(uuid=person_uuid, is_child=True).first() if person_uuid else None
+    if person is None:
+        raise ValidationError(_("Choose one of the possible matches, or say it is a new child."))
+    root = root_of(person)
+    cases = cluster_cases(root.pk)
+    if not sees_identity_of(acting_user, root.pk, cases=cases):
+        raise PermissionDenied
+    capture.child = root
+    capture.outcome = MatchOutcome.LINKED
+    latest = cases[-1] if cases else None
+    capture.case = latest
+    if latest is None:
+        return
+    where = capture.operation.title
+    if latest.status == CaseStatus.CLOSED:
+        # Found again after closure: the case manager is offered a reopen.
+        CaseEvent.objects.create(
+            case=latest,
+            kind="case.found_again",
+            actor=acting_user,
+            data_class=DataClass.BASIC,
+            payload={"operation": where},
+        )
+        Task.objects.create(
+            case=latest,
+            title=_("Child found again during outreach (%(operation)s): consider reopening")
+            % {"operation": where},
+            assignee=latest.owner,
+            due_on=timezone.localdate() + timedelta(days=3),
+            created_by=acting_user,
+        )
+    else:
+        CaseEvent.objects.create(
+            case=latest,
+            kind="outreach.found",
+            actor=acting_user,
+            data_class=DataClass.BASIC,
+            payload={"operation": where},
+        )
+
+
+def capture_case_opened(capture: Capture, case: Case) -> None:
+    """Remember the case opened for a captured child (called by the case-opening page)."""
+    Capture.objects.filter(pk=capture.pk, case__isnull=True).update(case=case)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from kawal.outreach import views
+
+app_name = "outreach"
+
+urlpatterns = [
+    path("penjangkauan/", views.operation_list, name="list"),
+    path("penjangkauan/baru/", views.operation_new, name="new"),
+    path("penjangkauan/<str:operation_uuid>/", views.operation_detail, name="detail"),
+    path("penjangkauan/<str:operation_uuid>/temuan/", views.capture_new, name="capture"),
+]

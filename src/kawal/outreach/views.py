@@ -1,0 +1,136 @@
+"""Outreach pages, made for a phone in the street."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kawal.access.catalogue import Capability
+from kawal.access.policy import may
+from kawal.cases.selectors import pick
+from kawal.core.audit import AuditContext
+from kawal.identity.index import query_record
+from kawal.identity.panel import intake_panel, panel_signature, signature_matches
+from kawal.identity.services import sees_identity_of
+from kawal.outreach import services as svc
+from kawal.outreach.forms import CaptureForm, OperationForm
+from kawal.outreach.models import Capture, Operation
+
+
+def _outreach_user(request: HttpRequest) -> Any:
+    if not may(request.user, Capability.LOG_OUTREACH):
+        raise PermissionDenied
+    return request.user
+
+
+def _operation(request: HttpRequest, operation_uuid: str) -> Operation:
+    operation = pick(svc.operations_visible_to(_outreach_user(request)), operation_uuid)
+    if operation is None:
+        raise Http404
+    return operation
+
+
+@require_GET
+def operation_list(request: HttpRequest) -> HttpResponse:
+    user = _outreach_user(request)
+    operations = svc.operations_visible_to(user)[:50]
+    return render(request, "outreach/list.html", {"operations": operations})
+
+
+@require_http_methods(["GET", "POST"])
+def operation_new(request: HttpRequest) -> HttpResponse:
+    user = _outreach_user(request)
+    form = OperationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            operation = svc.operation_create(
+                title=form.cleaned_data["title"],
+                starts_at=form.cleaned_data["starts_at"],
+                area=form.cleaned_data["area"],
+                area_note=form.cleaned_data["area_note"],
+                agencies=list(form.cleaned_data["agencies"]),
+                acting_user=user,
+                context=AuditContext.from_request(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Operation planned."))
+            return redirect("outreach:detail", operation_uuid=operation.uuid)
+    return render(request, "outreach/operation_form.html", {"form": form})
+
+
+@require_GET
+def operation_detail(request: HttpRequest, operation_uuid: str) -> HttpResponse:
+    operation = _operation(request, operation_uuid)
+    user: Any = request.user
+    # The case number of a known child is shown only to who may see that child.
+    captures = [
+        (capture, capture.outcome == "linked" and sees_identity_of(user, capture.child_id))
+        for capture in operation.captures.select_related("case", "child", "captured_by")
+    ]
+    return render(
+        request,
+        "outreach/detail.html",
+        {
+            "operation": operation,
+            "captures": captures,
+            "team": operation.agencies.order_by("name"),
+            "can_open_case": may(user, Capability.OPEN_CASE),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def capture_new(request: HttpRequest, operation_uuid: str) -> HttpResponse:
+    operation = _operation(request, operation_uuid)
+    user: Any = request.user
+    form = CaptureForm(request.POST or None)
+    panel: list[Any] = []
+    signature = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.capture_input()
+        record = query_record(**data.matching(operation))
+        panel = intake_panel(request, record)
+        signature = panel_signature(record, panel)
+        choice = "new" if not panel else form.cleaned_data["identity_choice"]
+        allowed = {"new"} | {entry.choice for entry in panel if entry.choice}
+        if panel and not signature_matches(form.cleaned_data["identity_check"], signature):
+            form.add_error(None, _("This child may already be known. Check below."))
+        elif choice not in allowed:
+            form.add_error(None, _("Choose one of the possible matches, or say it is a new child."))
+        else:
+            try:
+                capture = svc.capture_add(
+                    operation,
+                    data,
+                    choice=choice,
+                    shown=[(e.candidate.root_id, e.candidate.score, e.visible) for e in panel],
+                    acting_user=user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(
+                    request, _("Saved: %(outcome)s.") % {"outcome": capture.get_outcome_display()}
+                )
+                return redirect("outreach:detail", operation_uuid=operation.uuid)
+    return render(
+        request,
+        "outreach/capture_form.html",
+        {"operation": operation, "form": form, "panel": panel, "signature": signature},
+    )
+
+
+def capture_for_case_opening(user: Any, capture_uuid: str) -> Capture | None:
+    """A capture the user may open a case from: on their operation's team, not yet with a case."""
+    if not may(user, Capability.OPEN_CASE):
+        return None
+    visible = Capture.objects.filter(operation__in=svc.operations_visible_to(user))
+    return pick(visible.select_related("child", "operation__area"), capture_uuid)

@@ -1,0 +1,3 @@
+"""Outreach tests share the identity tests' registry fixture."""
+
+from tests.identity.conftest import people  # noqa: F401

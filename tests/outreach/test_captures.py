@@ -1,0 +1,180 @@
+"""Outreach operations and quick captures, each matched against the registry."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from kawal.access.catalogue import Role
+from kawal.accounts.models import Agency
+from kawal.cases.models import Case, Task
+from kawal.identity.models import DuplicatePair, PairStatus
+from kawal.outreach.models import Capture, Operation
+from tests.helpers import make_user, sign_in
+from tests.identity.conftest import close, register
+
+
+def capture_form(**extra):
+    data = {
+        "name_as_told": "Kiki",
+        "age_estimate": "10",
+        "sex": "M",
+        "activity": "tissues",
+        "place": "Simpang lampu merah (sintetis)",
+        "accompanying_adult": "Ibu (sintetis)",
+        "taken_to": "home",
+        "undertaking_signed": "on",
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def scene(people):
+    owner, boss, _stranger = people
+    known = register(
+        owner,
+        "Muhammad Riski bin Darman",
+        supervisor=boss,
+        aliases=["Kiki"],
+        birth_date=date(2015, 4, 9),
+    )
+    satpol = Agency.objects.create(name="Satpol PP (synthetic)", kind="satpol_pp")
+    patrol = make_user(
+        Role.PATROL_OFFICER, username="satpol", full_name="Joko Sintetis", agency=satpol
+    )
+    return owner, boss, patrol, known
+
+
+def plan(client, user, **extra):
+    sign_in(client, user)
+    data = {
+        "title": "Operasi simpang (sintetis)",
+        "starts_at": "2026-11-20T19:00",
+        "area": "64.71.06.1004",
+        "area_note": "Simpang empat",
+        "agencies": [str(Agency.objects.get(kind="satpol_pp").pk)],
+    }
+    data.update(extra)
+    response = client.post(reverse("outreach:new"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Operation.objects.latest("created_at")
+
+
+def test_an_operation_is_seen_by_its_joint_team_only(client, scene):
+    owner, _boss, patrol, _known = scene
+    operation = plan(client, owner)
+    assert {a.kind for a in operation.agencies.all()} == {"dp3akb", "satpol_pp"}
+    sign_in(client, patrol)
+    assert client.get(reverse("outreach:detail", args=[operation.uuid])).status_code == 200
+    police = make_user(Role.INVESTIGATOR, username="polisi")
+    sign_in(client, police)
+    assert client.get(reverse("outreach:detail", args=[operation.uuid])).status_code == 404
+    sign_in(client, make_user(Role.PSYCHOLOGIST))
+    assert client.get(reverse("outreach:list")).status_code == 403
+
+
+def test_a_patrol_capture_of_a_known_child_learns_only_whom_to_ask(client, scene):
+    owner, _boss, patrol, known = scene
+    operation = plan(client, owner)
+    sign_in(client, patrol)
+    url = reverse("outreach:capture", args=[operation.uuid])
+    first = client.post(url, capture_form())
+    assert first.status_code == 200
+    page = first.content.decode()
+    entry = first.context["panel"][0]
+    assert not entry.visible and "Sari Sintetis" in page
+    assert "Muhammad Riski" not in page and known.number not in page
+    response = client.post(
+        url, capture_form(identity_check=first.context["signature"], identity_choice="new")
+    )
+    assert response.status_code == 302
+    capture = Capture.objects.get()
+    assert capture.outcome == "ask" and capture.child_id != known.child_id
+    pair = DuplicatePair.objects.get()
+    assert pair.status == PairStatus.OPEN
+    assert {pair.first_id, pair.second_id} == {known.child_id, capture.child_id}
+    detail = client.get(reverse("outreach:detail", args=[operation.uuid])).content.decode()
+    assert known.number not in detail
+
+
+def test_a_case_manager_links_the_capture_to_the_known_child(client, scene):
+    owner, _boss, _patrol, known = scene
+    operation = plan(client, owner)
+    url = reverse("outreach:capture", args=[operation.uuid])
+    first = client.post(url, capture_form())
+    entry = first.context["panel"][0]
+    assert entry.visible and entry.child == known.child
+    response = client.post(
+        url,
+        capture_form(identity_check=first.context["signature"], identity_choice=entry.choice),
+    )
+    assert response.status_code == 302
+    capture = Capture.objects.get()
+    assert capture.outcome == "linked" and capture.child == known.child and capture.case == known
+    assert known.events.filter(kind="outreach.found").exists()
+    operation.refresh_from_db()
+    assert operation.status == "conducted"
+
+
+def test_a_child_found_again_after_closure_offers_the_case_manager_a_reopen(client, scene):
+    owner, _boss, _patrol, known = scene
+    close(known)
+    operation = plan(client, owner)
+    url = reverse("outreach:capture", args=[operation.uuid])
+    first = client.post(url, capture_form())
+    entry = first.context["panel"][0]
+    client.post(
+        url,
+        capture_form(identity_check=first.context["signature"], identity_choice=entry.choice),
+    )
+    task = Task.objects.get(case=known)
+    assert (task.assignee == owner and "reopen" in task.title.lower()) or "buka" in task.title
+    assert known.events.filter(kind="case.found_again").exists()
+
+
+def test_a_case_is_opened_for_a_new_child_from_the_capture(client, scene):
+    owner, _boss, patrol, _known = scene
+    operation = plan(client, owner)
+    sign_in(client, patrol)
+    url = reverse("outreach:capture", args=[operation.uuid])
+    client.post(url, capture_form(name_as_told="Wulan", sex="F", age_estimate="7"))
+    capture = Capture.objects.get()
+    assert capture.outcome == "new"
+    sign_in(client, owner)
+    form = client.get(reverse("cases:open") + f"?temuan={capture.uuid}")
+    assert form.context["form"].initial["full_name"] == "Wulan"
+    response = client.post(
+        reverse("cases:open"),
+        {
+            "capture": str(capture.uuid),
+            "full_name": "Wulan Sari",
+            "sex": "F",
+            "age_min": "6",
+            "age_max": "8",
+            "nik_status": "unknown",
+            "school_status": "never_enrolled",
+            "intake_channel": "outreach",
+            "forms_": ["forced_begging"],
+            "risk_level": "medium",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    capture.refresh_from_db()
+    case = Case.objects.get(pk=capture.case_id)
+    assert case.child_id == capture.child_id and case.child.full_name == "Wulan Sari"
+    assert case.repeat_of_id is None
+
+
+def test_bad_capture_input_gets_messages_not_errors(client, scene):
+    owner, _boss, _patrol, _known = scene
+    operation = plan(client, owner)
+    response = client.post(
+        reverse("outreach:capture", args=[operation.uuid]),
+        capture_form(age_estimate="25", activity="juggling"),
+    )
+    assert response.status_code == 200
+    assert {"age_estimate", "activity"} <= set(response.context["form"].errors)
+    assert not Capture.objects.exists()
