@@ -180,9 +180,7 @@ def _nickname_keys(tokens: Sequence[str], aliases: Sequence[str]) -> frozenset[s
     for token in (*tokens, *aliases):
         # A nickname that is also a name (Fajar) stands for itself: that is the
         # name comparison's business, not a nickname hit.
-        keys.update(
-            phonetic_key(target) for target in NICKNAMES.get(token, ()) if target != token
-        )
+        keys.update(phonetic_key(target) for target in NICKNAMES.get(token, ()) if target != token)
     keys.discard("")
     return frozenset(keys)
 
@@ -262,19 +260,15 @@ FIELD_NAMES = tuple(spec.name for spec in FIELDS)
 DEFAULT_PRIOR = 0.01
 
 
-def _vowels(token: str) -> str:
-    return "".join(ch for ch in token if ch in "aeiou")
-
-
 def _sex_marked_pair(a: Record, b: Record) -> bool:
     """Whether tokens the two names share by sound are really a brother's and a sister's.
 
     The phonetic key ignores vowels, but a final vowel often marks sex in
     Indonesian names (Putra/Putri, Rizki/Rizka, Dewa/Dewi), and siblings are
-    given such pairs (Fajar/Fajri too). Spelling variants are already folded
-    by the normaliser, so two tokens with the same key but other vowels, or
-    spelled far apart (Naufal/Nabil), do not make the names "sound the same"
-    or one "part" of the other.
+    given such pairs (Fajar/Fajri too). Two tokens with the same key whose
+    last letters differ where one is a vowel, or that are spelled far apart
+    (Naufal/Nabil), are two names, not one name spelled two ways
+    (Anggraeni/Anggraini, Ahmad/Ahmat still are).
     """
     for x in a.informative:
         key = phonetic_key(x)
@@ -283,7 +277,7 @@ def _sex_marked_pair(a: Record, b: Record) -> bool:
         for y in b.informative:
             if y == x or phonetic_key(y) != key:
                 continue
-            if _vowels(x) != _vowels(y):
+            if x[-1] != y[-1] and (x[-1] in "aeiou" or y[-1] in "aeiou"):
                 return True
             if fuzz.ratio(x, y) < 70:
                 return True
@@ -296,7 +290,9 @@ def _name_level(a: Record, b: Record) -> int:
     if a.token_set == b.token_set:
         return 6
     sa, sb = a.info_key_set, b.info_key_set
-    if (sa & sb) and not _sex_marked_pair(a, b):
+    if sa & sb and _sex_marked_pair(a, b):
+        return 0  # two different names, as siblings are given (Rizki/Rizka)
+    if sa & sb:
         if a.info_keys == b.info_keys:
             return 5
         if sa <= sb or sb <= sa:

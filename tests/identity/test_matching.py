@@ -1,0 +1,208 @@
+"""Scoring, NIK handling, siblings and EM of the identity matcher (no database)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kawal.identity.batch import candidate_pairs, train_and_link
+from kawal.identity.matching import (
+    FIELDS,
+    Model,
+    Scorer,
+    compare,
+    estimate,
+    make_record,
+    nik_implied,
+    score_levels,
+)
+
+LEVEL_TUPLES = st.tuples(*(st.integers(-1, len(spec.levels) - 1) for spec in FIELDS))
+PROBABILITIES = st.floats(0.001, 0.999)
+
+
+def random_model(rng: random.Random) -> Model:
+    """A model with arbitrary (not monotone) m and u, as a bad EM run might give."""
+    model = Model()
+    for spec in FIELDS:
+        for part in (model.m, model.u):
+            raw = [rng.random() + 1e-3 for _ in spec.levels]
+            part[spec.name] = [x / sum(raw) for x in raw]
+    model.prior = rng.uniform(1e-6, 0.5)
+    return model
+
+
+@settings(max_examples=300, deadline=None)
+@given(levels=LEVEL_TUPLES, field=st.integers(0, len(FIELDS) - 1), seed=st.integers(0, 10**6))
+def test_raising_a_level_never_lowers_the_score(levels, field, seed):
+    model = random_model(random.Random(seed))
+    weights = Model.weights(model)
+    top = len(FIELDS[field].levels) - 1
+    if not 0 <= levels[field] < top:
+        return  # missing is no level: a field turning up may well lower the score
+    raised = list(levels)
+    raised[field] += 1
+    before = score_levels(levels, model, weights)
+    after = score_levels(tuple(raised), model, weights)
+    assert after.total >= before.total - 1e-9
+
+
+@settings(max_examples=200, deadline=None)
+@given(freq=st.floats(1e-6, 0.5), seed=st.integers(0, 10**6), base=LEVEL_TUPLES)
+def test_name_frequency_adjustment_keeps_levels_ordered(freq, seed, base):
+    model = random_model(random.Random(seed))
+    model.name_freq = {"RSK": freq}
+    weights = model.weights()
+    totals = []
+    for name_level in range(len(FIELDS[0].levels)):
+        levels = (name_level, *base[1:])
+        totals.append(score_levels(levels, model, weights, "RSK").total)
+    assert totals == sorted(totals)
+
+
+def test_a_better_agreeing_record_never_scores_lower():
+    scorer = Scorer()
+    a = make_record(1, full_name="Muhammad Rizki", birth_date=date(2012, 3, 4), sex="M")
+    worse = make_record(2, full_name="Rizal", birth_date=date(2010, 1, 1), sex="M")
+    steps = [
+        worse,
+        make_record(3, full_name="Rizki", birth_date=date(2010, 1, 1), sex="M"),
+        make_record(4, full_name="Moh. Rizky", birth_date=date(2010, 1, 1), sex="M"),
+        make_record(5, full_name="Moh. Rizky", birth_date=date(2012, 4, 3), sex="M"),
+        make_record(6, full_name="Moh. Rizky", birth_date=date(2012, 3, 4), sex="M"),
+    ]
+    totals = [scorer.score(a, b).total for b in steps]
+    assert totals == sorted(totals)
+    assert totals[0] < totals[-1]
+
+
+# --- NIK ---------------------------------------------------------------------------------
+
+NIK = "6471054403120007"  # a girl born 4 March 2012 (day 04 + 40)
+
+
+def nik_pair(other: str) -> tuple[int, ...]:
+    a = make_record(1, full_name="Rizka", nik=NIK)
+    b = make_record(2, full_name="Rizka", nik=other)
+    return compare(a, b)
+
+
+def test_nik_exact_one_digit_and_adjacent_swap():
+    nik_index = [spec.name for spec in FIELDS].index("nik")
+    assert nik_pair(NIK)[nik_index] == 2
+    assert nik_pair("6471054403120008")[nik_index] == 1  # one digit
+    assert nik_pair("6471054430120007")[nik_index] == 1  # adjacent digits swapped
+    assert nik_pair("6471054403121070")[nik_index] == 0  # two digits apart
+    assert nik_pair("9971054403120099")[nik_index] == 0
+
+
+def test_nik_with_separators_is_read():
+    record = make_record(1, full_name="Rizka", nik="647105.440312.0007")
+    assert record.nik == NIK
+
+
+def test_nik_implies_birth_date_and_sex_women_plus_40():
+    assert nik_implied(NIK) == (date(2012, 3, 4), "F")
+    assert nik_implied("6471050403120007") == (date(2012, 3, 4), "M")
+    assert nik_implied("6471053203120007") == (None, "")  # day 32 is no date
+
+
+@pytest.mark.parametrize("bad", ["647105440312000", "64710544031200071", "6471O54403120007", ""])
+def test_malformed_nik_is_ignored(bad):
+    record = make_record(1, full_name="Rizka", nik=bad)
+    assert record.nik == ""
+    other = make_record(2, full_name="Rizka", nik=NIK)
+    levels = compare(record, other)
+    assert levels[[spec.name for spec in FIELDS].index("nik")] == -1
+
+
+def test_nik_implied_date_counts_when_the_holder_has_no_birth_date():
+    implies = [spec.name for spec in FIELDS].index("nik_implies")
+    holder = make_record(1, full_name="Rizka", nik=NIK)
+    same = make_record(2, full_name="Rizka", birth_date=date(2012, 3, 4), sex="F")
+    other = make_record(3, full_name="Rizka", birth_date=date(2013, 3, 4), sex="F")
+    assert compare(holder, same)[implies] == 1
+    assert compare(holder, other)[implies] == 0
+    # With both dates recorded the birth field decides; the NIK is not counted twice.
+    dated = make_record(4, full_name="Rizka", nik=NIK, birth_date=date(2012, 3, 4))
+    assert compare(dated, same)[implies] == -1
+
+
+# --- Siblings and nicknames --------------------------------------------------------------
+
+
+def family() -> list:
+    shared = {
+        "parent_names": ["Darman"],
+        "kelurahan": "64.71.05.1002",
+        "school": "SDN 012 Balikpapan Selatan",
+    }
+    return [
+        make_record(1, full_name="Muhammad Rizki", birth_date=date(2012, 3, 4), sex="M", **shared),
+        make_record(2, full_name="Rizka Putri", birth_date=date(2014, 7, 1), sex="F", **shared),
+        make_record(3, full_name="Fajar Putra", birth_date=date(2016, 5, 9), sex="M", **shared),
+        make_record(4, full_name="Fajri Putra", birth_date=date(2016, 5, 9), sex="M", **shared),
+        make_record(5, full_name="Hasan", birth_date=date(2018, 1, 2), sex="M", **shared),
+        make_record(6, full_name="Husein", birth_date=date(2018, 1, 2), sex="M", **shared),
+    ]
+
+
+def test_siblings_score_below_possible():
+    children = family()
+    scorer = Scorer()
+    for i, a in enumerate(children):
+        for b in children[i + 1 :]:
+            score = scorer.score(a, b)
+            assert score.band == "", (a.tokens, b.tokens, score.explain())
+
+
+def test_kiki_is_found_as_muhammad_riski():
+    scorer = Scorer()
+    kiki = make_record(1, full_name="Kiki", birth_date=date(2012, 3, 4), sex="M")
+    riski = make_record(
+        2, full_name="Muhammad Riski bin Darman", birth_date=date(2012, 3, 4), sex="M"
+    )
+    assert (0, 1) in candidate_pairs([kiki, riski])
+    score = scorer.score(kiki, riski)
+    assert score.band in {"likely", "possible"}
+    assert score.explain()[0]["level"] == "nickname"
+
+
+def test_batch_links_a_repeat_child_and_not_the_sibling():
+    records = [
+        *family(),
+        make_record(7, full_name="Moh. Rizky bin Darman", birth_date=date(2012, 3, 4), sex="M"),
+    ]
+    _model, linked, _stats = train_and_link(records, model=Model())
+    likely = {(a, b) for a, b, s in linked if s.band == "likely"}
+    assert (0, 6) in likely
+    assert not any(a < 6 and b < 6 for a, b in likely)
+
+
+# --- EM ----------------------------------------------------------------------------------
+
+
+def test_em_recovers_m_from_a_synthetic_pattern_set():
+    """Patterns drawn from known m and u; EM with u fixed must find m and the share."""
+    rng = random.Random(3)
+    true_m = {
+        spec.name: [0.02] * (len(spec.levels) - 1) + [1 - 0.02 * (len(spec.levels) - 1)]
+        for spec in FIELDS
+    }
+    u = {spec.name: list(spec.u) for spec in FIELDS}
+    share = 0.2
+    patterns: Counter[tuple[int, ...]] = Counter()
+    for _ in range(20000):
+        source = true_m if rng.random() < share else u
+        patterns[
+            tuple(rng.choices(range(len(spec.levels)), source[spec.name])[0] for spec in FIELDS)
+        ] += 1
+    model = estimate(patterns, u=u)
+    assert model.prior == pytest.approx(share, abs=0.02)
+    for spec in FIELDS:
+        assert model.m[spec.name][-1] == pytest.approx(true_m[spec.name][-1], abs=0.05)
