@@ -25,6 +25,8 @@ only the fields it was not selected on.
 from __future__ import annotations
 
 import math
+import multiprocessing as mp
+import os
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -234,31 +236,54 @@ def train(
     return model
 
 
-def train_and_link(
-    records: Sequence[Record],
-    *,
-    minimum_probability: float = 0.2,
-    model: Model | None = None,
-) -> tuple[Model, list[tuple[int, int, Score]], dict[str, int]]:
-    """Fit a model on the records themselves (unless given), then score every candidate pair.
+_WORK: tuple[Sequence[Record], Model, float] | None = None
 
-    Each pair is compared once; scores are computed once per distinct pattern
-    and name key. Returns the model, the pairs scoring at least
-    ``minimum_probability`` and counts for reporting.
-    """
-    model = model or train(records)
-    scorer = Scorer(model)
-    pairs = candidate_pairs(records)
+
+def _score_chunk(chunk: list[tuple[int, int]]) -> list[tuple[int, int, Score]]:
+    if _WORK is None:
+        raise RuntimeError("_score_chunk runs only inside train_and_link")
+    records, model, minimum = _WORK
+    weights = model.weights()
     cache: dict[tuple[tuple[int, ...], str], Score] = {}
     out = []
-    for a, b in pairs:
+    for a, b in chunk:
         ra, rb = records[a], records[b]
         levels = compare(ra, rb)
         key = pair_name_key(ra, rb) if levels[0] >= 5 else ""
         score = cache.get((levels, key))
         if score is None:
-            score = cache[(levels, key)] = score_levels(levels, model, scorer.weights, key)
-        if score.probability >= minimum_probability:
+            score = cache[(levels, key)] = score_levels(levels, model, weights, key)
+        if score.probability >= minimum:
             out.append((a, b, score))
-    stats = {"candidate_pairs": len(pairs), "distinct_scores": len(cache)}
-    return model, out, stats
+    return out
+
+
+def train_and_link(
+    records: Sequence[Record],
+    *,
+    minimum_probability: float = 0.2,
+    model: Model | None = None,
+    workers: int | None = None,
+) -> tuple[Model, list[tuple[int, int, Score]], dict[str, int]]:
+    """Fit a model on the records themselves (unless given), then score every candidate pair.
+
+    Each pair is compared once, in ``workers`` processes (default: one per
+    CPU; forked, so the records are shared, not copied). Returns the model,
+    the pairs scoring at least ``minimum_probability`` and counts for reporting.
+    """
+    global _WORK
+    model = model or train(records)
+    pairs = list(candidate_pairs(records))
+    workers = workers or os.cpu_count() or 1
+    _WORK = (records, model, minimum_probability)
+    try:
+        if workers > 1 and len(pairs) > 200_000 and "fork" in mp.get_all_start_methods():
+            size = len(pairs) // (workers * 4) + 1
+            chunks = [pairs[i : i + size] for i in range(0, len(pairs), size)]
+            with mp.get_context("fork").Pool(workers) as pool:
+                out = [item for part in pool.map(_score_chunk, chunks) for item in part]
+        else:
+            out = _score_chunk(pairs)
+    finally:
+        _WORK = None
+    return model, out, {"candidate_pairs": len(pairs), "workers": workers}
