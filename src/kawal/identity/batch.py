@@ -176,8 +176,8 @@ def name_frequencies(records: Sequence[Record]) -> dict[str, float]:
 def train(
     records: Sequence[Record],
     *,
-    u_samples: int = 150_000,
-    session_pairs: int = 150_000,
+    u_samples: int = 100_000,
+    session_pairs: int = 100_000,
     seed: int = 7,
 ) -> Model:
     """Fit the model on the records, using no labels.
