@@ -88,3 +88,20 @@ def phones(browser, live_server) -> Iterator[Callable[[], Any]]:
 @pytest.fixture
 def phone(phones: Callable[[], Any]) -> Any:
     return phones()
+
+
+@pytest.fixture(autouse=True)
+def _regions(request: Any) -> None:
+    """Transactional tests flush the database after each test, data migrations included."""
+    if "live_server" not in request.fixturenames and "phones" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+
+    from kawal.regions.models import Region
+
+    if not Region.objects.filter(code="64.71").exists():
+        migration = importlib.import_module("kawal.regions.migrations.0002_balikpapan")
+        migration.load(apps, None)

@@ -8,7 +8,6 @@ every chunk of pairs; a run that was interrupted resumes where it stopped.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,17 +15,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from kawal.core.audit import AuditContext, audit_record
-from kawal.identity.batch import candidate_pairs
+from kawal.identity.batch import candidate_pairs, train
 from kawal.identity.index import identity_refresh, record_from_row
-from kawal.identity.matching import Model, Record, Scorer, compare, estimate, estimate_u
+from kawal.identity.matching import Model, Record, Scorer
 from kawal.identity.models import IdentityRecord, MatchModelState, PairSource
 from kawal.identity.services import pair_raise
 from kawal.people.models import Person
 
 CHUNK = 5000
-# EM needs enough pairs to say anything; below this the defaults stay.
-FIT_AT_LEAST = 200
-FIT_PAIRS_AT_MOST = 200_000
+# EM on a small registry fits noise; below this many children the defaults stay
+# unless a refit is asked for.
+FIT_AT_LEAST = 2000
 
 Progress = Callable[[str, int, int], None]
 
@@ -57,15 +56,10 @@ def reindex(progress: Progress | None = None) -> int:
     return len(ids)
 
 
-def fit(records: list[Record], pairs: list[tuple[int, int]]) -> Model:
+def fit(records: list[Record]) -> Model:
     """Estimate the model from the registry itself (no labelled data needed)."""
-    u = estimate_u(records)
-    patterns: Counter[tuple[int, ...]] = Counter()
-    step = max(1, len(pairs) // FIT_PAIRS_AT_MOST)
-    for a, b in pairs[::step]:
-        patterns[compare(records[a], records[b])] += 1
     base = Model()
-    model = estimate(patterns, u=u, start=base)
+    model = train(records)
     model.likely, model.possible = base.likely, base.possible
     return model
 
@@ -95,8 +89,8 @@ def run(
         if roots[a] != roots[b] and (a in changed or b in changed)
     )
     fitted = False
-    if (refit or not current.parameters) and len(pairs) >= FIT_AT_LEAST:
-        model = fit(records, pairs)
+    if refit or (not current.parameters and len(records) >= FIT_AT_LEAST):
+        model = fit(records)
         current.parameters = model.as_json()
         current.fitted_at = timezone.now()
         current.save(update_fields=["parameters", "fitted_at"])
