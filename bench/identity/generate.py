@@ -200,10 +200,15 @@ class Generator:
         birth = first_seen - timedelta(days=age_days)
         out: list[tuple[Child, date]] = []
         family_school: dict[str, str] = {}
+        given_in_family: set[str] = set()
         for index in range(size):
             self.entity += 1
             main = pair[index] if pair and index < 2 else None
             sex = rng.choice("MF") if main is None else "F" if main in PAIR_GIRLS else "M"
+            # Parents do not give two of their children the same name.
+            while main is None or main in given_in_family:
+                main = self._given(sex)
+            given_in_family.add(main)
             if index > 0 and not (twins and index == 1):
                 birth = birth + timedelta(days=rng.randint(330, 4 * 365))
             family_token = ""

@@ -42,6 +42,8 @@ from kawal.identity.normalise import (
 COMMON_TOKENS = frozenset(
     {"muhamad", "siti", "nur", "abdul", "akhmad", "ahmad", "putri", "dwi", "tri", "sri", "dewi"}
 )
+# Written or left out as the clerk pleases: "Rizki" and "Muhammad Rizki" are one name.
+DROPPABLE = frozenset({"muhamad", "akhmad", "ahmad"})
 NO_YEAR = (0, 9999)
 # An estimated age is a guess: widen its birth-year window by this much.
 GUESS_SLACK = 1
@@ -75,6 +77,8 @@ class Record:
     # Precomputed for fast comparing.
     token_set: frozenset[str] = frozenset()
     info_key_set: frozenset[str] = frozenset()
+    # Keys of every name token but Muhammad and Ahmad, which forms add or drop at will.
+    core_key_set: frozenset[str] = frozenset()
     info_text: str = ""
     parent_text: str = ""
 
@@ -170,6 +174,7 @@ def make_record(
         nick_keys=_nickname_keys(informative, alias_tokens),
         token_set=frozenset(name.tokens),
         info_key_set=frozenset(phonetic_key(t) for t in informative),
+        core_key_set=frozenset(phonetic_key(t) for t in name.tokens if t not in DROPPABLE),
         info_text=" ".join(sorted(informative)),
         parent_text=" ".join(sorted(parent_tokens)),
     )
@@ -284,9 +289,15 @@ def _sex_marked_pair(a: Record, b: Record) -> bool:
     return False
 
 
+def _generic(record: Record) -> bool:
+    return all(NICKNAMES.get(token) == frozenset() for token in record.tokens)
+
+
 def _name_level(a: Record, b: Record) -> int:
     if not a.informative or not b.informative:
         return -1
+    if _generic(a) and _generic(b):
+        return -1  # "Dede" and "Dede": a nickname any youngest child gets
     if a.token_set == b.token_set:
         return 6
     sa, sb = a.info_key_set, b.info_key_set
@@ -295,10 +306,14 @@ def _name_level(a: Record, b: Record) -> int:
     if sa & sb:
         if a.info_keys == b.info_keys:
             return 5
-        if sa <= sb or sb <= sa:
+        # One name inside the other counts only when nothing but Muhammad/Ahmad
+        # is left out: "Nur Hidayat" is not part of "Yuni Hidayat".
+        ca, cb = a.core_key_set, b.core_key_set
+        if ca and cb and (ca <= cb or cb <= ca):
             return 4
-    # A recorded alias, or a name a nickname stands for, sounds like a name of the other.
-    if a.nick_keys & (sb | b.nick_keys) or b.nick_keys & sa:
+    # A recorded alias, or a name a nickname stands for, sounds like a real name of
+    # the other. Two children sharing the nickname "Kiki" are no evidence.
+    if a.nick_keys & sb or b.nick_keys & sa:
         return 3
     ratio = fuzz.ratio(a.info_text, b.info_text)
     if ratio >= 88:
@@ -417,6 +432,10 @@ class Model:
     # Share of records per informative name key ("term frequency"): agreeing on a
     # rare name says more than agreeing on a common one. Empty: no adjustment.
     name_freq: dict[str, float] = field(default_factory=dict)
+    # How many children carry each name token (only tokens seen often): two
+    # established names that look alike (Rafi/Rafli, Arif/Arifin) are two names,
+    # while a rare look-alike of a common name is a misspelling.
+    token_counts: dict[str, int] = field(default_factory=dict)
 
     def weights(self) -> dict[str, list[float]]:
         """log2(m/u) per level, made monotone: a higher level never weighs less."""
@@ -443,6 +462,7 @@ class Model:
             "possible": self.possible,
             "pairs_seen": self.pairs_seen,
             "name_freq": self.name_freq,
+            "token_counts": self.token_counts,
         }
 
     @classmethod
@@ -460,6 +480,9 @@ class Model:
         freq = data.get("name_freq") or {}
         if isinstance(freq, dict):
             model.name_freq = {str(k): float(v) for k, v in freq.items()}
+        counts = data.get("token_counts") or {}
+        if isinstance(counts, dict):
+            model.token_counts = {str(k): int(v) for k, v in counts.items()}
         return model
 
 
@@ -547,6 +570,23 @@ def score_levels(
     return Score(levels, tuple(parts), total, probability, band)
 
 
+# A token carried by at least this many children is an established name.
+NAME_SEEN_AT_LEAST = 5
+
+
+def adjust_levels(levels: tuple[int, ...], a: Record, b: Record, model: Model) -> tuple[int, ...]:
+    """Similar-looking names that are both established names count as different names."""
+    if levels[0] not in (1, 2) or not model.token_counts:
+        return levels
+    only_a, only_b = a.token_set - b.token_set, b.token_set - a.token_set
+    if not only_a or not only_b:
+        return levels
+    counts = [model.token_counts.get(token, 0) for token in only_a | only_b]
+    if min(counts) >= NAME_SEEN_AT_LEAST and min(counts) * 30 >= max(counts):
+        return (0, *levels[1:])
+    return levels
+
+
 def pair_name_key(a: Record, b: Record) -> str:
     """The informative name key two records share, used for the frequency adjustment."""
     return " ".join(a.info_keys) if a.info_keys == b.info_keys else ""
@@ -560,7 +600,8 @@ class Scorer:
         self.weights = self.model.weights()
 
     def score(self, a: Record, b: Record) -> Score:
-        return score_levels(compare(a, b), self.model, self.weights, pair_name_key(a, b))
+        levels = adjust_levels(compare(a, b), a, b, self.model)
+        return score_levels(levels, self.model, self.weights, pair_name_key(a, b))
 
 
 # --- Estimating the model (EM) -------------------------------------------------------
