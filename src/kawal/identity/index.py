@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
@@ -139,6 +140,21 @@ def current_model() -> Model:
     return Model.from_json(state.parameters)
 
 
+# The fitted model can hold name counts for a whole registry: parse it once per
+# fit, not once per lookup.
+_scorer_cache: dict[str, Any] = {}
+
+
+def current_scorer() -> Scorer:
+    row = MatchModelState.objects.order_by("pk").values("pk", "fitted_at").first()
+    key = (row["pk"], row["fitted_at"]) if row is not None else None
+    if _scorer_cache.get("key") != key or "scorer" not in _scorer_cache:
+        _scorer_cache["scorer"] = Scorer(current_model())
+        _scorer_cache["key"] = key
+    scorer: Scorer = _scorer_cache["scorer"]
+    return scorer
+
+
 @dataclass(frozen=True)
 class Candidate:
     root_id: int
@@ -159,7 +175,7 @@ def lookup(
     scorer: Scorer | None = None,
 ) -> list[Candidate]:
     """The best-scoring existing children for a record, "possible" or better."""
-    scorer = scorer or Scorer(current_model())
+    scorer = scorer or current_scorer()
     low, high = record.years
     weak = _weak_name(record)
     keys = sorted({key for key, _l, _h in block_keys(record) if weak or not key.startswith("k:")})
