@@ -191,3 +191,25 @@ def test_nested_merges_undo_one_level_at_a_time(people, twins):
     assert IdentityRecord.objects.get(person=later.child).root_id == earlier.child_id
     with pytest.raises(ValidationError):
         svc.unmerge(first, reason="again", acting_user=boss)
+
+
+def test_a_decided_pair_cannot_be_merged_by_a_crafted_post(client, people, twins):
+    _, boss, _ = people
+    _earlier, _later, pair = twins
+    svc.pair_mark_different(pair, reason="Different mothers", acting_user=boss)
+    sign_in(client, boss)
+    response = client.post(
+        reverse("identity:pair", args=[pair.uuid]), {"action": "keep_first", "reason": "x"}
+    )
+    assert response.status_code == 400 and not Merge.objects.exists()
+
+
+def test_listing_the_queue_is_an_identity_read_in_the_access_log(client, people, twins):
+    from kawal.access.models import AccessLog
+
+    _, boss, _ = people
+    earlier, later, _pair = twins
+    sign_in(client, boss)
+    client.get(reverse("identity:queue"))
+    logged = set(AccessLog.objects.filter(action="list").values_list("case_id", flat=True))
+    assert {earlier.pk, later.pk} <= logged

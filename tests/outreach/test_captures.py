@@ -178,3 +178,14 @@ def test_bad_capture_input_gets_messages_not_errors(client, scene):
     assert response.status_code == 200
     assert {"age_estimate", "activity"} <= set(response.context["form"].errors)
     assert not Capture.objects.exists()
+
+
+def test_a_child_only_captured_so_far_names_the_operation_lead_to_ask(client, scene):
+    owner, _boss, patrol, _known = scene
+    operation = plan(client, owner)
+    sign_in(client, patrol)
+    url = reverse("outreach:capture", args=[operation.uuid])
+    client.post(url, capture_form(name_as_told="Wulan", sex="F", age_estimate="7"))
+    again = client.post(url, capture_form(name_as_told="Wulan", sex="F", age_estimate="7"))
+    entry = again.context["panel"][0]
+    assert not entry.visible and entry.contact_name == "Sari Sintetis"

@@ -80,9 +80,10 @@ def intake_panel(
         seen = [case for case in own if case.pk in access and access[case.pk].sees_identity]
         latest = own[-1] if own else None
         entry = PanelEntry(candidate=candidate, visible=bool(seen))
-        if latest is not None:
-            entry.contact_name = latest.owner.get_full_name() or latest.owner.get_username()
-            entry.contact_agency = str(latest.owner.agency or "")
+        contact = latest.owner if latest is not None else _capture_lead(candidate.root_id)
+        if contact is not None:
+            entry.contact_name = contact.get_full_name() or contact.get_username()
+            entry.contact_agency = str(contact.agency or "")
         if entry.visible:
             entry.child = people.get(candidate.root_id)
             entry.cases = [case for case in own if case.pk in access]
@@ -107,6 +108,19 @@ def intake_panel(
             data_classes=["basic", "identity"],
         )
     return entries
+
+
+def _capture_lead(person_id: int) -> Any:
+    """For a child only captured on outreach so far: who led that operation."""
+    from kawal.outreach.models import Capture
+
+    capture = (
+        Capture.objects.filter(child_id__in=cluster_ids(person_id))
+        .select_related("operation__lead__agency")
+        .order_by("-created_at")
+        .first()
+    )
+    return capture.operation.lead if capture is not None else None
 
 
 def panel_signature(record: Record, entries: list[PanelEntry]) -> str:

@@ -15,12 +15,13 @@ from kawal.access.catalogue import Capability
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
 from kawal.access.policy import may
+from kawal.cases.models import Case
 from kawal.cases.policy import case_access_bulk
 from kawal.cases.selectors import pick
 from kawal.core.audit import AuditContext
 from kawal.identity import services as svc
 from kawal.identity.index import root_of
-from kawal.identity.models import DuplicatePair, Merge, PairStatus
+from kawal.identity.models import DuplicatePair, IdentityRecord, Merge, PairStatus
 from kawal.people.models import Person
 
 
@@ -39,6 +40,21 @@ def queue(request: HttpRequest) -> HttpResponse:
         for merge in Merge.objects.filter(undone_at=None).select_related("merged_by")[:50]
         if svc.sees_identity_of(user, root_of(merge.survivor).pk)
     ]
+    # The queue names children: a listing of their identity, logged per case.
+    people = {p.first_id for p in pairs} | {p.second_id for p in pairs}
+    people |= {m.survivor_id for m in merges} | {m.absorbed_id for m in merges}
+    roots = set(
+        IdentityRecord.objects.filter(person_id__in=people).values_list("root_id", flat=True)
+    )
+    members = IdentityRecord.objects.filter(root_id__in=roots).values_list("person_id", flat=True)
+    shown = Case.objects.filter(child_id__in=set(members) | people).only("pk", "number")
+    if people:
+        access_log_write(
+            request,
+            action=AccessAction.LIST,
+            cases=[(case.pk, case.number) for case in shown],
+            data_classes=["basic", "identity"],
+        )
     return render(
         request,
         "identity/queue.html",
@@ -78,7 +94,9 @@ def pair_detail(request: HttpRequest, pair_uuid: str) -> HttpResponse:
     pair = _pair_for(request, pair_uuid)
     user: Any = request.user
     errors: list[str] = []
-    if request.method == "POST":
+    if request.method == "POST" and pair.status != PairStatus.OPEN:
+        errors.append(_("This pair has already been decided."))
+    elif request.method == "POST":
         action = request.POST.get("action", "")
         reason = request.POST.get("reason", "")[:1000]
         context = AuditContext.from_request(request)
