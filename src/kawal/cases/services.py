@@ -45,7 +45,12 @@ from kawal.cases.policy import CaseAccess, case_access
 from kawal.core.models import StaleVersion
 from kawal.core.uploads import clean_upload, store_private
 from kawal.identity.index import identity_refresh, root_of
-from kawal.identity.services import cluster_cases, intake_decision, sees_identity_of
+from kawal.identity.services import (
+    cluster_cases,
+    cluster_ids,
+    intake_decision,
+    sees_identity_of,
+)
 from kawal.notify.services import outbox_enqueue_email
 from kawal.people.models import Household, Person, PersonAlias, PersonRelation
 
@@ -209,12 +214,16 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
     declined_likely = [
         entry for entry in new.candidates_shown if entry[2] and entry[1].band == "likely"
     ]
-    if new.existing_child is None and declined_likely and not new.new_child_reason.strip():
+    registers_new = new.existing_child is None or new.from_capture
+    if registers_new and declined_likely and not new.new_child_reason.strip():
         raise ValidationError(
             {"new_child_reason": _("Say why this is not the likely match shown.")}
         )
     with transaction.atomic():
         earlier: Case | None = None
+        if new.existing_child is not None:
+            # Serialise openings for one child (double submits, two users at once).
+            Person.objects.select_for_update().filter(pk=new.existing_child.pk).first()
         first_case = (
             new.from_capture
             and new.existing_child is not None
@@ -303,9 +312,15 @@ def _found_again(existing: Person, acting_user: User) -> tuple[Person, Case | No
     cases = cluster_cases(root.pk)
     still_open = [case for case in cases if case.status != CaseStatus.CLOSED]
     if still_open:
+        # The number only for who may see that case.
+        if case_access(acting_user, still_open[-1]) is not None:
+            raise ValidationError(
+                _("This child already has an open case (%(number)s); add to it instead.")
+                % {"number": still_open[-1].number}
+            )
         raise ValidationError(
-            _("This child already has an open case (%(number)s); add to it instead.")
-            % {"number": still_open[-1].number}
+            _("This child already has an open case held by %(name)s; ask them.")
+            % {"name": still_open[-1].owner.get_full_name()}
         )
     return root, (cases[-1] if cases else None)
 
@@ -594,6 +609,8 @@ def case_transition(case: Case, *, target: str, reason: str, acting_user: User) 
         problems = transition_problems(current, target, reason=reason)
         if problems:
             raise ValidationError(problems)
+        if current.status == S.CLOSED:
+            _require_no_other_open_case(current)
         previous = current.status
         current.status = target
         if target == S.CLOSED:
@@ -608,6 +625,16 @@ def case_transition(case: Case, *, target: str, reason: str, acting_user: User) 
         kind = "case.reopened" if previous == S.CLOSED else "case.status_changed"
         _event(current, kind, acting_user, before=previous, after=target, reason=reason)
     return current
+
+
+def _require_no_other_open_case(case: Case) -> None:
+    """One open case per child, across records merged into one child too."""
+    Person.objects.select_for_update().filter(pk=case.child_id).first()
+    others = Case.objects.filter(child_id__in=cluster_ids(root_of(case.child).pk)).exclude(
+        pk=case.pk
+    )
+    if others.exclude(status=S.CLOSED).exists():
+        raise ValidationError(_("This child has another open case; it cannot be reopened."))
 
 
 def approval_request(case: Case, *, kind: str, comment: str, acting_user: User) -> Approval:

@@ -36,6 +36,7 @@ class PanelEntry:
     cases: list[Case] = field(default_factory=list)  # only when visible
     open_case: Case | None = None
     reopenable: Case | None = None  # the user's own latest closed case of the child
+    open_elsewhere: bool = False  # an open case the user may not see
     contact_name: str = ""
     contact_agency: str = ""
 
@@ -49,7 +50,9 @@ class PanelEntry:
 
     @property
     def choice(self) -> str:
-        return f"link:{self.child.uuid}" if self.visible and self.child else ""
+        if not self.visible or self.child is None or self.open_elsewhere:
+            return ""
+        return f"link:{self.child.uuid}"
 
 
 def intake_panel(
@@ -79,33 +82,48 @@ def intake_panel(
         own = [case for case in cases if by_child[case.child_id] == candidate.root_id]
         seen = [case for case in own if case.pk in access and access[case.pk].sees_identity]
         latest = own[-1] if own else None
+        still_open = next((case for case in own if case.status != CaseStatus.CLOSED), None)
         entry = PanelEntry(candidate=candidate, visible=bool(seen))
-        contact = latest.owner if latest is not None else _capture_lead(candidate.root_id)
+        # Whom to ask: whoever holds the open case, else the latest one.
+        holder = still_open or latest
+        contact = holder.owner if holder is not None else _capture_lead(candidate.root_id)
         if contact is not None:
             entry.contact_name = contact.get_full_name() or contact.get_username()
             entry.contact_agency = str(contact.agency or "")
         if entry.visible:
             entry.child = people.get(candidate.root_id)
-            entry.cases = [case for case in own if case.pk in access]
-            entry.open_case = next(
-                (case for case in entry.cases if case.status != CaseStatus.CLOSED), None
-            )
-            closed = [
-                case
-                for case in entry.cases
-                if case.status == CaseStatus.CLOSED and access[case.pk].leads
-            ]
-            if entry.open_case is None and closed:
-                entry.reopenable = closed[-1]
+            entry.cases = seen
+            if still_open is not None:
+                # An open case the user may not see still blocks a second one.
+                entry.open_case = still_open if still_open in seen else None
+                entry.open_elsewhere = still_open not in seen
+            else:
+                closed = [case for case in seen if access[case.pk].leads]
+                entry.reopenable = closed[-1] if closed else None
         entries.append(entry)
-    shown = [case for entry in entries if entry.visible for case in entry.cases]
-    if shown:
-        # The panel shows names of children in other files: that is a read of identity.
+    visible_cases = [case for entry in entries if entry.visible for case in entry.cases]
+    hidden_cases = [
+        case
+        for entry in entries
+        if not entry.visible
+        for case in cases
+        if by_child[case.child_id] == entry.candidate.root_id
+    ]
+    # Showing a candidate is a read of that child's identity; even a hidden
+    # match tells that the child is on file, so it is logged too (basic).
+    if visible_cases:
         access_log_write(
             request,
             action=AccessAction.SEARCH,
-            cases=[(case.pk, case.number) for case in shown],
+            cases=[(case.pk, case.number) for case in visible_cases],
             data_classes=["basic", "identity"],
+        )
+    if hidden_cases:
+        access_log_write(
+            request,
+            action=AccessAction.SEARCH,
+            cases=[(case.pk, case.number) for case in hidden_cases],
+            data_classes=["basic"],
         )
     return entries
 

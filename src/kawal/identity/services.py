@@ -164,8 +164,13 @@ def merge(
     if not reason.strip():
         raise ValidationError({"reason": _("Say why these records are the same child.")})
     with transaction.atomic():
-        survivor = Person.objects.select_for_update().get(pk=survivor.pk)
-        absorbed = Person.objects.select_for_update().get(pk=absorbed.pk)
+        # Lock in key order, so two opposite merges cannot deadlock.
+        locked = Person.objects.select_for_update().in_bulk(sorted({survivor.pk, absorbed.pk}))
+        survivor, absorbed = locked[survivor.pk], locked[absorbed.pk]
+        if pair is not None:
+            pair = DuplicatePair.objects.select_for_update().get(pk=pair.pk)
+            if pair.status != PairStatus.OPEN:
+                raise ValidationError(_("This pair has already been decided."))
         if survivor.merged_into_id is not None or absorbed.merged_into_id is not None:
             raise ValidationError(_("One of these records is already merged into another."))
         if survivor.pk == absorbed.pk or not (survivor.is_child and absorbed.is_child):
@@ -196,9 +201,9 @@ def merge(
                 reason=reason.strip(),
             )
         refresh_roots(Person.objects.filter(pk__in=[*cluster_ids(absorbed.pk), absorbed.pk]))
-        numbers = sorted(case.number for case in all_cases)
+        # No case numbers in the event: a reader of one case may not see the other.
         for case in all_cases:
-            _event(case, "identity.merged", acting_user, cases=numbers)
+            _event(case, "identity.merged", acting_user)
         audit_record(
             "identity.merged", actor=acting_user, target=f"merge:{record.uuid}", context=context
         )
@@ -236,9 +241,8 @@ def unmerge(
         cases = Case.objects.filter(
             child_id__in=[current.survivor_id, absorbed.pk, *_absorbed_below(absorbed.pk)]
         )
-        numbers = sorted(case.number for case in cases)
         for case in cases:
-            _event(case, "identity.unmerged", acting_user, cases=numbers)
+            _event(case, "identity.unmerged", acting_user)
         audit_record(
             "identity.unmerged", actor=acting_user, target=f"merge:{current.uuid}", context=context
         )
@@ -268,12 +272,13 @@ def intake_decision(
     """What the user decided about the candidates shown when registering a new child.
 
     ``shown`` lists (root id, score, whether the user could see who it was).
-    Candidates the user saw and rejected are recorded as different children
-    with the reason; those they could not see go to the review queue.
+    Likely candidates the user saw and rejected with a reason are recorded as
+    different children; everything else shown goes to the review queue (an
+    open pair is never closed without a reason).
     """
     for root_id, score, visible in shown:
         a, b = _ordered(root_id, child.pk)
-        if visible and score.band == "likely":
+        if visible and score.band == "likely" and reason.strip():
             DuplicatePair.objects.update_or_create(
                 first_id=a,
                 second_id=b,
@@ -289,7 +294,7 @@ def intake_decision(
                     "reason": reason.strip(),
                 },
             )
-        elif not visible:
+        elif not visible or score.band == "likely":
             pair_raise(root_id, child.pk, score, source=PairSource.INTAKE, raised_by=acting_user)
     identity_refresh(child)
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kawal.access.catalogue import Capability
+from kawal.access.catalogue import Capability, DataClass
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
 from kawal.access.policy import may
@@ -22,6 +22,7 @@ from kawal.core.audit import AuditContext
 from kawal.identity import services as svc
 from kawal.identity.index import root_of
 from kawal.identity.models import DuplicatePair, IdentityRecord, Merge, PairStatus
+from kawal.people.identity_numbers import mask_nik
 from kawal.people.models import Person
 
 
@@ -37,9 +38,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     pairs = svc.open_pairs_for(user)
     merges = [
         merge
-        for merge in Merge.objects.filter(undone_at=None).select_related("merged_by")[:50]
+        for merge in Merge.objects.filter(undone_at=None).select_related("merged_by")[:500]
         if svc.sees_identity_of(user, root_of(merge.survivor).pk)
-    ]
+    ][:50]
     # The queue names children: a listing of their identity, logged per case.
     people = {p.first_id for p in pairs} | {p.second_id for p in pairs}
     people |= {m.survivor_id for m in merges} | {m.absorbed_id for m in merges}
@@ -66,9 +67,13 @@ def _side(user: Any, person: Person) -> dict[str, Any]:
     root = root_of(person)
     cases = svc.cluster_cases(root.pk)
     access = case_access_bulk(user, cases)
+    whereabouts = any(entry.can_read(DataClass.WHEREABOUTS) for entry in access.values())
     return {
         "person": person,
-        "cases": [case for case in cases if case.pk in access],
+        # Comparing needs "same or different", not the number itself.
+        "nik": mask_nik(person.nik) if person.nik else "",
+        "school": person.school_name if whereabouts else None,
+        "cases": [case for case in cases if case.pk in access and access[case.pk].sees_identity],
         "parents": person.relatives.filter(
             relation__in=("mother", "father", "stepmother", "stepfather", "guardian")
         ).select_related("relative"),

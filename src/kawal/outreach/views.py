@@ -12,12 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kawal.access.catalogue import Capability
+from kawal.access.log import access_log_write
+from kawal.access.models import AccessAction
 from kawal.access.policy import may
+from kawal.cases.policy import case_access_bulk
 from kawal.cases.selectors import pick
 from kawal.core.audit import AuditContext
 from kawal.identity.index import query_record
 from kawal.identity.panel import intake_panel, panel_signature, signature_matches
-from kawal.identity.services import sees_identity_of
 from kawal.outreach import services as svc
 from kawal.outreach.forms import CaptureForm, OperationForm
 from kawal.outreach.models import Capture, Operation
@@ -70,11 +72,18 @@ def operation_new(request: HttpRequest) -> HttpResponse:
 def operation_detail(request: HttpRequest, operation_uuid: str) -> HttpResponse:
     operation = _operation(request, operation_uuid)
     user: Any = request.user
-    # The case number of a known child is shown only to who may see that child.
-    captures = [
-        (capture, capture.outcome == "linked" and sees_identity_of(user, capture.child_id))
-        for capture in operation.captures.select_related("case", "child", "captured_by")
-    ]
+    rows = list(operation.captures.select_related("case", "child", "captured_by"))
+    # The case number of a known child is shown only to who may open that case.
+    access = case_access_bulk(user, [row.case for row in rows if row.case is not None])
+    captures = [(row, row.case_id in access) for row in rows]
+    shown = [row.case for row in rows if row.case_id in access and row.case is not None]
+    if shown:
+        access_log_write(
+            request,
+            action=AccessAction.LIST,
+            cases=[(case.pk, case.number) for case in shown],
+            data_classes=["basic", "identity"],
+        )
     return render(
         request,
         "outreach/detail.html",
