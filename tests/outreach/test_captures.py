@@ -189,3 +189,40 @@ def test_a_child_only_captured_so_far_names_the_operation_lead_to_ask(client, sc
     again = client.post(url, capture_form(name_as_told="Wulan", sex="F", age_estimate="7"))
     entry = again.context["panel"][0]
     assert not entry.visible and entry.contact_name == "Sari Sintetis"
+
+
+@pytest.mark.parametrize(
+    ("role", "on_team", "sees"),
+    [
+        (Role.CASE_MANAGER, False, False),
+        (Role.CASE_MANAGER, True, True),
+        (Role.INVESTIGATOR, True, True),
+        (Role.INVESTIGATOR, False, False),
+        (Role.PATROL_OFFICER, False, False),
+    ],
+)
+def test_what_a_capture_panel_shows_follows_the_case_policy(client, scene, role, on_team, sees):
+    from kawal.cases import services as cases_svc
+    from kawal.cases.models import SharingBasis
+
+    owner, _boss, _patrol, known = scene
+    user = make_user(role, username=f"{role.value}-x")
+    operation = plan(client, owner)
+    operation.agencies.add(user.agency)
+    if on_team:
+        known = cases_svc.case_update(
+            known,
+            expected_version=known.version,
+            changes={"sharing_basis": SharingBasis.LEGAL_OBLIGATION},
+            acting_user=owner,
+        )
+        cases_svc.member_add(
+            known, user=user, case_role="tim", data_classes=["identity"], acting_user=owner
+        )
+    sign_in(client, user)
+    response = client.post(reverse("outreach:capture", args=[operation.uuid]), capture_form())
+    entry = response.context["panel"][0]
+    page = response.content.decode()
+    assert entry.visible is sees
+    assert ("Muhammad Riski bin Darman" in page) is sees
+    assert "Sari Sintetis" in page or sees  # hidden: whom to ask
