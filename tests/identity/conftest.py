@@ -49,3 +49,20 @@ def people(db):
     boss = make_user(Role.SUPERVISOR, username="boss", full_name="Budi Sintetis")
     stranger = make_user(Role.CASE_MANAGER, username="stranger", full_name="Lain Sintetis")
     return owner, boss, stranger
+
+
+def intake_form(**extra) -> dict:
+    """The case-opening form for a boy who may already be known."""
+    data = {
+        "full_name": "Moh. Rizky",
+        "sex": "M",
+        "birth_date": "2015-04-09",
+        "nik_status": "unknown",
+        "school_status": "dropped_out",
+        "kelurahan": "64.71.06.1004",
+        "intake_channel": "outreach",
+        "forms_": ["forced_selling"],
+        "risk_level": "medium",
+    }
+    data.update(extra)
+    return data

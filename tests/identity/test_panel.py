@@ -11,23 +11,11 @@ from kawal.access.models import AccessLog
 from kawal.cases.models import Case
 from kawal.identity.models import DuplicatePair, PairStatus
 from tests.helpers import sign_in
-from tests.identity.conftest import close, register
+from tests.identity.conftest import close, intake_form, register
 
 
 def form(**extra):
-    data = {
-        "full_name": "Moh. Rizky",
-        "sex": "M",
-        "birth_date": "2015-04-09",
-        "nik_status": "unknown",
-        "school_status": "dropped_out",
-        "kelurahan": "64.71.06.1004",
-        "intake_channel": "outreach",
-        "forms_": ["forced_selling"],
-        "risk_level": "medium",
-    }
-    data.update(extra)
-    return data
+    return intake_form(**extra)
 
 
 @pytest.fixture

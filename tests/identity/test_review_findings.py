@@ -17,25 +17,13 @@ from kawal.identity.matching import Scorer, make_record
 from kawal.identity.models import DuplicatePair, PairStatus
 from kawal.outreach.models import Capture, Operation
 from tests.helpers import make_user, sign_in
-from tests.identity.conftest import close, register
+from tests.identity.conftest import close, intake_form, register
 
 NIK = "6471050904150001"
 
 
 def form(**extra):
-    data = {
-        "full_name": "Muhammad Riski",
-        "sex": "M",
-        "birth_date": "2015-04-09",
-        "nik_status": "unknown",
-        "school_status": "dropped_out",
-        "kelurahan": "64.71.06.1004",
-        "intake_channel": "outreach",
-        "forms_": ["forced_selling"],
-        "risk_level": "medium",
-    }
-    data.update(extra)
-    return data
+    return intake_form(**{"full_name": "Muhammad Riski", **extra})
 
 
 @pytest.fixture

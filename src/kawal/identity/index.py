@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.db.models import Count
@@ -101,36 +100,12 @@ def refresh_roots(people: Iterable[Person]) -> None:
         )
 
 
-def query_record(
-    *,
-    full_name: str,
-    aliases: Iterable[str] = (),
-    parent_names: Iterable[str] = (),
-    birth_date: date | None = None,
-    birth_date_estimated: bool = False,
-    age_min: int | None = None,
-    age_max: int | None = None,
-    sex: str = "",
-    nik: str = "",
-    kelurahan: str = "",
-    school: str = "",
-) -> Record:
-    """A record for what an intake form holds, before anything is saved."""
-    return make_record(
-        None,
-        full_name=full_name,
-        aliases=aliases,
-        parent_names=parent_names,
-        birth_date=birth_date,
-        birth_date_estimated=birth_date_estimated,
-        age_min=age_min,
-        age_max=age_max,
-        as_of=timezone.localdate(),
-        sex=sex,
-        nik=nik,
-        kelurahan=kelurahan,
-        school=school,
-    )
+def query_record(**details: Any) -> Record:
+    """A record for what an intake form holds, before anything is saved.
+
+    Takes ``make_record``'s keyword arguments; estimated ages count from today.
+    """
+    return make_record(None, as_of=timezone.localdate(), **details)
 
 
 def current_model() -> Model:
