@@ -159,7 +159,7 @@ def lookup(
     hits = (
         IdentityBlock.objects.filter(key__in=keys, year_min__lte=high, year_max__gte=low)
         .values("person_id")
-        .annotate(hits=Count("id"))
+        .annotate(hits=Count("person"))  # a column of the index, not the row id
         .order_by("-hits", "person_id")[:SCORE_AT_MOST]
     )
     ids = [hit["person_id"] for hit in hits]
