@@ -460,6 +460,24 @@ def server_settings(conn: psycopg.Connection) -> dict[str, str]:
     }
 
 
+def fit_model(sample: int) -> float:
+    """Fit the matching model as `kawal dedupe --fit` would, on a sample of the registry."""
+    from django.utils import timezone
+
+    from kawal.identity import dedupe
+    from kawal.identity.index import record_from_row
+    from kawal.identity.models import IdentityRecord
+
+    started = time.perf_counter()
+    rows = IdentityRecord.objects.order_by("person_id")[:sample]
+    model = dedupe.fit([record_from_row(row) for row in rows])
+    state = dedupe.state()
+    state.parameters = model.as_json()
+    state.fitted_at = timezone.now()
+    state.save(update_fields=["parameters", "fitted_at"])
+    return time.perf_counter() - started
+
+
 def model_state() -> str:
     from kawal.identity.models import MatchModelState
 
@@ -851,6 +869,13 @@ def main() -> None:
     parser.add_argument("--verify", type=int, default=200, help="children rebuilt and compared")
     parser.add_argument("--plans", type=int, default=3, help="EXPLAIN text of the slowest kept")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "lookup_pg.json")
+    parser.add_argument(
+        "--fit",
+        type=int,
+        default=200_000,
+        metavar="N",
+        help="fit the model on N children first, as production would have (0: default model)",
+    )
     args = parser.parse_args()
     url = f"{args.server}/{args.database}"
 
@@ -903,6 +928,10 @@ def main() -> None:
     print(f"identity_refresh rebuilt {checked['checked']} children: {checked['differ']} differ")
     if checked["differ"]:
         raise SystemExit("the loaded index is not what the app computes now: use --reset")
+
+    if args.fit:
+        seconds = fit_model(args.fit)
+        print(f"model fitted on {args.fit:,} children ({seconds:.0f}s)", flush=True)
 
     # A web process does not hold a million generated rows: free them, and keep
     # what is left out of the collector's way, so that timings are not GC pauses.

@@ -11,11 +11,12 @@ batch command) decide what a user may learn of a candidate.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Case, Count, FloatField, Sum, Value, When
 from django.utils import timezone
 
 from kawal.identity.matching import NICKNAMES, Model, Record, Score, Scorer, block_keys, make_record
@@ -142,6 +143,32 @@ def _weak_name(record: Record) -> bool:
     return all(NICKNAMES.get(token) == frozenset() for token in record.tokens)
 
 
+def _best_hits(keys: list[str], low: int, high: int) -> list[int]:
+    """Children sharing the most telling keys, best first.
+
+    A shared NIK or rare name counts for more than a shared common name (weight
+    1/log2(2 + block size)), so a common name cannot crowd the right child out
+    of the candidates scored.
+    """
+    blocks = IdentityBlock.objects.filter(key__in=keys)
+    # Counting on a column of the covering index keeps both queries index-only.
+    sizes = dict(blocks.values("key").annotate(n=Count("person")).values_list("key", "n"))
+    if not sizes:
+        return []
+    weight = Case(
+        *(When(key=key, then=Value(1 / math.log2(2 + size))) for key, size in sizes.items()),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    hits = (
+        blocks.filter(year_min__lte=high, year_max__gte=low)
+        .values("person_id")
+        .annotate(weight=Sum(weight))
+        .order_by("-weight", "person_id")[:SCORE_AT_MOST]
+    )
+    return [hit["person_id"] for hit in hits]
+
+
 def lookup(
     record: Record,
     *,
@@ -156,13 +183,7 @@ def lookup(
     keys = sorted({key for key, _l, _h in block_keys(record) if weak or not key.startswith("k:")})
     if not keys:
         return []
-    hits = (
-        IdentityBlock.objects.filter(key__in=keys, year_min__lte=high, year_max__gte=low)
-        .values("person_id")
-        .annotate(hits=Count("person"))  # a column of the index, not the row id
-        .order_by("-hits", "person_id")[:SCORE_AT_MOST]
-    )
-    ids = [hit["person_id"] for hit in hits]
+    ids = _best_hits(keys, low, high)
     excluded = set(exclude_roots)
     best: dict[int, Candidate] = {}
     for row in IdentityRecord.objects.filter(person_id__in=ids):
