@@ -77,3 +77,43 @@ def test_outreach_capture_finds_the_known_child_and_links_to_it(phones):
     linked = Capture.objects.get()
     assert linked.child_id == known.child_id and linked.case_id == known.pk
     assert known.events.filter(kind="outreach.found").exists()
+
+
+def test_supervisor_reviews_a_pair_merges_and_undoes_on_a_phone(phones):
+    from kawal.identity import services as identity_svc
+    from kawal.identity.matching import Scorer, make_record
+    from kawal.people.models import Person
+    from tests.identity.conftest import close
+
+    manager = make_user(Role.CASE_MANAGER, username="rv-manajer", full_name="Rina Sintetis")
+    boss = make_user(Role.SUPERVISOR, username="rv-boss", full_name="Hendra Sintetis")
+    earlier = register(
+        manager, "Muhammad Riski bin Darman", supervisor=boss, birth_date=date(2015, 4, 9)
+    )
+    close(earlier)
+    later = register(manager, "Moh. Rizky", supervisor=boss, age_min=10, age_max=11)
+    score = Scorer().score(
+        make_record(1, full_name="Muhammad Riski", birth_date=date(2015, 4, 9), sex="M"),
+        make_record(2, full_name="Moh. Rizky", age_min=10, age_max=11, sex="M"),
+    )
+    identity_svc.pair_raise(earlier.child_id, later.child_id, score, source="batch")
+
+    phone = phones()
+    sign_in(phone, boss)
+    phone.goto(phone.base_url + "/identitas/duplikat/")
+    no_horizontal_scroll(phone)
+    phone.click("a[href*='/identitas/duplikat/']:not([href$='/duplikat/'])")
+    phone.wait_for_url(re.compile(r"/identitas/duplikat/[0-9a-f-]+/$"))
+    no_horizontal_scroll(phone)
+    assert "Muhammad Riski bin Darman" in phone.inner_text("main")
+    phone.fill("#reason", "Ibu dan alamat sama (sintetis)")
+    phone.click("button[value='keep_first']")
+    phone.wait_for_url(re.compile(r"/identitas/duplikat/$"))
+    absorbed = Person.objects.get(pk=later.child_id)
+    assert absorbed.merged_into_id == earlier.child_id
+    phone.fill("input[name='reason']", "Salah gabung (sintetis)")
+    phone.click("form[action*='/batal/'] button")
+    phone.wait_for_url(re.compile(r"/identitas/duplikat/$"))
+    absorbed.refresh_from_db()
+    assert absorbed.merged_into_id is None
+    no_horizontal_scroll(phone)
