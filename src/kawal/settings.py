@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "kawal.cases",
     "kawal.identity",
     "kawal.outreach",
+    "kawal.reports",
+    "kawal.hotspots",
     "kawal.demo",
 ]
 

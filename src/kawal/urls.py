@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("kawal.cases.urls")),
     path("", include("kawal.identity.urls")),
     path("", include("kawal.outreach.urls")),
+    path("", include("kawal.reports.urls")),
+    path("", include("kawal.hotspots.urls")),
     # Switching language must work on the sign-in page too.
     path("bahasa/", login_not_required(set_language), name="set_language"),
     path("admin/", admin_site.urls),
