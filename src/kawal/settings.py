@@ -225,6 +225,18 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+# --- Hotspot map ----------------------------------------------------------------
+# Map tiles, e.g. https://tiles.example.go.id/{z}/{x}/{y}.png; empty = no tiles
+# (points and circles on a plain background). The tile host is added to img-src.
+KAWAL_MAP_TILES_URL = os.environ.get("KAWAL_MAP_TILES_URL", "").strip()
+KAWAL_MAP_TILES_ATTRIBUTION = os.environ.get("KAWAL_MAP_TILES_ATTRIBUTION", "").strip()
+if KAWAL_MAP_TILES_URL:
+    _tiles = urlsplit(KAWAL_MAP_TILES_URL.replace("{s}.", "a."))
+    if _tiles.scheme not in ({"https"} if PRODUCTION else {"https", "http"}) or not _tiles.netloc:
+        raise ImproperlyConfigured("KAWAL_MAP_TILES_URL must be an https:// URL with a host")
+    _tiles_host = KAWAL_MAP_TILES_URL.split("/")[2].replace("{s}.", "*.")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles_host}")
 if PRODUCTION:
     SECURE_SSL_REDIRECT = os.environ.get("KAWAL_SSL_REDIRECT", "1") == "1"
     SECURE_HSTS_SECONDS = 365 * 24 * 3600
@@ -297,6 +309,12 @@ KAWAL_PRIVATE_MEDIA_ROOT = Path(os.environ.get("KAWAL_PRIVATE_MEDIA_ROOT", VAR_D
 KAWAL_ATTACHMENT_MAX_MB = int(os.environ.get("KAWAL_ATTACHMENT_MAX_MB", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = (KAWAL_ATTACHMENT_MAX_MB + 1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Public reports ------------------------------------------------------------
+# Reports from the public need no account: limit how often one address may send
+# (counted in the cache under a daily-salted hash, never stored with a report).
+KAWAL_REPORT_RATE_PER_HOUR = int(os.environ.get("KAWAL_REPORT_RATE_PER_HOUR", "5"))
+KAWAL_REPORT_PHOTO_MAX_MB = int(os.environ.get("KAWAL_REPORT_PHOTO_MAX_MB", "5"))
 # Case numbers: {year} and {seq} are filled in, e.g. KWL/2026/000123.
 KAWAL_CASE_NUMBER_FORMAT = os.environ.get("KAWAL_CASE_NUMBER_FORMAT", "KWL/{year}/{seq:06d}")
 KAWAL_BREAK_GLASS_HOURS = 4

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kawal.reports import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("lapor/", views.report_new, name="new"),
+    path("lapor/terima-kasih/", views.report_thanks, name="thanks"),
+    path("lapor/cek/", views.report_track, name="track"),
+]

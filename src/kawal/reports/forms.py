@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kawal.cases.forms import kelurahan_field
+from kawal.reports.models import Seen
+from kawal.reports.services import PublicReport
+
+
+class PublicReportForm(forms.Form):
+    seen = forms.MultipleChoiceField(
+        label=_("What did you see?"), choices=Seen.choices, widget=forms.CheckboxSelectMultiple
+    )
+    children_count = forms.IntegerField(label=_("How many children?"), min_value=1, max_value=30)
+    youngest_age = forms.IntegerField(
+        label=_("Youngest, rough age"), required=False, min_value=0, max_value=17
+    )
+    oldest_age = forms.IntegerField(
+        label=_("Oldest, rough age"), required=False, min_value=0, max_value=17
+    )
+    seen_at = forms.DateTimeField(
+        label=_("When?"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    kelurahan = kelurahan_field(required=True)
+    landmark = forms.CharField(
+        label=_("Near which landmark?"),
+        max_length=200,
+        help_text=_("A junction, a shop, a market: a public place."),
+    )
+    latitude = forms.DecimalField(
+        required=False, max_digits=8, decimal_places=5, widget=forms.HiddenInput
+    )
+    longitude = forms.DecimalField(
+        required=False, max_digits=8, decimal_places=5, widget=forms.HiddenInput
+    )
+    description = forms.CharField(
+        label=_("Anything else we should know?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("Location data is removed from the photo."),
+    )
+    reporter_name = forms.CharField(label=_("Your name (optional)"), required=False, max_length=120)
+    reporter_phone = forms.CharField(
+        label=_("Your phone (optional)"),
+        required=False,
+        max_length=30,
+        help_text=_("Only if you agree to be called back. You may stay anonymous."),
+    )
+    # Left empty by people; filled in by bots that fill every field.
+    website = forms.CharField(required=False, max_length=200)
+
+    def report(self) -> PublicReport:
+        data: dict[str, Any] = self.cleaned_data
+        return PublicReport(
+            seen=list(data["seen"]),
+            children_count=data["children_count"],
+            youngest_age=data.get("youngest_age"),
+            oldest_age=data.get("oldest_age"),
+            seen_at=data["seen_at"],
+            kelurahan=data["kelurahan"],
+            landmark=data["landmark"],
+            description=data.get("description", ""),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            reporter_name=data.get("reporter_name", ""),
+            reporter_phone=data.get("reporter_phone", ""),
+            photo=data.get("photo"),
+        )
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Tracking code"), max_length=20)

@@ -1,0 +1,100 @@
+"""Reports of children seen working or begging, from the public and from staff.
+
+A public report needs no account. It keeps only what the reporter typed
+(contact details are optional) and never the sender's address; a tracking
+code shows the reporter a status and nothing about any child.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kawal.access.catalogue import DataClass, classified
+from kawal.core.models import TimestampedModel, UUIDModel, VersionedModel
+
+B = DataClass.BASIC
+ID = DataClass.IDENTITY
+
+# No 0/O, 1/I/L: codes are read aloud over the phone and typed on small keyboards.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_tracking_code() -> str:
+    body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    return f"{body[:5]}-{body[5:]}"
+
+
+class Seen(models.TextChoices):
+    SELLING_TISSUES = "tissues", _("Selling tissues")
+    SELLING_NEWSPAPERS = "newspapers", _("Selling newspapers")
+    BEGGING = "begging", _("Begging")
+    BUSKING = "busking", _("Busking")
+    SCAVENGING = "scavenging", _("Scavenging")
+    OTHER = "other", _("Other")
+
+
+class ReportChannel(models.TextChoices):
+    PUBLIC_WEB = "public_web", _("Public report form")
+    PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("Walk-in")
+    SAPA129 = "sapa129", _("SAPA 129 referral")
+    RT = "rt", _("RT head")
+    SCHOOL = "school", _("School")
+    HEALTH = "health", _("Health facility")
+    POLICE = "police", _("Police")
+    SATPOL_PP = "satpol_pp", _("Satpol PP")
+
+
+class ReportStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    IN_PROGRESS = "in_progress", _("Being handled")
+    HANDLED = "handled", _("Handled")
+
+
+class Report(UUIDModel, TimestampedModel, VersionedModel):
+    channel = models.CharField(_("channel"), max_length=12, choices=ReportChannel.choices)
+    tracking_code = models.CharField(max_length=11, unique=True, default=new_tracking_code)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.RECEIVED
+    )
+    seen = classified(models.JSONField(_("what was seen"), default=list), B)
+    children_count = classified(models.PositiveSmallIntegerField(_("how many children")), B)
+    youngest_age = classified(
+        models.PositiveSmallIntegerField(_("youngest (rough age)"), null=True, blank=True), B
+    )
+    oldest_age = classified(
+        models.PositiveSmallIntegerField(_("oldest (rough age)"), null=True, blank=True), B
+    )
+    seen_at = classified(models.DateTimeField(_("when")), B)
+    kelurahan = classified(
+        models.ForeignKey(
+            "regions.Region",
+            verbose_name=_("kelurahan"),
+            on_delete=models.PROTECT,
+            related_name="+",
+        ),
+        B,
+    )
+    landmark = classified(models.CharField(_("landmark"), max_length=200), B)
+    latitude = classified(
+        models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True), B
+    )
+    longitude = classified(
+        models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True), B
+    )
+    description = classified(models.TextField(_("what happened"), blank=True), B)
+    photo = classified(models.CharField(max_length=80, blank=True), ID)  # private storage name
+    # The reporter's own details: optional, and only what they typed.
+    reporter_name = models.CharField(_("your name"), max_length=120, blank=True)
+    reporter_phone = models.CharField(_("your phone"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return self.tracking_code

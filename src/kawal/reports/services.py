@@ -1,0 +1,142 @@
+"""Receiving public reports: abuse controls, photo cleaning, tracking."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kawal.core.audit import AuditContext, audit_record
+from kawal.core.uploads import clean_upload, store_private
+from kawal.regions.models import Region
+from kawal.reports.models import Report, ReportChannel, ReportStatus, Seen
+
+# Balikpapan and its surroundings: a point outside is a mistake, not a sighting.
+AREA = {"lat": (Decimal("-1.45"), Decimal("-0.95")), "lon": (Decimal("116.65"), Decimal("117.10"))}
+
+
+class TooManyReports(Exception):
+    """This address sent too many reports within the hour."""
+
+
+def _bucket(address: str) -> str:
+    # Salted per day with the secret key: the cache never holds an address.
+    day = timezone.localdate().isoformat()
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{day}|{address}".encode()).hexdigest()
+    return f"reports:rate:{digest[:32]}"
+
+
+def rate_check(address: str) -> None:
+    """Count one submission for this address; refuse past the hourly limit."""
+    key = _bucket(address)
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    if count > settings.KAWAL_REPORT_RATE_PER_HOUR:
+        raise TooManyReports
+
+
+@dataclass
+class PublicReport:
+    seen: list[str]
+    children_count: int
+    youngest_age: int | None
+    oldest_age: int | None
+    seen_at: datetime
+    kelurahan: Region
+    landmark: str
+    description: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    photo: UploadedFile | None = field(default=None)
+
+
+def _validate(data: PublicReport) -> None:
+    errors: dict[str, str] = {}
+    if not data.seen or any(item not in Seen.values for item in data.seen):
+        errors["seen"] = _("Choose what you saw.")
+    if not 1 <= data.children_count <= 30:
+        errors["children_count"] = _("Give a number of children from 1 to 30.")
+    ages = [age for age in (data.youngest_age, data.oldest_age) if age is not None]
+    if any(not 0 <= age <= 17 for age in ages):
+        errors["youngest_age"] = _("Rough ages of children are 0 to 17.")
+    elif len(ages) == 2 and ages[0] > ages[1]:
+        errors["oldest_age"] = _("The oldest cannot be younger than the youngest.")
+    now = timezone.now()
+    if data.seen_at > now + timedelta(minutes=10):
+        errors["seen_at"] = _("That time is in the future.")
+    elif data.seen_at < now - timedelta(days=90):
+        errors["seen_at"] = _("Reports are for the last 90 days; for older events call SAPA 129.")
+    if data.kelurahan.level != "kelurahan":
+        errors["kelurahan"] = _("Choose a kelurahan.")
+    if not data.landmark.strip():
+        errors["landmark"] = _("Name a landmark near the place, e.g. a junction or a shop.")
+    if (data.latitude is None) != (data.longitude is None):
+        errors["latitude"] = _("The map point is incomplete.")
+    elif data.latitude is not None and data.longitude is not None:
+        (lat_lo, lat_hi), (lon_lo, lon_hi) = AREA["lat"], AREA["lon"]
+        if not (lat_lo <= data.latitude <= lat_hi and lon_lo <= data.longitude <= lon_hi):
+            errors["latitude"] = _("The map point is outside Balikpapan.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def report_receive(data: PublicReport, *, context: AuditContext | None = None) -> Report:
+    """Store a report from the public form and return it (its tracking code)."""
+    _validate(data)
+    photo_name = ""
+    if data.photo is not None:
+        max_bytes = settings.KAWAL_REPORT_PHOTO_MAX_MB * 1024 * 1024
+        clean = clean_upload(data.photo, max_bytes=max_bytes)
+        if not clean.content_type.startswith("image/"):
+            raise ValidationError({"photo": _("Send a photo (JPEG or PNG).")})
+        # Re-encoded from pixels by clean_upload: no EXIF, no GPS.
+        photo_name = store_private(clean, root=settings.KAWAL_PRIVATE_MEDIA_ROOT / "reports")
+    with transaction.atomic():
+        report = Report.objects.create(
+            channel=ReportChannel.PUBLIC_WEB,
+            seen=sorted(set(data.seen)),
+            children_count=data.children_count,
+            youngest_age=data.youngest_age,
+            oldest_age=data.oldest_age,
+            seen_at=data.seen_at,
+            kelurahan=data.kelurahan,
+            landmark=data.landmark.strip()[:200],
+            description=data.description.strip()[:2000],
+            latitude=data.latitude,
+            longitude=data.longitude,
+            photo=photo_name,
+            reporter_name=data.reporter_name.strip()[:120],
+            reporter_phone=data.reporter_phone.strip()[:30],
+        )
+        # The trail says a report came in; it names no reporter and no address.
+        audit_record(
+            "reports.received",
+            target=f"report:{report.uuid}",
+            context=AuditContext(via="public"),
+        )
+    return report
+
+
+def report_status(code: str) -> str | None:
+    """The status of a report by its tracking code, and nothing else."""
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    if len(cleaned) != 10:
+        return None
+    formatted = f"{cleaned[:5]}-{cleaned[5:]}"
+    status = Report.objects.filter(tracking_code=formatted).values_list("status", flat=True).first()
+    return str(ReportStatus(status).label) if status else None
