@@ -45,6 +45,25 @@ class CaptureForm(forms.Form):
         max_length=200,
         help_text=_("A public place, never a home address."),
     )
+    latitude = forms.DecimalField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        decimal_places=6,
+        max_digits=9,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        help_text=_("Optional: where the child was found, a public place only."),
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        decimal_places=6,
+        max_digits=9,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
     accompanying_adult = forms.CharField(
         label=_("Accompanying adult"), required=False, max_length=200
     )
@@ -54,6 +73,13 @@ class CaptureForm(forms.Form):
     )
     identity_check = forms.CharField(required=False, widget=forms.HiddenInput)
     identity_choice = forms.CharField(required=False, max_length=80)
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        latitude, longitude = data.get("latitude"), data.get("longitude")
+        if (latitude is None) != (longitude is None) and not self.errors:
+            self.add_error("latitude", _("Give both latitude and longitude, or neither."))
+        return data
 
     def capture_input(self) -> CaptureInput:
         data: dict[str, Any] = self.cleaned_data
@@ -66,4 +92,6 @@ class CaptureForm(forms.Form):
             accompanying_adult=data.get("accompanying_adult", ""),
             taken_to=data["taken_to"],
             undertaking_signed=bool(data.get("undertaking_signed")),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
         )

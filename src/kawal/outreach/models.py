@@ -96,6 +96,15 @@ class Capture(UUIDModel, TimestampedModel):
         models.CharField(_("activity"), max_length=12, choices=Activity.choices), B
     )
     place = classified(models.CharField(_("where found"), max_length=200, blank=True), B)
+    # Where the child was found, a public place; never a home or shelter address.
+    latitude = classified(
+        models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True),
+        B,
+    )
+    longitude = classified(
+        models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True),
+        B,
+    )
     accompanying_adult = classified(
         models.CharField(_("accompanying adult"), max_length=200, blank=True), ID
     )

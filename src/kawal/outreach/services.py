@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -115,6 +116,9 @@ class CaptureInput:
     accompanying_adult: str
     taken_to: str
     undertaking_signed: bool
+    # Where the child was found (a public place), if the officer gave it.
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
 
     def matching(self, operation: Operation) -> dict[str, Any]:
         """What the candidate search compares: the name, the age range and where found."""
@@ -139,8 +143,19 @@ def _validate(data: CaptureInput) -> None:
         errors["taken_to"] = _("Choose where the child was taken.")
     if data.sex not in ("", "M", "F"):
         errors["sex"] = _("Choose the sex.")
+    if (data.latitude is None) != (data.longitude is None):
+        errors["latitude"] = _("Give both latitude and longitude, or neither.")
+    elif data.latitude is not None and data.longitude is not None:
+        if not -90 <= data.latitude <= 90:
+            errors["latitude"] = _("Latitude is between -90 and 90.")
+        if not -180 <= data.longitude <= 180:
+            errors["longitude"] = _("Longitude is between -180 and 180.")
     if errors:
         raise ValidationError(errors)
+
+
+def _point(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.000001"))
 
 
 def capture_add(
@@ -167,6 +182,8 @@ def capture_add(
             accompanying_adult=data.accompanying_adult.strip()[:200],
             taken_to=data.taken_to,
             undertaking_signed=data.undertaking_signed,
+            latitude=_point(data.latitude),
+            longitude=_point(data.longitude),
             captured_by=acting_user,
         )
         if choice.startswith("link:"):

@@ -64,6 +64,15 @@ class Region(models.Model):
     is_active = models.BooleanField(_("in use"), default=True)
     source = models.CharField(_("legal source"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Approximate centre, for the hotspot map's circles; not a surveyed point.
+    latitude = models.DecimalField(
+        _("latitude of the centre"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude of the centre"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    # A GeoJSON Polygon or MultiPolygon geometry, loaded by ``kawal import_boundaries``.
+    boundary = models.JSONField(_("boundary (GeoJSON geometry)"), null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
