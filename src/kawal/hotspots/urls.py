@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kawal.hotspots import views
 
 app_name = "hotspots"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("peta/", views.hotspot_map, name="map"),
+    path("peta/data.json", views.hotspot_data, name="data"),
+]

@@ -1,0 +1,94 @@
+// Hotspot map: clustered capture points and proportional circles per
+// kelurahan, from /peta/data.json. Works without tiles (plain background);
+// no request leaves the server unless KAWAL_MAP_TILES_URL names a tile host.
+(function () {
+  "use strict";
+  var el = document.getElementById("hotspot-map");
+  var status = document.getElementById("hotspot-map-status");
+  if (!el || !window.L || !window.fetch) {
+    return;
+  }
+  var BALIKPAPAN = [-1.245, 116.87];
+
+  function say(message) {
+    status.textContent = message;
+  }
+
+  function text(value) {
+    var node = document.createElement("span");
+    node.textContent = value;
+    return node;
+  }
+
+  var map = L.map(el, { attributionControl: false, zoomSnap: 0.5 }).setView(BALIKPAPAN, 11);
+  if (el.dataset.tilesUrl) {
+    L.control.attribution({ prefix: false }).addTo(map);
+    L.tileLayer(el.dataset.tilesUrl, {
+      attribution: el.dataset.tilesAttribution || "",
+      maxZoom: 19,
+    }).addTo(map);
+  }
+  say("");
+
+  function draw(data) {
+    var circles = L.featureGroup();
+    var top = 0;
+    data.kelurahan.forEach(function (row) {
+      top = Math.max(top, row.count);
+    });
+    data.kelurahan.forEach(function (row) {
+      if (row.lat === null || row.lon === null || row.count === 0) {
+        return;
+      }
+      L.circleMarker([row.lat, row.lon], {
+        radius: 6 + 22 * Math.sqrt(row.count / top),
+        color: "#0b5d56",
+        weight: 2,
+        fillColor: "#0b5d56",
+        fillOpacity: 0.25,
+        className: "hotspot-circle",
+      })
+        .bindTooltip(text(row.name + ": " + row.count))
+        .addTo(circles);
+    });
+    var points = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
+    data.points.forEach(function (point) {
+      var hour = (point.hour < 10 ? "0" : "") + point.hour + ":00";
+      L.marker([point.lat, point.lon], {
+        icon: L.divIcon({ className: "hotspot-point", iconSize: [12, 12] }),
+        keyboard: false,
+      })
+        .bindPopup(text(point.activity_label + " · " + point.date + " " + hour))
+        .addTo(points);
+    });
+    circles.addTo(map);
+    points.addTo(map);
+    var overlays = {};
+    overlays[el.dataset.labelCircles] = circles;
+    overlays[el.dataset.labelPoints] = points;
+    L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+    var bounds = circles.getBounds();
+    if (points.getLayers().length) {
+      bounds = bounds.isValid() ? bounds.extend(points.getBounds()) : points.getBounds();
+    }
+    if (bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
+    }
+    el.dataset.points = String(data.points.length);
+    el.dataset.circles = String(circles.getLayers().length);
+    el.dataset.state = "ready";
+  }
+
+  fetch(el.dataset.dataUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (response) {
+      if (!response.ok) {
+        throw new Error(String(response.status));
+      }
+      return response.json();
+    })
+    .then(draw)
+    .catch(function () {
+      el.dataset.state = "failed";
+      say(el.dataset.labelFailed);
+    });
+})();
