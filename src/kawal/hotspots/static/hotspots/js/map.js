@@ -20,7 +20,7 @@
     return node;
   }
 
-  var map = L.map(el, { attributionControl: false, zoomSnap: 0.5 }).setView(BALIKPAPAN, 11);
+  var map = L.map(el, { attributionControl: false, zoomSnap: 0.5, minZoom: 9, maxZoom: 18 }).setView(BALIKPAPAN, 11);
   if (el.dataset.tilesUrl) {
     L.control.attribution({ prefix: false }).addTo(map);
     L.tileLayer(el.dataset.tilesUrl, {
@@ -87,7 +87,10 @@
       return response.json();
     })
     .then(draw)
-    .catch(function () {
+    .catch(function (error) {
+      if (window.console) {
+        window.console.error("hotspot map:", error);
+      }
       el.dataset.state = "failed";
       say(el.dataset.labelFailed);
     });

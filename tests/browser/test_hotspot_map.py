@@ -1,0 +1,81 @@
+"""On a phone: the hotspot map draws points and circles with no tile server and no network."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from kawal.access.catalogue import Role
+from kawal.outreach.models import Capture, Operation, OperationStatus
+from kawal.regions.models import Region
+from tests.browser.test_case_journey import no_horizontal_scroll, sign_in
+from tests.helpers import make_user
+from tests.identity.conftest import register
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_hotspot_map_on_a_phone_without_tiles(phones, settings):
+    settings.KAWAL_MAP_TILES_URL = ""
+    importlib.import_module("kawal.regions.migrations.0004_balikpapan_centres").load(apps, None)
+    owner = make_user(Role.CASE_MANAGER, username="hm-manajer")
+    case = register(owner, "Anak Peta Sintetis")
+    for code, hour, point in (
+        ("64.71.06.1004", 20, ("-1.2770", "116.8283")),
+        ("64.71.06.1004", 21, ("-1.2772", "116.8286")),
+        ("64.71.05.1002", 16, ("-1.2630", "116.8860")),
+    ):
+        when = timezone.make_aware(datetime.fromisoformat(f"2026-03-02T{hour:02d}:10"))
+        operation = Operation.objects.create(
+            title="Operasi (sintetis)",
+            starts_at=when,
+            area=Region.objects.get(code=code),
+            status=OperationStatus.CONDUCTED,
+            lead=owner,
+            created_by=owner,
+        )
+        row = Capture.objects.create(
+            operation=operation,
+            name_as_told="Anak",
+            age_estimate=9,
+            activity="tissues",
+            taken_to="home",
+            child=case.child,
+            outcome="linked",
+            captured_by=owner,
+            latitude=Decimal(point[0]),
+            longitude=Decimal(point[1]),
+        )
+        Capture.objects.filter(pk=row.pk).update(created_at=when)
+
+    patrol = make_user(Role.PATROL_OFFICER, username="hm-satpol")
+    phone = phones()
+    errors: list[str] = []
+    phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    sign_in(phone, patrol)
+    phone.goto(phone.base_url + "/peta/")
+    phone.wait_for_selector("#hotspot-map[data-state='ready']")
+    map_box = phone.locator("#hotspot-map")
+    assert map_box.get_attribute("data-points") == "3"
+    assert map_box.get_attribute("data-circles") == "2"
+    assert phone.locator("#hotspot-map path.hotspot-circle").count() == 2
+    assert phone.locator("#hotspot-map .leaflet-marker-icon").count() >= 1
+    assert phone.locator("#hotspot-map img.leaflet-tile").count() == 0
+    assert map_box.bounding_box()["width"] <= 360
+    table = phone.locator("#hour-week")
+    assert table.is_visible()
+    assert table.locator("tbody tr").count() == 24
+    assert table.locator("tfoot").inner_text().split()[1:] == ["3", "0", "0", "0", "0", "0", "0"]
+    no_horizontal_scroll(phone)
+    assert errors == [], errors
+
+    phone.select_option("#id_time_of_day", "night")
+    phone.click("main button.primary")
+    phone.wait_for_selector("#hotspot-map[data-state='ready']")
+    assert phone.locator("#hotspot-map").get_attribute("data-points") == "2"
+    no_horizontal_scroll(phone)
