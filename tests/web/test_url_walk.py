@@ -20,6 +20,10 @@ PUBLIC = {
     "accounts:set_password",
     "set_language",
     "web:healthz",
+    # Citizens report children at risk without an account (docs/reports.md).
+    "reports:new",
+    "reports:thanks",
+    "reports:track",
 }
 # Views a signed-in user may open before passing the second factor.
 BEFORE_SECOND_FACTOR = {"accounts:verify", "accounts:setup", "accounts:logout"}
