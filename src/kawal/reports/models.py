@@ -90,6 +90,12 @@ class Report(UUIDModel, TimestampedModel, VersionedModel):
     # The reporter's own details: optional, and only what they typed.
     reporter_name = models.CharField(_("your name"), max_length=120, blank=True)
     reporter_phone = models.CharField(_("your phone"), max_length=30, blank=True)
+    # Triage: who took it on, and why it was closed.
+    handled_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_reason = classified(models.TextField(_("reason for closing"), blank=True), B)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -6,16 +6,20 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kawal.access.catalogue import Capability
+from kawal.access.policy import may
 from kawal.core.audit import AuditContext, audit_record
+from kawal.core.models import StaleVersion
 from kawal.core.uploads import clean_upload, store_private
 from kawal.regions.models import Region
 from kawal.reports.models import Report, ReportChannel, ReportStatus, Seen
@@ -140,3 +144,41 @@ def report_status(code: str) -> str | None:
     formatted = f"{cleaned[:5]}-{cleaned[5:]}"
     status = Report.objects.filter(tracking_code=formatted).values_list("status", flat=True).first()
     return str(ReportStatus(status).label) if status else None
+
+
+def report_take(report: Report, *, expected_version: int, acting_user: Any) -> Report:
+    """The triage team starts handling a report; the reporter's status says so."""
+    return _set_status(report, ReportStatus.IN_PROGRESS, "", expected_version, acting_user)
+
+
+def report_close(report: Report, *, reason: str, expected_version: int, acting_user: Any) -> Report:
+    """Close a report as handled, with the reason (e.g. no child found, case opened)."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the report is closed.")})
+    return _set_status(report, ReportStatus.HANDLED, reason, expected_version, acting_user)
+
+
+def _set_status(
+    report: Report, status: str, reason: str, expected_version: int, acting_user: Any
+) -> Report:
+    if not may(acting_user, Capability.TRIAGE_REPORTS):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Report.objects.select_for_update().get(pk=report.pk)
+        if current.version != expected_version:
+            raise StaleVersion(current)
+        if current.status == ReportStatus.HANDLED:
+            raise ValidationError(_("This report is already closed."))
+        current.status = status
+        current.handled_by = acting_user
+        if status == ReportStatus.HANDLED:
+            current.closed_reason = reason.strip()[:2000]
+            current.closed_at = timezone.now()
+        current.version += 1
+        current.save()
+        audit_record(
+            f"reports.{status}",
+            actor=acting_user,
+            target=f"report:{current.uuid}",
+        )
+    return current

@@ -8,4 +8,6 @@ urlpatterns = [
     path("lapor/", views.report_new, name="new"),
     path("lapor/terima-kasih/", views.report_thanks, name="thanks"),
     path("lapor/cek/", views.report_track, name="track"),
+    path("laporan/", views.triage, name="triage"),
+    path("laporan/<str:report_uuid>/", views.report_detail, name="detail"),
 ]

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kawal.access.catalogue import Capability
+from kawal.access.policy import may
+from kawal.cases.selectors import pick
+from kawal.core.models import StaleVersion
 from kawal.core.net import client_ip
 from kawal.reports import services as svc
 from kawal.reports.forms import PublicReportForm, TrackForm
+from kawal.reports.models import Report
+from kawal.reports.selectors import triage_queue
 
 SESSION_CODE = "reports.last_code"
 
@@ -72,3 +81,62 @@ def report_track(request: HttpRequest) -> HttpResponse:
     return render(
         request, "reports/track.html", {"form": form, "status": status, "looked_up": looked_up}
     )
+
+
+# --- Triage (staff) ----------------------------------------------------------------
+
+
+def _triager(request: HttpRequest) -> Any:
+    if not may(request.user, Capability.TRIAGE_REPORTS):
+        raise PermissionDenied
+    return request.user
+
+
+@require_http_methods(["GET"])
+def triage(request: HttpRequest) -> HttpResponse:
+    rows = triage_queue(_triager(request))
+    return render(request, "reports/triage.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
+    user = _triager(request)
+    report = pick(Report.objects.select_related("kelurahan", "handled_by"), report_uuid)
+    if report is None:
+        raise Http404
+    errors: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        version = svc_int(request.POST.get("expected_version"))
+        try:
+            if action == "take":
+                svc.report_take(report, expected_version=version, acting_user=user)
+            elif action == "close":
+                svc.report_close(
+                    report,
+                    reason=request.POST.get("reason", ""),
+                    expected_version=version,
+                    acting_user=user,
+                )
+            else:
+                raise ValidationError(_("Choose what to do with this report."))
+        except StaleVersion:
+            errors.append(_("Someone changed this report in the meantime; check it again."))
+        except ValidationError as error:
+            errors.extend(error.messages)
+        else:
+            return redirect("reports:detail", report_uuid=report.uuid)
+        report.refresh_from_db()
+    return render(
+        request,
+        "reports/detail.html",
+        {"report": report, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+def svc_int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1

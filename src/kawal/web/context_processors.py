@@ -33,6 +33,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("cases:list", _("Cases"), reads_cases),
     NavItem("cases:my_tasks", _("My tasks"), reads_cases),
     NavItem("cases:referral_inbox", _("Referrals"), reads_cases),
+    NavItem("reports:triage", _("Reports"), _any(Capability.TRIAGE_REPORTS)),
     NavItem("outreach:list", _("Outreach"), _any(Capability.LOG_OUTREACH)),
     NavItem("hotspots:map", _("Hotspot map"), _any(Capability.VIEW_HOTSPOT_MAP)),
     NavItem("cases:break_glass", _("Emergency access"), _any(Capability.BREAK_GLASS)),

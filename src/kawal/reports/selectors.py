@@ -1,0 +1,84 @@
+"""The triage queue: open reports, most urgent first, with the follow-up standard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from rapidfuzz import fuzz
+
+from kawal.access.catalogue import Capability
+from kawal.access.policy import may
+from kawal.identity.normalise import fold
+from kawal.reports.models import Report, ReportStatus
+
+# Reports are followed up within three working days (DP3AKB service standard).
+FOLLOW_UP_WORKING_DAYS = 3
+REPEAT_WINDOW_DAYS = 60
+
+
+@dataclass
+class TriageRow:
+    report: Report
+    due: date
+    overdue: bool
+    urgency: int
+    reasons: list[str] = field(default_factory=list)
+
+
+def working_days_after(start: date, days: int) -> date:
+    """The date ``days`` working days (Monday to Friday) after ``start``."""
+    current = start
+    left = days
+    while left:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def _night(moment: datetime) -> bool:
+    hour = timezone.localtime(moment).hour
+    return hour >= 19 or hour < 5
+
+
+def _same_place(a: Report, b: Report) -> bool:
+    if a.kelurahan_id != b.kelurahan_id:
+        return False
+    return fuzz.token_set_ratio(fold(a.landmark), fold(b.landmark)) >= 80
+
+
+def triage_queue(user: Any, *, today: date | None = None) -> list[TriageRow]:
+    """Open reports for the triage team, ordered by urgency, then by due date."""
+    if not may(user, Capability.TRIAGE_REPORTS):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    open_reports = list(
+        Report.objects.filter(status__in=[ReportStatus.RECEIVED, ReportStatus.IN_PROGRESS])
+        .select_related("kelurahan")
+        .order_by("created_at")
+    )
+    since = timezone.now() - timedelta(days=REPEAT_WINDOW_DAYS)
+    recent = list(Report.objects.filter(created_at__gte=since).only("pk", "kelurahan", "landmark"))
+    rows = []
+    for report in open_reports:
+        reasons: list[str] = []
+        urgency = 0
+        if report.youngest_age is not None and report.youngest_age < 6:
+            urgency += 3
+            reasons.append("under_6")
+        if _night(report.seen_at):
+            urgency += 2
+            reasons.append("night")
+        if any(other.pk != report.pk and _same_place(report, other) for other in recent):
+            urgency += 2
+            reasons.append("repeat_place")
+        due = working_days_after(
+            timezone.localtime(report.created_at).date(), FOLLOW_UP_WORKING_DAYS
+        )
+        rows.append(TriageRow(report, due, due < today, urgency, reasons))
+    rows.sort(key=lambda row: (-row.urgency, row.due, row.report.created_at))
+    return rows

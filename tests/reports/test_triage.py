@@ -1,0 +1,87 @@
+"""The triage queue: urgency order, the 3-working-day standard, closing with a reason."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from kawal.access.catalogue import Role
+from kawal.regions.models import Region
+from kawal.reports.models import Report, ReportChannel, ReportStatus
+from kawal.reports.selectors import triage_queue, working_days_after
+from tests.helpers import make_user, sign_in
+
+
+def report(landmark: str, *, hour: int = 10, youngest: int | None = 9, days_ago: int = 0) -> Report:
+    seen = timezone.localtime() - timedelta(days=days_ago)
+    seen = seen.replace(hour=hour, minute=0)
+    made = Report.objects.create(
+        channel=ReportChannel.PUBLIC_WEB,
+        seen=["tissues"],
+        children_count=1,
+        youngest_age=youngest,
+        seen_at=seen,
+        kelurahan=Region.objects.get(code="64.71.06.1004"),
+        landmark=landmark,
+    )
+    Report.objects.filter(pk=made.pk).update(created_at=seen)
+    made.refresh_from_db()
+    return made
+
+
+def test_working_days_skip_the_weekend():
+    friday = date(2026, 11, 27)
+    assert working_days_after(friday, 3) == date(2026, 12, 2)  # Mon, Tue, Wed
+    assert working_days_after(date(2026, 11, 23), 3) == date(2026, 11, 26)
+
+
+def test_the_queue_puts_young_children_night_and_repeat_places_first(db):
+    manager = make_user(Role.CASE_MANAGER)
+    plain = report("Pasar Klandasan (sintetis)", hour=10)
+    night = report("Taman Bekapai (sintetis)", hour=21)
+    toddler = report("Pelabuhan Semayang (sintetis)", hour=10, youngest=4)
+    repeat_a = report("Simpang Rapak lampu merah (sintetis)", hour=11)
+    report("Lampu merah Simpang Rapak (sintetis)", hour=12)
+    rows = triage_queue(manager)
+    order = [row.report.pk for row in rows]
+    assert order[0] == toddler.pk and order.index(night.pk) < order.index(plain.pk)
+    assert order.index(repeat_a.pk) < order.index(plain.pk)
+    assert "repeat_place" in next(r for r in rows if r.report.pk == repeat_a.pk).reasons
+
+
+def test_overdue_reports_are_flagged(db):
+    manager = make_user(Role.CASE_MANAGER)
+    old = report("Pasar Pandansari (sintetis)", days_ago=10)
+    fresh = report("Pasar Baru (sintetis)")
+    rows = {row.report.pk: row for row in triage_queue(manager)}
+    assert rows[old.pk].overdue and not rows[fresh.pk].overdue
+
+
+def test_closing_needs_a_reason_and_shows_as_handled_to_the_reporter(client, db):
+    manager = make_user(Role.CASE_MANAGER)
+    made = report("Pasar Klandasan (sintetis)")
+    sign_in(client, manager)
+    url = reverse("reports:detail", args=[made.uuid])
+    refused = client.post(url, {"action": "close", "reason": "", "expected_version": made.version})
+    assert refused.status_code == 400
+    client.post(url, {"action": "close", "reason": "Anak tidak ditemukan", "expected_version": 1})
+    made.refresh_from_db()
+    assert made.status == ReportStatus.HANDLED and made.handled_by == manager
+    stale = client.post(url, {"action": "take", "expected_version": 1})
+    assert stale.status_code == 400
+
+
+def test_only_triage_roles_see_the_queue(client, db):
+    report("Pasar Klandasan (sintetis)")
+    for role in Role:
+        user = make_user(role)
+        sign_in(client, user)
+        allowed = role in (Role.CASE_MANAGER, Role.SUPERVISOR)
+        assert client.get(reverse("reports:triage")).status_code == (200 if allowed else 403), role
+
+
+def test_a_malformed_report_id_is_a_404(client, db):
+    sign_in(client, make_user(Role.CASE_MANAGER))
+    assert client.get(reverse("reports:detail", args=["not-a-uuid"])).status_code == 404
