@@ -85,3 +85,35 @@ def test_only_triage_roles_see_the_queue(client, db):
 def test_a_malformed_report_id_is_a_404(client, db):
     sign_in(client, make_user(Role.CASE_MANAGER))
     assert client.get(reverse("reports:detail", args=["not-a-uuid"])).status_code == 404
+
+
+def test_a_case_opened_from_a_report_keeps_it_as_its_origin(client, db):
+    from kawal.cases.models import Case
+    from tests.identity.conftest import intake_form
+
+    manager = make_user(Role.CASE_MANAGER)
+    made = report("Pasar Klandasan (sintetis)")
+    sign_in(client, manager)
+    page = client.get(reverse("cases:open") + f"?laporan={made.uuid}")
+    assert page.context["form"].initial["intake_channel"] == "public_report"
+    response = client.post(
+        reverse("cases:open"),
+        intake_form(full_name="Wulan Sintetis", sex="F", report=str(made.uuid)),
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.origin_report == made
+    assert case.events.filter(kind="case.from_report").exists()
+    made.refresh_from_db()
+    assert made.status == ReportStatus.IN_PROGRESS
+
+
+def test_only_triage_roles_may_open_a_case_from_a_report(client, db):
+    from kawal.cases.models import Case
+    from tests.identity.conftest import intake_form
+
+    made = report("Pasar Klandasan (sintetis)")
+    psychologist = make_user(Role.PSYCHOLOGIST)
+    sign_in(client, psychologist)
+    response = client.post(reverse("cases:open"), intake_form(report=str(made.uuid)))
+    assert response.status_code == 403 and not Case.objects.exists()

@@ -226,6 +226,19 @@ class Case(UUIDModel, TimestampedModel, VersionedModel):
         B,
     )
 
+    # The report (from the public or staff intake) the case was opened from.
+    origin_report = classified(
+        models.ForeignKey(
+            "reports.Report",
+            verbose_name=_("origin report"),
+            null=True,
+            blank=True,
+            on_delete=models.PROTECT,
+            related_name="cases",
+        ),
+        B,
+    )
+
     class Meta:
         ordering = ["-opened_on", "-id"]
         verbose_name = _("case")

@@ -175,6 +175,7 @@ class NewCase:
     new_child_reason: str = ""
     # The existing child is one the user's outreach team captured (kawal.outreach).
     from_capture: bool = False
+    origin_report: Any = None  # kawal.reports.models.Report
 
 
 def _validate_child(child: Person) -> None:
@@ -265,6 +266,7 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
             owner=acting_user,
             supervisor=new.supervisor,
             repeat_of=earlier,
+            origin_report=new.origin_report,
         )
         if new.sibling_of is not None:
             from kawal.cases.models import FamilyGroup
@@ -296,6 +298,13 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
         if new.sibling_of is not None:
             _event(new.sibling_of, "family.linked", acting_user, sibling=case.number)
             _event(case, "family.linked", acting_user, sibling=new.sibling_of.number)
+        if new.origin_report is not None:
+            if not may(acting_user, Capability.TRIAGE_REPORTS):
+                raise PermissionDenied
+            _event(case, "case.from_report", acting_user, report=new.origin_report.tracking_code)
+            type(new.origin_report).objects.filter(
+                pk=new.origin_report.pk, status="received"
+            ).update(status="in_progress", handled_by=acting_user)
         if earlier is not None:
             _event(case, "case.repeat", acting_user, earlier=earlier.number)
             # The earlier case's manager learns the child was found again; the

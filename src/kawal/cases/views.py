@@ -40,6 +40,7 @@ from kawal.outreach.services import capture_case_opened
 from kawal.outreach.views import capture_for_case_opening
 from kawal.people.identity_numbers import nik_warnings, parse_nik
 from kawal.people.models import Person, PersonRelation
+from kawal.reports.selectors import CASE_CHANNEL, report_for_case_opening
 
 D = DataClass
 
@@ -145,7 +146,12 @@ def case_open(request: HttpRequest) -> HttpResponse:
     )
     if capture is not None and capture.case_id is not None:
         capture = None
+    report = report_for_case_opening(
+        user, request.POST.get("report") or request.GET.get("laporan", "")
+    )
     initial = _capture_initial(capture) if capture is not None else None
+    if report is not None:
+        initial = {**(initial or {}), "intake_channel": CASE_CHANNEL.get(report.channel, "other")}
     form = f.OpenCaseForm(request.POST or None, initial=initial)
     sibling = None
     panel: list[Any] = []
@@ -166,13 +172,19 @@ def case_open(request: HttpRequest) -> HttpResponse:
         signature = panel_signature(record, panel)
         decision = _identity_decision(form, panel, signature)
         if decision is not None:
-            response = _open_with_decision(request, form, decision, panel, sibling, capture)
+            response = _open_with_decision(request, form, decision, panel, sibling, capture, report)
             if response is not None:
                 return response
     return render(
         request,
         "cases/open.html",
-        {"form": form, "panel": panel, "signature": signature, "capture": capture},
+        {
+            "form": form,
+            "panel": panel,
+            "signature": signature,
+            "capture": capture,
+            "report": report,
+        },
     )
 
 
@@ -216,6 +228,7 @@ def _open_with_decision(
     panel: list[Any],
     sibling: Case | None,
     capture: Any = None,
+    report: Any = None,
 ) -> HttpResponse | None:
     user: Any = request.user
     if choice.startswith("reopen:"):
@@ -250,6 +263,7 @@ def _open_with_decision(
         parents=form.parents(),
         candidates_shown=[(e.candidate.root_id, e.candidate.score, e.visible) for e in panel],
         new_child_reason=form.cleaned_data["new_child_reason"],
+        origin_report=report,
     )
     case = _attempt(form, lambda: svc.case_open(new, acting_user=user))
     if case is None:

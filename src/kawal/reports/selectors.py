@@ -82,3 +82,28 @@ def triage_queue(user: Any, *, today: date | None = None) -> list[TriageRow]:
         rows.append(TriageRow(report, due, due < today, urgency, reasons))
     rows.sort(key=lambda row: (-row.urgency, row.due, row.report.created_at))
     return rows
+
+
+# How a report's channel is recorded as a case's intake channel.
+CASE_CHANNEL = {
+    "public_web": "public_report",
+    "phone": "hotline",
+    "walk_in": "walk_in",
+    "sapa129": "sapa129",
+    "rt": "rt",
+    "school": "school",
+    "health": "health",
+    "police": "police",
+    "satpol_pp": "outreach",
+}
+
+
+def report_for_case_opening(user: Any, report_uuid: str) -> Report | None:
+    """An open report the user may open a case from (triage and case-opening roles)."""
+    from kawal.cases.selectors import pick
+
+    if not (may(user, Capability.TRIAGE_REPORTS) and may(user, Capability.OPEN_CASE)):
+        return None
+    if not report_uuid:
+        return None
+    return pick(Report.objects.exclude(status=ReportStatus.HANDLED), report_uuid)
