@@ -117,3 +117,64 @@ def test_only_triage_roles_may_open_a_case_from_a_report(client, db):
     sign_in(client, psychologist)
     response = client.post(reverse("cases:open"), intake_form(report=str(made.uuid)))
     assert response.status_code == 403 and not Case.objects.exists()
+
+
+def test_a_report_sent_to_an_operation_is_linked_from_its_captures(client, db):
+    from kawal.outreach.models import Capture, Operation
+
+    manager = make_user(Role.CASE_MANAGER)
+    made = report("Pasar Klandasan (sintetis)")
+    sign_in(client, manager)
+    client.post(
+        reverse("outreach:new"),
+        {
+            "title": "Operasi pasar (sintetis)",
+            "starts_at": "2026-11-20T19:00",
+            "area": "64.71.06.1004",
+        },
+    )
+    operation = Operation.objects.get()
+    client.post(
+        reverse("reports:detail", args=[made.uuid]),
+        {"action": "assign", "operation": str(operation.uuid), "expected_version": made.version},
+    )
+    made.refresh_from_db()
+    assert made.operation == operation and made.status == ReportStatus.IN_PROGRESS
+    response = client.post(
+        reverse("outreach:capture", args=[operation.uuid]),
+        {
+            "name_as_told": "Wulan",
+            "age_estimate": "7",
+            "sex": "F",
+            "activity": "tissues",
+            "taken_to": "home",
+            "report": str(made.uuid),
+        },
+    )
+    assert response.status_code == 302
+    assert Capture.objects.get().report == made
+
+
+def test_a_capture_cannot_name_a_report_of_another_operation(client, db):
+    from kawal.outreach.models import Capture, Operation
+
+    manager = make_user(Role.CASE_MANAGER)
+    made = report("Pasar Klandasan (sintetis)")
+    sign_in(client, manager)
+    client.post(
+        reverse("outreach:new"),
+        {"title": "Operasi (sintetis)", "starts_at": "2026-11-20T19:00", "area": "64.71.06.1004"},
+    )
+    operation = Operation.objects.get()
+    response = client.post(
+        reverse("outreach:capture", args=[operation.uuid]),
+        {
+            "name_as_told": "Wulan",
+            "age_estimate": "7",
+            "activity": "tissues",
+            "taken_to": "home",
+            "report": str(made.uuid),
+        },
+    )
+    assert response.status_code == 200 and "report" in response.context["form"].errors
+    assert not Capture.objects.exists()

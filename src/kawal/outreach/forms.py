@@ -71,6 +71,7 @@ class CaptureForm(forms.Form):
     undertaking_signed = forms.BooleanField(
         label=_("Parents signed an undertaking (surat pernyataan)"), required=False
     )
+    report = forms.ChoiceField(label=_("Report that led here"), required=False, choices=[])
     identity_check = forms.CharField(required=False, widget=forms.HiddenInput)
     identity_choice = forms.CharField(required=False, max_length=80)
 
@@ -80,6 +81,17 @@ class CaptureForm(forms.Form):
         if (latitude is None) != (longitude is None) and not self.errors:
             self.add_error("latitude", _("Give both latitude and longitude, or neither."))
         return data
+
+    def __init__(self, *args: Any, reports: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "—")] + [
+            (str(report.uuid), f"{report.landmark} · {report.tracking_code}") for report in reports
+        ]
+        self.fields["report"].choices = choices  # type: ignore[attr-defined]
+        self._reports = {str(report.uuid): report for report in reports}
+
+    def chosen_report(self) -> Any:
+        return self._reports.get(self.cleaned_data.get("report") or "")
 
     def capture_input(self) -> CaptureInput:
         data: dict[str, Any] = self.cleaned_data

@@ -120,6 +120,14 @@ class Capture(UUIDModel, TimestampedModel):
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="captures"
     )
+    # The report that sent the team to look, when there was one.
+    report = models.ForeignKey(
+        "reports.Report",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="captures",
+    )
     captured_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

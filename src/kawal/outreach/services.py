@@ -165,9 +165,15 @@ def capture_add(
     choice: str,
     shown: list[tuple[int, Any, bool]],
     acting_user: Any,
+    report: Any = None,
 ) -> Capture:
-    """Record a child found; ``choice`` is "new" or "link:<person uuid>" from the panel."""
+    """Record a child found; ``choice`` is "new" or "link:<person uuid>" from the panel.
+
+    ``report`` is the report that sent the operation, if any (one assigned to it).
+    """
     _require_team(operation, acting_user)
+    if report is not None and report.operation_id != operation.pk:
+        raise ValidationError(_("That report was not assigned to this operation."))
     if operation.status == OperationStatus.CANCELLED:
         raise ValidationError(_("This operation was cancelled."))
     _validate(data)
@@ -185,6 +191,7 @@ def capture_add(
             latitude=_point(data.latitude),
             longitude=_point(data.longitude),
             captured_by=acting_user,
+            report=report,
         )
         if choice.startswith("link:"):
             _link_known(capture, choice.removeprefix("link:"), acting_user)

@@ -100,7 +100,7 @@ def operation_detail(request: HttpRequest, operation_uuid: str) -> HttpResponse:
 def capture_new(request: HttpRequest, operation_uuid: str) -> HttpResponse:
     operation = _operation(request, operation_uuid)
     user: Any = request.user
-    form = CaptureForm(request.POST or None)
+    form = CaptureForm(request.POST or None, reports=list(operation.reports.all()))
     panel: list[Any] = []
     signature = ""
     if request.method == "POST" and form.is_valid():
@@ -122,6 +122,7 @@ def capture_new(request: HttpRequest, operation_uuid: str) -> HttpResponse:
                     choice=choice,
                     shown=[(e.candidate.root_id, e.candidate.score, e.visible) for e in panel],
                     acting_user=user,
+                    report=form.chosen_report(),
                 )
             except ValidationError as error:
                 form.add_error(None, error.messages)

@@ -90,7 +90,14 @@ class Report(UUIDModel, TimestampedModel, VersionedModel):
     # The reporter's own details: optional, and only what they typed.
     reporter_name = models.CharField(_("your name"), max_length=120, blank=True)
     reporter_phone = models.CharField(_("your phone"), max_length=30, blank=True)
-    # Triage: who took it on, and why it was closed.
+    # Triage: the operation sent to look, who took it on, and why it was closed.
+    operation = models.ForeignKey(
+        "outreach.Operation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
     handled_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -182,3 +182,31 @@ def _set_status(
             target=f"report:{current.uuid}",
         )
     return current
+
+
+def report_assign(
+    report: Report, *, operation: Any, expected_version: int, acting_user: Any
+) -> Report:
+    """Send an outreach operation to look; the report is then being handled."""
+    from kawal.outreach.models import OperationStatus
+    from kawal.outreach.services import operations_visible_to
+
+    if not may(acting_user, Capability.TRIAGE_REPORTS):
+        raise PermissionDenied
+    if not operations_visible_to(acting_user).filter(pk=operation.pk).exists():
+        raise PermissionDenied
+    if operation.status == OperationStatus.CANCELLED:
+        raise ValidationError(_("This operation was cancelled."))
+    with transaction.atomic():
+        current = Report.objects.select_for_update().get(pk=report.pk)
+        if current.version != expected_version:
+            raise StaleVersion(current)
+        if current.status == ReportStatus.HANDLED:
+            raise ValidationError(_("This report is already closed."))
+        current.operation = operation
+        current.status = ReportStatus.IN_PROGRESS
+        current.handled_by = acting_user
+        current.version += 1
+        current.save()
+        audit_record("reports.assigned", actor=acting_user, target=f"report:{current.uuid}")
+    return current

@@ -16,6 +16,7 @@ from kawal.access.policy import may
 from kawal.cases.selectors import pick
 from kawal.core.models import StaleVersion
 from kawal.core.net import client_ip
+from kawal.outreach.services import operations_visible_to
 from kawal.reports import services as svc
 from kawal.reports.forms import PublicReportForm, TrackForm
 from kawal.reports.models import Report
@@ -111,6 +112,13 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
         try:
             if action == "take":
                 svc.report_take(report, expected_version=version, acting_user=user)
+            elif action == "assign":
+                operation = pick(operations_visible_to(user), request.POST.get("operation", ""))
+                if operation is None:
+                    raise ValidationError(_("Choose an operation."))
+                svc.report_assign(
+                    report, operation=operation, expected_version=version, acting_user=user
+                )
             elif action == "close":
                 svc.report_close(
                     report,
@@ -127,10 +135,11 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
         else:
             return redirect("reports:detail", report_uuid=report.uuid)
         report.refresh_from_db()
+    operations = operations_visible_to(user).exclude(status="cancelled")[:20]
     return render(
         request,
         "reports/detail.html",
-        {"report": report, "errors": errors},
+        {"report": report, "errors": errors, "operations": operations},
         status=400 if errors else 200,
     )
 
