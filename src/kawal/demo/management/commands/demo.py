@@ -12,6 +12,7 @@ from kawal.demo.cases import demo_load_cases
 from kawal.demo.data import ACCOUNTS
 from kawal.demo.hotspots import demo_load_hotspots
 from kawal.demo.identity import demo_load_identity
+from kawal.demo.reports import demo_load_reports
 from kawal.demo.services import demo_load, demo_refuse_in_production
 
 
@@ -35,13 +36,15 @@ class Command(BaseCommand):
         cases = demo_load_cases(count=options["cases"])
         identity = demo_load_identity() if cases else {"duplicates": 0, "captures": 0}
         hotspots = demo_load_hotspots()
+        reports = demo_load_reports()
         address = f"http://{options['addrport']}/"
         self.stdout.write(self.style.SUCCESS("Kawal Anak DEMO — data sintetis (synthetic data)"))
         self.stdout.write(
             f"{summary.agencies} agencies, {summary.accounts} accounts loaded; "
             f"{cases} synthetic cases created; {identity['duplicates']} registered twice for the "
             f"duplicate queue; {identity['captures']} children found on an outreach operation; "
-            f"{hotspots} more found on earlier operations, for the hotspot map."
+            f"{hotspots} more found on earlier operations, for the hotspot map; "
+            f"{reports} reports from the public for triage."
         )
         self.stdout.write(f"Open {address}")
         password_note = (
