@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kawal.cases.forms import kelurahan_field
-from kawal.reports.models import Seen
+from kawal.reports.models import ReportChannel, Seen
 from kawal.reports.services import PublicReport
 
 
@@ -80,3 +80,24 @@ class PublicReportForm(forms.Form):
 
 class TrackForm(forms.Form):
     code = forms.CharField(label=_("Tracking code"), max_length=20)
+
+
+class StaffReportForm(PublicReportForm):
+    """A report taken by staff: how it came in, and the reporter as they gave themselves."""
+
+    channel = forms.ChoiceField(
+        label=_("How the report came in"),
+        choices=[(value, label) for value, label in ReportChannel.choices if value != "public_web"],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("photo", "website"):
+            del self.fields[name]
+        self.fields["reporter_name"].label = _("Reporter's name")
+        self.fields["reporter_phone"].label = _("Reporter's phone")
+        self.fields["reporter_phone"].help_text = ""
+
+    def report(self) -> PublicReport:
+        self.cleaned_data.setdefault("photo", None)
+        return super().report()

@@ -90,6 +90,10 @@ class Report(UUIDModel, TimestampedModel, VersionedModel):
     # The reporter's own details: optional, and only what they typed.
     reporter_name = models.CharField(_("your name"), max_length=120, blank=True)
     reporter_phone = models.CharField(_("your phone"), max_length=30, blank=True)
+    # A report taken by staff (phone, walk-in, SAPA 129…): who recorded it.
+    taken_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Triage: the operation sent to look, who took it on, and why it was closed.
     operation = models.ForeignKey(
         "outreach.Operation",

@@ -136,6 +136,38 @@ def report_receive(data: PublicReport, *, context: AuditContext | None = None) -
     return report
 
 
+def report_take_in(
+    data: PublicReport, *, channel: str, acting_user: Any, context: AuditContext | None = None
+) -> Report:
+    """Record a report that came in by phone, walk-in, SAPA 129, an RT head, a school…"""
+    if not may(acting_user, Capability.TAKE_REPORT):
+        raise PermissionDenied
+    if channel not in ReportChannel.values or channel == ReportChannel.PUBLIC_WEB:
+        raise ValidationError({"channel": _("Choose how the report came in.")})
+    _validate(data)
+    with transaction.atomic():
+        report = Report.objects.create(
+            channel=channel,
+            seen=sorted(set(data.seen)),
+            children_count=data.children_count,
+            youngest_age=data.youngest_age,
+            oldest_age=data.oldest_age,
+            seen_at=data.seen_at,
+            kelurahan=data.kelurahan,
+            landmark=data.landmark.strip()[:200],
+            description=data.description.strip()[:2000],
+            latitude=data.latitude,
+            longitude=data.longitude,
+            reporter_name=data.reporter_name.strip()[:120],
+            reporter_phone=data.reporter_phone.strip()[:30],
+            taken_by=acting_user,
+        )
+        audit_record(
+            "reports.taken_in", actor=acting_user, target=f"report:{report.uuid}", context=context
+        )
+    return report
+
+
 def report_status(code: str) -> str | None:
     """The status of a report by its tracking code, and nothing else."""
     cleaned = "".join(ch for ch in code.upper() if ch.isalnum())

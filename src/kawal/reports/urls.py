@@ -9,5 +9,6 @@ urlpatterns = [
     path("lapor/terima-kasih/", views.report_thanks, name="thanks"),
     path("lapor/cek/", views.report_track, name="track"),
     path("laporan/", views.triage, name="triage"),
+    path("laporan/baru/", views.report_take_in, name="take_in"),
     path("laporan/<str:report_uuid>/", views.report_detail, name="detail"),
 ]

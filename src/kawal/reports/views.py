@@ -14,18 +14,19 @@ from django.views.decorators.http import require_http_methods
 from kawal.access.catalogue import Capability
 from kawal.access.policy import may
 from kawal.cases.selectors import pick
+from kawal.core.audit import AuditContext
 from kawal.core.models import StaleVersion
 from kawal.core.net import client_ip
 from kawal.outreach.services import operations_visible_to
 from kawal.reports import services as svc
-from kawal.reports.forms import PublicReportForm, TrackForm
+from kawal.reports.forms import PublicReportForm, StaffReportForm, TrackForm
 from kawal.reports.models import Report
 from kawal.reports.selectors import triage_queue
 
 SESSION_CODE = "reports.last_code"
 
 
-def _apply(form: PublicReportForm, error: ValidationError) -> None:
+def _apply(form: PublicReportForm | StaffReportForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, messages in error.message_dict.items():
             form.add_error(name if name in form.fields else None, messages)
@@ -85,6 +86,31 @@ def report_track(request: HttpRequest) -> HttpResponse:
 
 
 # --- Triage (staff) ----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def report_take_in(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not may(user, Capability.TAKE_REPORT):
+        raise PermissionDenied
+    form = StaffReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = svc.report_take_in(
+                form.report(),
+                channel=form.cleaned_data["channel"],
+                acting_user=user,
+                context=AuditContext.from_request(request),
+            )
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            if may(user, Capability.TRIAGE_REPORTS):
+                return redirect("reports:detail", report_uuid=report.uuid)
+            request.session[SESSION_CODE] = report.tracking_code
+            return redirect("reports:thanks")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reports/take_in.html", {"form": form}, status=status)
 
 
 def _triager(request: HttpRequest) -> Any:

@@ -34,6 +34,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("cases:my_tasks", _("My tasks"), reads_cases),
     NavItem("cases:referral_inbox", _("Referrals"), reads_cases),
     NavItem("reports:triage", _("Reports"), _any(Capability.TRIAGE_REPORTS)),
+    NavItem("reports:take_in", _("Record a report"), _any(Capability.TAKE_REPORT)),
     NavItem("outreach:list", _("Outreach"), _any(Capability.LOG_OUTREACH)),
     NavItem("hotspots:map", _("Hotspot map"), _any(Capability.VIEW_HOTSPOT_MAP)),
     NavItem("cases:break_glass", _("Emergency access"), _any(Capability.BREAK_GLASS)),
