@@ -178,3 +178,24 @@ def test_a_capture_cannot_name_a_report_of_another_operation(client, db):
     )
     assert response.status_code == 200 and "report" in response.context["form"].errors
     assert not Capture.objects.exists()
+
+
+def test_a_duplicate_report_is_merged_and_its_reporter_follows_the_other(client, db):
+    manager = make_user(Role.CASE_MANAGER)
+    first = report("Simpang Rapak lampu merah (sintetis)", hour=11)
+    second = report("Lampu merah Simpang Rapak (sintetis)", hour=12)
+    sign_in(client, manager)
+    url = reverse("reports:detail", args=[second.uuid])
+    client.post(
+        url, {"action": "merge", "into": str(first.uuid), "expected_version": second.version}
+    )
+    second.refresh_from_db()
+    assert second.duplicate_of == first and second.status == ReportStatus.HANDLED
+    assert second.pk not in {row.report.pk for row in triage_queue(manager)}
+    status = client.post(reverse("reports:track"), {"code": second.tracking_code})
+    assert status.context["status"] == str(ReportStatus.RECEIVED.label)
+    again = client.post(
+        reverse("reports:detail", args=[first.uuid]),
+        {"action": "merge", "into": str(first.uuid), "expected_version": first.version},
+    )
+    assert again.status_code == 400

@@ -106,6 +106,10 @@ class Report(UUIDModel, TimestampedModel, VersionedModel):
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     closed_reason = classified(models.TextField(_("reason for closing"), blank=True), B)
+    # Closed as the same sighting as another report, which carries on.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -174,8 +174,13 @@ def report_status(code: str) -> str | None:
     if len(cleaned) != 10:
         return None
     formatted = f"{cleaned[:5]}-{cleaned[5:]}"
-    status = Report.objects.filter(tracking_code=formatted).values_list("status", flat=True).first()
-    return str(ReportStatus(status).label) if status else None
+    report = Report.objects.filter(tracking_code=formatted).only("status", "duplicate_of").first()
+    # A merged report shows how the sighting it repeats is going.
+    for _hop in range(5):
+        if report is None or report.duplicate_of_id is None:
+            break
+        report = Report.objects.only("status", "duplicate_of").get(pk=report.duplicate_of_id)
+    return str(ReportStatus(report.status).label) if report is not None else None
 
 
 def report_take(report: Report, *, expected_version: int, acting_user: Any) -> Report:
@@ -241,4 +246,32 @@ def report_assign(
         current.version += 1
         current.save()
         audit_record("reports.assigned", actor=acting_user, target=f"report:{current.uuid}")
+    return current
+
+
+def report_merge(
+    report: Report, *, into: Report, expected_version: int, acting_user: Any
+) -> Report:
+    """Close a report as the same sighting as another; the other one carries on."""
+    if not may(acting_user, Capability.TRIAGE_REPORTS):
+        raise PermissionDenied
+    if into.pk == report.pk:
+        raise ValidationError(_("Choose another report."))
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().in_bulk(sorted({report.pk, into.pk}))
+        current, target = locked[report.pk], locked[into.pk]
+        if current.version != expected_version:
+            raise StaleVersion(current)
+        if current.status == ReportStatus.HANDLED or target.status == ReportStatus.HANDLED:
+            raise ValidationError(_("Only open reports can be merged."))
+        current.duplicate_of = target
+        current.status = ReportStatus.HANDLED
+        current.closed_reason = _("Same sighting as report %(code)s.") % {
+            "code": target.tracking_code
+        }
+        current.closed_at = timezone.now()
+        current.handled_by = acting_user
+        current.version += 1
+        current.save()
+        audit_record("reports.merged", actor=acting_user, target=f"report:{current.uuid}")
     return current

@@ -20,7 +20,7 @@ from kawal.core.net import client_ip
 from kawal.outreach.services import operations_visible_to
 from kawal.reports import services as svc
 from kawal.reports.forms import PublicReportForm, StaffReportForm, TrackForm
-from kawal.reports.models import Report
+from kawal.reports.models import Report, ReportStatus
 from kawal.reports.selectors import triage_queue
 
 SESSION_CODE = "reports.last_code"
@@ -145,6 +145,11 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
                 svc.report_assign(
                     report, operation=operation, expected_version=version, acting_user=user
                 )
+            elif action == "merge":
+                into = pick(Report.objects.all(), request.POST.get("into", ""))
+                if into is None:
+                    raise ValidationError(_("Choose the report it repeats."))
+                svc.report_merge(report, into=into, expected_version=version, acting_user=user)
             elif action == "close":
                 svc.report_close(
                     report,
@@ -162,10 +167,17 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
             return redirect("reports:detail", report_uuid=report.uuid)
         report.refresh_from_db()
     operations = operations_visible_to(user).exclude(status="cancelled")[:20]
+    # Other open reports of the same kelurahan: candidates for the same sighting.
+    similar = (
+        Report.objects.filter(kelurahan=report.kelurahan)
+        .exclude(pk=report.pk)
+        .exclude(status=ReportStatus.HANDLED)
+        .order_by("-created_at")[:20]
+    )
     return render(
         request,
         "reports/detail.html",
-        {"report": report, "errors": errors, "operations": operations},
+        {"report": report, "errors": errors, "operations": operations, "similar": similar},
         status=400 if errors else 200,
     )
 
