@@ -321,15 +321,22 @@ def test_unrelated_users_cannot_act_and_nothing_is_written(world, role):
 
 GLOBAL_PAGES = {
     # page: who may open it, from the catalogue
-    "list": lambda spec: DataClass.BASIC in spec.read,
-    "search": lambda spec: DataClass.BASIC in spec.read,
-    "my_tasks": lambda spec: DataClass.BASIC in spec.read,
-    "referral_inbox": lambda spec: DataClass.BASIC in spec.read,
-    "open": lambda spec: Capability.OPEN_CASE in spec.capabilities,
-    "break_glass": lambda spec: Capability.BREAK_GLASS in spec.capabilities,
-    "break_glass_queue": lambda spec: bool(
+    "cases:list": lambda spec: DataClass.BASIC in spec.read,
+    "cases:search": lambda spec: DataClass.BASIC in spec.read,
+    "cases:my_tasks": lambda spec: DataClass.BASIC in spec.read,
+    "cases:referral_inbox": lambda spec: DataClass.BASIC in spec.read,
+    "cases:open": lambda spec: Capability.OPEN_CASE in spec.capabilities,
+    "cases:break_glass": lambda spec: Capability.BREAK_GLASS in spec.capabilities,
+    "cases:break_glass_queue": lambda spec: bool(
         {Capability.REVIEW_BREAK_GLASS, Capability.APPROVE} & spec.capabilities
     ),
+    "identity:queue": lambda spec: Capability.REVIEW_DUPLICATES in spec.capabilities,
+    "outreach:list": lambda spec: Capability.LOG_OUTREACH in spec.capabilities,
+    "outreach:new": lambda spec: Capability.LOG_OUTREACH in spec.capabilities,
+    "reports:triage": lambda spec: Capability.TRIAGE_REPORTS in spec.capabilities,
+    "reports:take_in": lambda spec: Capability.TAKE_REPORT in spec.capabilities,
+    "hotspots:map": lambda spec: Capability.VIEW_HOTSPOT_MAP in spec.capabilities,
+    "hotspots:data": lambda spec: Capability.VIEW_HOTSPOT_MAP in spec.capabilities,
 }
 
 
@@ -339,7 +346,7 @@ def test_pages_outside_a_case_follow_the_catalogue(role):
     client = Client(raise_request_exception=False)
     sign_in(client, make_user(role))
     for page, allowed in GLOBAL_PAGES.items():
-        response = client.get(reverse(f"cases:{page}"))
+        response = client.get(reverse(page))
         assert response.status_code == (200 if allowed(ROLES[role]) else 403), (
             page,
             response.status_code,
