@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from kawal.accounts.models import User
 from kawal.demo.hotspots import HOTSPOTS
+from kawal.outreach.models import Activity
 from kawal.regions.models import Region
-from kawal.reports.models import Report, ReportChannel, ReportStatus, Seen
+from kawal.reports.models import Report, ReportChannel, ReportStatus
 
 DESCRIPTIONS = (
     "Anak kecil berjualan tisu di lampu merah sampai malam (sintetis).",
@@ -47,7 +48,7 @@ def demo_load_reports(*, seed: int = 11, count: int = 24) -> int:
             youngest = rng.choice([4, 5, 6, 7, 8, 9, 10, None])
             report = Report.objects.create(
                 channel=rng.choice([ReportChannel.PUBLIC_WEB] * 3 + [ReportChannel.PHONE]),
-                seen=[rng.choice([Seen.SELLING_TISSUES, Seen.BEGGING, Seen.BUSKING])],
+                seen=[rng.choice([Activity.SELLING_TISSUES, Activity.BEGGING, Activity.BUSKING])],
                 children_count=rng.randint(1, 3),
                 youngest_age=youngest,
                 oldest_age=(youngest + rng.randint(0, 4)) if youngest is not None else None,

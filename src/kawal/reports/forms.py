@@ -6,13 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kawal.cases.forms import kelurahan_field
-from kawal.reports.models import ReportChannel, Seen
+from kawal.outreach.models import Activity
+from kawal.reports.models import ReportChannel
 from kawal.reports.services import PublicReport
 
 
 class PublicReportForm(forms.Form):
     seen = forms.MultipleChoiceField(
-        label=_("What did you see?"), choices=Seen.choices, widget=forms.CheckboxSelectMultiple
+        label=_("What did you see?"), choices=Activity.choices, widget=forms.CheckboxSelectMultiple
     )
     children_count = forms.IntegerField(label=_("How many children?"), min_value=1, max_value=30)
     youngest_age = forms.IntegerField(

@@ -27,15 +27,6 @@ def new_tracking_code() -> str:
     return f"{body[:5]}-{body[5:]}"
 
 
-class Seen(models.TextChoices):
-    SELLING_TISSUES = "tissues", _("Selling tissues")
-    SELLING_NEWSPAPERS = "newspapers", _("Selling newspapers")
-    BEGGING = "begging", _("Begging")
-    BUSKING = "busking", _("Busking")
-    SCAVENGING = "scavenging", _("Scavenging")
-    OTHER = "other", _("Other")
-
-
 class ReportChannel(models.TextChoices):
     PUBLIC_WEB = "public_web", _("Public report form")
     PHONE = "phone", _("Phone")

@@ -21,8 +21,9 @@ from kawal.access.policy import may
 from kawal.core.audit import AuditContext, audit_record
 from kawal.core.models import StaleVersion
 from kawal.core.uploads import clean_upload, store_private
+from kawal.outreach.models import Activity
 from kawal.regions.models import Region
-from kawal.reports.models import Report, ReportChannel, ReportStatus, Seen
+from kawal.reports.models import Report, ReportChannel, ReportStatus
 
 # Balikpapan and its surroundings: a point outside is a mistake, not a sighting.
 AREA = {"lat": (Decimal("-1.45"), Decimal("-0.95")), "lon": (Decimal("116.65"), Decimal("117.10"))}
@@ -71,7 +72,7 @@ class PublicReport:
 
 def _validate(data: PublicReport) -> None:
     errors: dict[str, str] = {}
-    if not data.seen or any(item not in Seen.values for item in data.seen):
+    if not data.seen or any(item not in Activity.values for item in data.seen):
         errors["seen"] = _("Choose what you saw.")
     if not 1 <= data.children_count <= 30:
         errors["children_count"] = _("Give a number of children from 1 to 30.")
@@ -99,6 +100,26 @@ def _validate(data: PublicReport) -> None:
         raise ValidationError(errors)
 
 
+def _create(data: PublicReport, *, channel: str, **extra: Any) -> Report:
+    """A new report from validated details, whichever way it came in."""
+    return Report.objects.create(
+        channel=channel,
+        seen=sorted(set(data.seen)),
+        children_count=data.children_count,
+        youngest_age=data.youngest_age,
+        oldest_age=data.oldest_age,
+        seen_at=data.seen_at,
+        kelurahan=data.kelurahan,
+        landmark=data.landmark.strip()[:200],
+        description=data.description.strip()[:2000],
+        latitude=data.latitude,
+        longitude=data.longitude,
+        reporter_name=data.reporter_name.strip()[:120],
+        reporter_phone=data.reporter_phone.strip()[:30],
+        **extra,
+    )
+
+
 def report_receive(data: PublicReport, *, context: AuditContext | None = None) -> Report:
     """Store a report from the public form and return it (its tracking code)."""
     _validate(data)
@@ -111,22 +132,7 @@ def report_receive(data: PublicReport, *, context: AuditContext | None = None) -
         # Re-encoded from pixels by clean_upload: no EXIF, no GPS.
         photo_name = store_private(clean, root=settings.KAWAL_PRIVATE_MEDIA_ROOT / "reports")
     with transaction.atomic():
-        report = Report.objects.create(
-            channel=ReportChannel.PUBLIC_WEB,
-            seen=sorted(set(data.seen)),
-            children_count=data.children_count,
-            youngest_age=data.youngest_age,
-            oldest_age=data.oldest_age,
-            seen_at=data.seen_at,
-            kelurahan=data.kelurahan,
-            landmark=data.landmark.strip()[:200],
-            description=data.description.strip()[:2000],
-            latitude=data.latitude,
-            longitude=data.longitude,
-            photo=photo_name,
-            reporter_name=data.reporter_name.strip()[:120],
-            reporter_phone=data.reporter_phone.strip()[:30],
-        )
+        report = _create(data, channel=ReportChannel.PUBLIC_WEB, photo=photo_name)
         # The trail says a report came in; it names no reporter and no address.
         audit_record(
             "reports.received",
@@ -146,22 +152,7 @@ def report_take_in(
         raise ValidationError({"channel": _("Choose how the report came in.")})
     _validate(data)
     with transaction.atomic():
-        report = Report.objects.create(
-            channel=channel,
-            seen=sorted(set(data.seen)),
-            children_count=data.children_count,
-            youngest_age=data.youngest_age,
-            oldest_age=data.oldest_age,
-            seen_at=data.seen_at,
-            kelurahan=data.kelurahan,
-            landmark=data.landmark.strip()[:200],
-            description=data.description.strip()[:2000],
-            latitude=data.latitude,
-            longitude=data.longitude,
-            reporter_name=data.reporter_name.strip()[:120],
-            reporter_phone=data.reporter_phone.strip()[:30],
-            taken_by=acting_user,
-        )
+        report = _create(data, channel=channel, taken_by=acting_user)
         audit_record(
             "reports.taken_in", actor=acting_user, target=f"report:{report.uuid}", context=context
         )
@@ -195,17 +186,26 @@ def report_close(report: Report, *, reason: str, expected_version: int, acting_u
     return _set_status(report, ReportStatus.HANDLED, reason, expected_version, acting_user)
 
 
+def _open_for_update(report: Report, expected_version: int) -> Report:
+    """The report locked for a triage write: still this version and not closed yet.
+
+    Call inside a transaction.
+    """
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if current.version != expected_version:
+        raise StaleVersion(current)
+    if current.status == ReportStatus.HANDLED:
+        raise ValidationError(_("This report is already closed."))
+    return current
+
+
 def _set_status(
     report: Report, status: str, reason: str, expected_version: int, acting_user: Any
 ) -> Report:
     if not may(acting_user, Capability.TRIAGE_REPORTS):
         raise PermissionDenied
     with transaction.atomic():
-        current = Report.objects.select_for_update().get(pk=report.pk)
-        if current.version != expected_version:
-            raise StaleVersion(current)
-        if current.status == ReportStatus.HANDLED:
-            raise ValidationError(_("This report is already closed."))
+        current = _open_for_update(report, expected_version)
         current.status = status
         current.handled_by = acting_user
         if status == ReportStatus.HANDLED:
@@ -235,11 +235,7 @@ def report_assign(
     if operation.status == OperationStatus.CANCELLED:
         raise ValidationError(_("This operation was cancelled."))
     with transaction.atomic():
-        current = Report.objects.select_for_update().get(pk=report.pk)
-        if current.version != expected_version:
-            raise StaleVersion(current)
-        if current.status == ReportStatus.HANDLED:
-            raise ValidationError(_("This report is already closed."))
+        current = _open_for_update(report, expected_version)
         current.operation = operation
         current.status = ReportStatus.IN_PROGRESS
         current.handled_by = acting_user
