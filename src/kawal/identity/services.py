@@ -299,16 +299,11 @@ def intake_decision(
     identity_refresh(child)
 
 
-def open_pairs_for(user: Any) -> list[DuplicatePair]:
-    """Open pairs the reviewer may decide: they see who both children are."""
-    if not may(user, Capability.REVIEW_DUPLICATES):
-        return []
-    pairs = list(
-        DuplicatePair.objects.filter(status=PairStatus.OPEN)
-        .select_related("first", "second")
-        .order_by("-probability", "created_at")[:500]
-    )
-    people = {p.first_id for p in pairs} | {p.second_id for p in pairs}
+def _roots_seen(user: Any, people: set[int]) -> tuple[dict[int, int], set[int]]:
+    """Each record's root, and the roots whose identity the user sees through a case.
+
+    A fixed number of queries however many records: the review pages list many.
+    """
     roots = dict(
         IdentityRecord.objects.filter(person_id__in=people).values_list("person_id", "root_id")
     )
@@ -322,15 +317,40 @@ def open_pairs_for(user: Any) -> list[DuplicatePair]:
     seen_children = {
         case.child_id for case in cases if case.pk in access and access[case.pk].sees_identity
     }
-    seen_roots = {root for root, ids in members.items() if seen_children & set(ids)}
+    return roots, {root for root, ids in members.items() if seen_children & set(ids)}
+
+
+def open_pairs_for(user: Any) -> list[DuplicatePair]:
+    """Open pairs the reviewer may decide: they see who both children are."""
+    if not may(user, Capability.REVIEW_DUPLICATES):
+        return []
+    pairs = list(
+        DuplicatePair.objects.filter(status=PairStatus.OPEN)
+        .select_related("first", "second")
+        .order_by("-probability", "created_at")[:500]
+    )
+    roots, seen = _roots_seen(user, {p.first_id for p in pairs} | {p.second_id for p in pairs})
     visible = []
     for pair in pairs:
         ra, rb = roots.get(pair.first_id), roots.get(pair.second_id)
         if ra is None or rb is None or ra == rb:
             continue  # already one child, or no longer in the index
-        if ra in seen_roots and rb in seen_roots:
+        if ra in seen and rb in seen:
             visible.append(pair)
     return visible[:100]
+
+
+def recent_merges_for(user: Any) -> list[Merge]:
+    """Merges still in force whose child the reviewer sees, newest first (to undo)."""
+    if not may(user, Capability.REVIEW_DUPLICATES):
+        return []
+    merges = list(
+        Merge.objects.filter(undone_at=None).select_related("merged_by", "survivor", "absorbed")[
+            :500
+        ]
+    )
+    roots, seen = _roots_seen(user, {m.survivor_id for m in merges})
+    return [m for m in merges if roots.get(m.survivor_id) in seen][:50]
 
 
 def repeat_rate(start: Any = None, end: Any = None) -> dict[str, float | int]:

@@ -36,11 +36,7 @@ def _reviewer(request: HttpRequest) -> Any:
 def queue(request: HttpRequest) -> HttpResponse:
     user = _reviewer(request)
     pairs = svc.open_pairs_for(user)
-    merges = [
-        merge
-        for merge in Merge.objects.filter(undone_at=None).select_related("merged_by")[:500]
-        if svc.sees_identity_of(user, root_of(merge.survivor).pk)
-    ][:50]
+    merges = svc.recent_merges_for(user)
     # The queue names children: a listing of their identity, logged per case.
     people = {p.first_id for p in pairs} | {p.second_id for p in pairs}
     people |= {m.survivor_id for m in merges} | {m.absorbed_id for m in merges}
