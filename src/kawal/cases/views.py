@@ -41,16 +41,9 @@ from kawal.outreach.views import capture_for_case_opening
 from kawal.people.identity_numbers import nik_warnings, parse_nik
 from kawal.people.models import Person, PersonRelation
 from kawal.reports.selectors import CASE_CHANNEL, report_for_case_opening
+from kawal.web.forms import apply_errors, posted_version
 
 D = DataClass
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _attempt(form: Form, action: Callable[[], Any]) -> Any:
@@ -58,7 +51,7 @@ def _attempt(form: Form, action: Callable[[], Any]) -> Any:
     try:
         return action()
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_errors(form, error)
         return None
 
 
@@ -386,7 +379,7 @@ def _edit(
         except svc.StaleVersion as stale:
             return _conflict(request, case, form.cleaned_data, stale.current, fields)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("cases:detail", case_uuid=case.uuid)
@@ -499,7 +492,7 @@ def _case_form(
         try:
             result = act(case, form)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             if result is not None:
                 messages.success(request, done)
@@ -820,10 +813,7 @@ def task_add(request: HttpRequest, case_uuid: Any) -> HttpResponse:
 def task_status(request: HttpRequest, case_uuid: Any, task_uuid: Any) -> HttpResponse:
     case, _access = sel.case_for_user(request, case_uuid)
     task = get_object_or_404(Task, uuid=task_uuid, case=case)
-    try:
-        version = int(request.POST.get("expected_version", ""))
-    except ValueError:
-        version = -1
+    version = posted_version(request)
     try:
         svc.task_set_status(
             task,
@@ -917,7 +907,7 @@ def relative_edit(request: HttpRequest, case_uuid: Any, relation_uuid: Any) -> H
         except svc.StaleVersion as stale:
             return _conflict(request, case, form.cleaned_data, stale.current, names)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("cases:detail", case_uuid=case.uuid)

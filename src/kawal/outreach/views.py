@@ -23,6 +23,7 @@ from kawal.identity.panel import intake_panel, panel_signature, signature_matche
 from kawal.outreach import services as svc
 from kawal.outreach.forms import CaptureForm, OperationForm
 from kawal.outreach.models import Capture, Operation
+from kawal.web.forms import apply_errors
 
 
 def _outreach_user(request: HttpRequest) -> Any:
@@ -61,7 +62,7 @@ def operation_new(request: HttpRequest) -> HttpResponse:
                 context=AuditContext.from_request(request),
             )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Operation planned."))
             return redirect("outreach:detail", operation_uuid=operation.uuid)
@@ -125,7 +126,7 @@ def capture_new(request: HttpRequest, operation_uuid: str) -> HttpResponse:
                     report=form.chosen_report(),
                 )
             except ValidationError as error:
-                form.add_error(None, error.messages)
+                apply_errors(form, error)
             else:
                 messages.success(
                     request, _("Saved: %(outcome)s.") % {"outcome": capture.get_outcome_display()}

@@ -22,16 +22,9 @@ from kawal.reports import services as svc
 from kawal.reports.forms import PublicReportForm, StaffReportForm, TrackForm
 from kawal.reports.models import Report, ReportStatus
 from kawal.reports.selectors import triage_queue
+from kawal.web.forms import apply_errors, posted_version
 
 SESSION_CODE = "reports.last_code"
-
-
-def _apply(form: PublicReportForm | StaffReportForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_not_required
@@ -50,7 +43,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
         try:
             report = svc.report_receive(form.report())
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             request.session[SESSION_CODE] = report.tracking_code
             return redirect("reports:thanks")
@@ -103,7 +96,7 @@ def report_take_in(request: HttpRequest) -> HttpResponse:
                 context=AuditContext.from_request(request),
             )
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             if may(user, Capability.TRIAGE_REPORTS):
                 return redirect("reports:detail", report_uuid=report.uuid)
@@ -134,7 +127,7 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action", "")
-        version = svc_int(request.POST.get("expected_version"))
+        version = posted_version(request)
         try:
             if action == "take":
                 svc.report_take(report, expected_version=version, acting_user=user)
@@ -180,10 +173,3 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
         {"report": report, "errors": errors, "operations": operations, "similar": similar},
         status=400 if errors else 200,
     )
-
-
-def svc_int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
