@@ -52,6 +52,7 @@ from kawal.identity.services import (
     sees_identity_of,
 )
 from kawal.notify.services import outbox_enqueue_email
+from kawal.reports.services import report_case_opened
 from kawal.people.models import Household, Person, PersonAlias, PersonRelation
 
 D = DataClass
@@ -299,12 +300,8 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
             _event(new.sibling_of, "family.linked", acting_user, sibling=case.number)
             _event(case, "family.linked", acting_user, sibling=new.sibling_of.number)
         if new.origin_report is not None:
-            if not may(acting_user, Capability.TRIAGE_REPORTS):
-                raise PermissionDenied
+            report_case_opened(new.origin_report, acting_user=acting_user)
             _event(case, "case.from_report", acting_user, report=new.origin_report.tracking_code)
-            type(new.origin_report).objects.filter(
-                pk=new.origin_report.pk, status="received"
-            ).update(status="in_progress", handled_by=acting_user)
         if earlier is not None:
             _event(case, "case.repeat", acting_user, earlier=earlier.number)
             # The earlier case's manager learns the child was found again; the

@@ -19,7 +19,15 @@ from typing import Any
 from django.db.models import Case, Count, FloatField, Sum, Value, When
 from django.utils import timezone
 
-from kawal.identity.matching import NICKNAMES, Model, Record, Score, Scorer, block_keys, make_record
+from kawal.identity.matching import (
+    Model,
+    Record,
+    Score,
+    Scorer,
+    block_keys,
+    generic_name,
+    make_record,
+)
 from kawal.identity.models import IdentityBlock, IdentityRecord, MatchModelState
 from kawal.people.models import Person
 
@@ -138,11 +146,6 @@ class Candidate:
     score: Score
 
 
-def _weak_name(record: Record) -> bool:
-    """Only generic nicknames (Dede, Ucok): search the child's area instead."""
-    return all(NICKNAMES.get(token) == frozenset() for token in record.tokens)
-
-
 def _best_hits(keys: list[str], low: int, high: int) -> list[int]:
     """Children sharing the most telling keys, best first.
 
@@ -179,7 +182,7 @@ def lookup(
     """The best-scoring existing children for a record, "possible" or better."""
     scorer = scorer or current_scorer()
     low, high = record.years
-    weak = _weak_name(record)
+    weak = generic_name(record)  # then search the child's area instead
     keys = sorted({key for key, _l, _h in block_keys(record) if weak or not key.startswith("k:")})
     if not keys:
         return []

@@ -289,14 +289,15 @@ def _sex_marked_pair(a: Record, b: Record) -> bool:
     return False
 
 
-def _generic(record: Record) -> bool:
+def generic_name(record: Record) -> bool:
+    """Only generic nicknames (Dede, Ucok): a name that tells no child apart."""
     return all(NICKNAMES.get(token) == frozenset() for token in record.tokens)
 
 
 def _name_level(a: Record, b: Record) -> int:
     if not a.informative or not b.informative:
         return -1
-    if _generic(a) and _generic(b):
+    if generic_name(a) and generic_name(b):
         return -1  # "Dede" and "Dede": a nickname any youngest child gets
     if a.token_set == b.token_set:
         return 6

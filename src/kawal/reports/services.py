@@ -186,6 +186,16 @@ def report_close(report: Report, *, reason: str, expected_version: int, acting_u
     return _set_status(report, ReportStatus.HANDLED, reason, expected_version, acting_user)
 
 
+def report_case_opened(report: Report, *, acting_user: Any) -> None:
+    """A case was opened from the report (inside the case's transaction): it is being handled."""
+    if not may(acting_user, Capability.TRIAGE_REPORTS):
+        raise PermissionDenied
+    Report.objects.filter(pk=report.pk, status=ReportStatus.RECEIVED).update(
+        status=ReportStatus.IN_PROGRESS, handled_by=acting_user
+    )
+    audit_record("reports.case_opened", actor=acting_user, target=f"report:{report.uuid}")
+
+
 def _open_for_update(report: Report, expected_version: int) -> Report:
     """The report locked for a triage write: still this version and not closed yet.
 
