@@ -52,8 +52,8 @@ from kawal.identity.services import (
     sees_identity_of,
 )
 from kawal.notify.services import outbox_enqueue_email
-from kawal.reports.services import report_case_opened
 from kawal.people.models import Household, Person, PersonAlias, PersonRelation
+from kawal.reports.services import report_case_opened
 
 D = DataClass
 
