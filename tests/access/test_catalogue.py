@@ -11,19 +11,20 @@ import pytest
 from kawal.access.catalogue import ROLES, Action, AgencyKind, Capability, DataClass, Role
 from kawal.access.policy import capabilities_of, may, may_access_class
 
-B, ID, W, C, V, F = (
+B, ID, W, C, V, F, R = (
     DataClass.BASIC,
     DataClass.IDENTITY,
     DataClass.WHEREABOUTS,
     DataClass.CLINICAL,
     DataClass.INVESTIGATION,
     DataClass.FINANCIAL,
+    DataClass.REPORTER,
 )
 
 # role: (readable, writable)
 EXPECTED: dict[Role, tuple[set[DataClass], set[DataClass]]] = {
-    Role.CASE_MANAGER: ({B, ID, W, V, F}, {B, ID, W}),
-    Role.SUPERVISOR: ({B, ID, W, V, F}, {B, ID, W}),
+    Role.CASE_MANAGER: ({B, ID, W, V, F, R}, {B, ID, W}),
+    Role.SUPERVISOR: ({B, ID, W, V, F, R}, {B, ID, W}),
     Role.SHELTER_STAFF: ({B, ID, W}, {B, W}),
     Role.PSYCHOLOGIST: ({B, ID, W, C}, {C}),
     Role.INVESTIGATOR: ({B, ID, W, V}, {ID, V}),
@@ -67,6 +68,15 @@ def test_clinical_notes_are_for_psychologists_only():
 def test_investigation_is_for_police_and_the_lead_agency():
     readers = {role for role in Role if may_access_class(FakeUser(role), Action.READ, V)}
     assert readers == {Role.INVESTIGATOR, Role.CASE_MANAGER, Role.SUPERVISOR}
+
+
+def test_the_reporter_is_for_the_intake_team_only():
+    # Domain rule: a reporter (often a neighbour) is known to intake and the
+    # case manager only; those who take reports in may not read them back.
+    readers = {role for role in Role if may_access_class(FakeUser(role), Action.READ, R)}
+    assert readers == {Role.CASE_MANAGER, Role.SUPERVISOR}
+    assert readers == {role for role in Role if may(FakeUser(role), Capability.TRIAGE_REPORTS)}
+    assert not any(may_access_class(FakeUser(role), Action.WRITE, R) for role in Role)
 
 
 def test_system_admin_sees_no_case_content_but_manages_configuration():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from kawal.access.catalogue import AgencyKind, DataClass, Role
@@ -14,6 +15,7 @@ from kawal.accounts.models import Agency, User
 from kawal.cases import services as svc
 from kawal.cases.models import Case, CaseForm, SharingBasis
 from kawal.regions.models import Region
+from kawal.reports.models import Report, ReportChannel
 from tests.helpers import make_user
 
 MARKERS = {
@@ -23,6 +25,7 @@ MARKERS = {
     DataClass.INVESTIGATION: "MARKER-INVESTIGATION-2207",
     DataClass.FINANCIAL: "MARKER-FINANCIAL-4480",
     DataClass.BASIC: "MARKER-BASIC-9001",
+    DataClass.REPORTER: "Reporter Markersaksi",
 }
 
 
@@ -36,7 +39,10 @@ class World:
 
 
 def open_case(
-    owner: User, supervisor: User | None = None, name: str = MARKERS[DataClass.IDENTITY]
+    owner: User,
+    supervisor: User | None = None,
+    name: str = MARKERS[DataClass.IDENTITY],
+    origin_report: Report | None = None,
 ) -> Case:
     return svc.case_open(
         svc.NewCase(
@@ -53,6 +59,7 @@ def open_case(
             risk_level="medium",
             forms=[CaseForm.FORCED_SELLING],
             supervisor=supervisor,
+            origin_report=origin_report,
         ),
         acting_user=owner,
     )
@@ -64,7 +71,16 @@ def world(db) -> World:
     supervisor = make_user(Role.SUPERVISOR, username="boss")
     psychologist = make_user(Role.PSYCHOLOGIST, username="psy")
     investigator = make_user(Role.INVESTIGATOR, username="cop")
-    case = open_case(owner, supervisor)
+    report = Report.objects.create(
+        channel=ReportChannel.RT,
+        children_count=1,
+        seen_at=timezone.now(),
+        kelurahan=Region.objects.get(code="64.71.06.1004"),
+        landmark="Simpang Sintetis",
+        reporter_name=MARKERS[DataClass.REPORTER],
+        reporter_phone="0811-0000-0000",
+    )
+    case = open_case(owner, supervisor, origin_report=report)
     case = svc.case_update(
         case,
         expected_version=case.version,

@@ -126,3 +126,15 @@ def test_demo_cases_cover_every_state_and_class():
     # Loading again adds nothing.
     load(cases=60)
     assert Case.objects.count() <= 65
+
+
+def test_demo_reports_fill_the_triage_queue_with_every_kind_of_urgency():
+    from kawal.reports.models import Report
+    from kawal.reports.selectors import triage_queue
+
+    load()
+    assert Report.objects.count() >= 20
+    rows = triage_queue(User.objects.get(username="manajer"))
+    reasons = {reason for row in rows for reason in row.reasons}
+    assert {"under_6", "night", "repeat_place", "same_child"} <= reasons
+    assert Report.objects.exclude(reporter_name="").exists()

@@ -58,6 +58,9 @@ class DataClass(models.TextChoices):
     CLINICAL = "clinical", _("Clinical (psychologists' notes and scores)")
     INVESTIGATION = "investigation", _("Investigation (police)")
     FINANCIAL = "financial", _("Financial")
+    # Who reported a child and how to reach them: a neighbour reporting a
+    # family is at risk if the family learns of it.
+    REPORTER = "reporter", _("Reporter (who reported the child, and their contact)")
 
 
 class Action(models.TextChoices):
@@ -149,7 +152,7 @@ ROLES: dict[Role, RoleSpec] = {
             Role.CASE_MANAGER,
             _("Owns cases: plans, coordinates the agencies and closes them."),
             agencies=(K.DP3AKB, K.UPTD_PPA),
-            read=(D.INVESTIGATION, D.FINANCIAL),
+            read=(D.INVESTIGATION, D.FINANCIAL, D.REPORTER),
             write=(D.BASIC, D.IDENTITY, D.WHEREABOUTS),
             can=(
                 C.OPEN_CASE,
@@ -165,7 +168,7 @@ ROLES: dict[Role, RoleSpec] = {
             Role.SUPERVISOR,
             _("Supervises case managers: approves plans and closures."),
             agencies=(K.DP3AKB, K.UPTD_PPA),
-            read=(D.INVESTIGATION, D.FINANCIAL),
+            read=(D.INVESTIGATION, D.FINANCIAL, D.REPORTER),
             write=(D.BASIC, D.IDENTITY, D.WHEREABOUTS),
             can=(
                 C.OPEN_CASE,

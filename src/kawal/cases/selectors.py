@@ -37,6 +37,7 @@ LOGGED_CLASSES = {
     DataClass.WHEREABOUTS,
     DataClass.CLINICAL,
     DataClass.INVESTIGATION,
+    DataClass.REPORTER,
 }
 
 
@@ -63,7 +64,13 @@ def case_for_user(
     user: Any = request.user
     case = (
         Case.objects.select_related(
-            "child", "child__kelurahan", "owner", "supervisor", "investigator", "repeat_of"
+            "child",
+            "child__kelurahan",
+            "owner",
+            "supervisor",
+            "investigator",
+            "repeat_of",
+            "origin_report",
         )
         .filter(uuid=case_uuid)
         .first()

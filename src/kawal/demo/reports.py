@@ -18,6 +18,7 @@ from kawal.demo.hotspots import HOTSPOTS
 from kawal.outreach.models import Activity
 from kawal.regions.models import Region
 from kawal.reports.models import Report, ReportChannel, ReportStatus
+from kawal.reports.services import child_name_keys
 
 DESCRIPTIONS = (
     "Anak kecil berjualan tisu di lampu merah sampai malam (sintetis).",
@@ -26,6 +27,9 @@ DESCRIPTIONS = (
     "Anak memulung di dekat pasar pada jam sekolah (sintetis).",
     "",
 )
+# Two of the newest reports name the same (invented) child, spelt differently,
+# so the triage queue shows a child named in another report.
+NAMED = {0: "Rani Sintesa", 3: "Ranny Sintesa\nDede", 7: "Bayu"}
 
 
 def demo_load_reports(*, seed: int = 11, count: int = 24) -> int:
@@ -46,8 +50,10 @@ def demo_load_reports(*, seed: int = 11, count: int = 24) -> int:
                 )
             )
             youngest = rng.choice([4, 5, 6, 7, 8, 9, 10, None])
+            channel = rng.choice([ReportChannel.PUBLIC_WEB] * 3 + [ReportChannel.PHONE])
+            names = NAMED.get(index, "")
             report = Report.objects.create(
-                channel=rng.choice([ReportChannel.PUBLIC_WEB] * 3 + [ReportChannel.PHONE]),
+                channel=channel,
                 seen=[rng.choice([Activity.SELLING_TISSUES, Activity.BEGGING, Activity.BUSKING])],
                 children_count=rng.randint(1, 3),
                 youngest_age=youngest,
@@ -58,6 +64,13 @@ def demo_load_reports(*, seed: int = 11, count: int = 24) -> int:
                 latitude=Decimal(lat),
                 longitude=Decimal(lon),
                 description=rng.choice(DESCRIPTIONS),
+                child_names=names,
+                child_keys=child_name_keys(names),
+                # Callers by phone leave a name; web reporters mostly stay anonymous.
+                reporter_name=f"Pelapor Sintetis {index + 1}"
+                if channel == ReportChannel.PHONE
+                else "",
+                reporter_phone=f"0800-0000-{index:04d}" if channel == ReportChannel.PHONE else "",
             )
             status = ReportStatus.RECEIVED
             if days_ago > 20:

@@ -45,6 +45,13 @@ class PublicReportForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    child_names = forms.CharField(
+        label=_("The children's names, if you know them (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One name per line."),
+    )
     photo = forms.FileField(
         label=_("Photo (optional)"),
         required=False,
@@ -75,6 +82,7 @@ class PublicReportForm(forms.Form):
             longitude=data.get("longitude"),
             reporter_name=data.get("reporter_name", ""),
             reporter_phone=data.get("reporter_phone", ""),
+            child_names=data.get("child_names", ""),
             photo=data.get("photo"),
         )
 

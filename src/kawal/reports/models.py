@@ -17,6 +17,7 @@ from kawal.core.models import TimestampedModel, UUIDModel, VersionedModel
 
 B = DataClass.BASIC
 ID = DataClass.IDENTITY
+R = DataClass.REPORTER
 
 # No 0/O, 1/I/L: codes are read aloud over the phone and typed on small keyboards.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -78,9 +79,18 @@ class Report(UUIDModel, TimestampedModel, VersionedModel):
     )
     description = classified(models.TextField(_("what happened"), blank=True), B)
     photo = classified(models.CharField(max_length=80, blank=True), ID)  # private storage name
+    # Names of the children when the reporter knows them (an RT head often does).
+    child_names = classified(models.TextField(_("children's names"), blank=True), ID)
+    # Their phonetic keys, so reports naming the same child find each other
+    # without comparing names in the queue.
+    child_keys = classified(models.JSONField(default=list, blank=True), ID)
     # The reporter's own details: optional, and only what they typed.
-    reporter_name = models.CharField(_("your name"), max_length=120, blank=True)
-    reporter_phone = models.CharField(_("your phone"), max_length=30, blank=True)
+    reporter_name = classified(
+        models.CharField(_("reporter's name"), max_length=120, blank=True), R
+    )
+    reporter_phone = classified(
+        models.CharField(_("reporter's phone"), max_length=30, blank=True), R
+    )
     # A report taken by staff (phone, walk-in, SAPA 129…): who recorded it.
     taken_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -51,6 +51,30 @@ def _same_place(a: Report, b: Report) -> bool:
     return fuzz.token_set_ratio(fold(a.landmark), fold(b.landmark)) >= 80
 
 
+def _same_child(a: Report, b: Report) -> bool:
+    """Both reports name a child whose name sounds the same.
+
+    A single given name (Budi) is shared by many children in a city, so it
+    counts only within one kelurahan, where it also matches a fuller name
+    that starts the same way (Budi / Budi Santoso); a fuller name that
+    sounds the same counts anywhere.
+    """
+    same_place = a.kelurahan_id == b.kelurahan_id
+    for key_a in a.child_keys:
+        for key_b in b.child_keys:
+            if key_a == key_b and (" " in key_a or same_place):
+                return True
+            short, long = sorted((key_a, key_b), key=len)
+            if same_place and " " not in short and short in long.split():
+                return True
+    return False
+
+
+def _other_sighting(a: Report, b: Report) -> bool:
+    # A report merged into another is the same sighting, not a second one.
+    return a.pk != b.pk and a.pk != b.duplicate_of_id and b.pk != a.duplicate_of_id
+
+
 def triage_queue(user: Any, *, today: date | None = None) -> list[TriageRow]:
     """Open reports for the triage team, ordered by urgency, then by due date."""
     if not may(user, Capability.TRIAGE_REPORTS):
@@ -62,7 +86,11 @@ def triage_queue(user: Any, *, today: date | None = None) -> list[TriageRow]:
         .order_by("created_at")
     )
     since = timezone.now() - timedelta(days=REPEAT_WINDOW_DAYS)
-    recent = list(Report.objects.filter(created_at__gte=since).only("pk", "kelurahan", "landmark"))
+    recent = list(
+        Report.objects.filter(created_at__gte=since).only(
+            "pk", "kelurahan", "landmark", "child_keys", "duplicate_of"
+        )
+    )
     rows = []
     for report in open_reports:
         reasons: list[str] = []
@@ -73,9 +101,13 @@ def triage_queue(user: Any, *, today: date | None = None) -> list[TriageRow]:
         if _night(report.seen_at):
             urgency += 2
             reasons.append("night")
-        if any(other.pk != report.pk and _same_place(report, other) for other in recent):
+        others = [other for other in recent if _other_sighting(report, other)]
+        if any(_same_place(report, other) for other in others):
             urgency += 2
             reasons.append("repeat_place")
+        if report.child_keys and any(_same_child(report, other) for other in others):
+            urgency += 3
+            reasons.append("same_child")
         due = working_days_after(
             timezone.localtime(report.created_at).date(), FOLLOW_UP_WORKING_DAYS
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -21,6 +22,7 @@ from kawal.access.policy import may
 from kawal.core.audit import AuditContext, audit_record
 from kawal.core.models import StaleVersion
 from kawal.core.uploads import clean_upload, store_private
+from kawal.identity.normalise import NICKNAMES, normalise_name
 from kawal.outreach.models import Activity
 from kawal.regions.models import Region
 from kawal.reports.models import Report, ReportChannel, ReportStatus
@@ -67,7 +69,32 @@ class PublicReport:
     longitude: Decimal | None = None
     reporter_name: str = ""
     reporter_phone: str = ""
+    child_names: str = ""
     photo: UploadedFile | None = field(default=None)
+
+
+MAX_NAMED_CHILDREN = 10
+
+
+def split_names(text: str) -> list[str]:
+    """The names in a "names, if known" field: one per line or separated by commas."""
+    return [name.strip() for name in re.split(r"[\n,;]+", text) if name.strip()]
+
+
+def child_name_keys(text: str) -> list[str]:
+    """Phonetic keys of the named children, leaving out names that tell no child apart.
+
+    "Dede" or "Adek" is what any youngest child is called; two reports that
+    both say "Dede" do not name the same child.
+    """
+    keys = set()
+    for name in split_names(text):
+        tokens = [
+            token for token in normalise_name(name).tokens if NICKNAMES.get(token) != frozenset()
+        ]
+        if tokens:
+            keys.add(normalise_name(" ".join(tokens)).key)
+    return sorted(key for key in keys if key)
 
 
 def _validate(data: PublicReport) -> None:
@@ -86,6 +113,8 @@ def _validate(data: PublicReport) -> None:
         errors["seen_at"] = _("That time is in the future.")
     elif data.seen_at < now - timedelta(days=90):
         errors["seen_at"] = _("Reports are for the last 90 days; for older events call SAPA 129.")
+    if len(split_names(data.child_names)) > MAX_NAMED_CHILDREN or len(data.child_names) > 1000:
+        errors["child_names"] = _("Name at most 10 children, one per line.")
     if data.kelurahan.level != "kelurahan":
         errors["kelurahan"] = _("Choose a kelurahan.")
     if not data.landmark.strip():
@@ -116,6 +145,8 @@ def _create(data: PublicReport, *, channel: str, **extra: Any) -> Report:
         longitude=data.longitude,
         reporter_name=data.reporter_name.strip()[:120],
         reporter_phone=data.reporter_phone.strip()[:30],
+        child_names="\n".join(split_names(data.child_names)),
+        child_keys=child_name_keys(data.child_names),
         **extra,
     )
 

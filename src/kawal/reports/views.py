@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kawal.access.catalogue import Capability
-from kawal.access.policy import may
+from kawal.access.catalogue import Action, Capability, DataClass
+from kawal.access.log import access_log_write
+from kawal.access.models import AccessAction
+from kawal.access.policy import may, may_access_class
 from kawal.cases.selectors import pick
 from kawal.core.audit import AuditContext
 from kawal.core.models import StaleVersion
 from kawal.core.net import client_ip
+from kawal.core.uploads import open_private
 from kawal.outreach.services import operations_visible_to
 from kawal.reports import services as svc
 from kawal.reports.forms import PublicReportForm, StaffReportForm, TrackForm
@@ -167,9 +171,57 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
         .exclude(status=ReportStatus.HANDLED)
         .order_by("-created_at")[:20]
     )
+    shown = [
+        data_class
+        for data_class in (DataClass.IDENTITY, DataClass.REPORTER)
+        if may_access_class(user, Action.READ, data_class)
+    ]
+    has = {
+        DataClass.IDENTITY: bool(report.child_names or report.photo),
+        DataClass.REPORTER: bool(report.reporter_name or report.reporter_phone),
+    }
+    if any(has[data_class] for data_class in shown):
+        # Logged before the page is built; no log, no page (fail closed).
+        access_log_write(
+            request,
+            action=AccessAction.VIEW,
+            data_classes=[data_class for data_class in shown if has[data_class]],
+        )
     return render(
         request,
         "reports/detail.html",
-        {"report": report, "errors": errors, "operations": operations, "similar": similar},
+        {
+            "report": report,
+            "errors": errors,
+            "operations": operations,
+            "similar": similar,
+            "sees_identity": DataClass.IDENTITY in shown,
+            "sees_reporter": DataClass.REPORTER in shown,
+        },
         status=400 if errors else 200,
     )
+
+
+@require_http_methods(["GET"])
+def report_photo(request: HttpRequest, report_uuid: str) -> FileResponse:
+    """The reporter's photo, for the triage team only; it may show a child's face."""
+    user = _triager(request)
+    if not may_access_class(user, Action.READ, DataClass.IDENTITY):
+        raise PermissionDenied
+    report = pick(Report.objects.exclude(photo=""), report_uuid)
+    if report is None:
+        raise Http404
+    try:
+        path = open_private(report.photo, root=settings.KAWAL_PRIVATE_MEDIA_ROOT / "reports")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    access_log_write(request, action=AccessAction.DOWNLOAD, data_classes=[DataClass.IDENTITY])
+    content_type = "image/png" if path.suffix == ".png" else "image/jpeg"
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"laporan-{report.tracking_code}{path.suffix}",
+        content_type=content_type,
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
