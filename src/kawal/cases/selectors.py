@@ -86,6 +86,17 @@ def case_for_user(
     return case, access
 
 
+def case_undertakings(case: Case, access: CaseAccess) -> list[Any]:
+    """Signed undertakings from outreach captures of this case, for who may see identity."""
+    if not access.can_read(DataClass.IDENTITY):
+        return []
+    return list(
+        case.captures.exclude(undertaking_file="")
+        .select_related("operation")
+        .order_by("undertaking_added_at")
+    )
+
+
 def case_log_view(request: HttpRequest, case: Case, access: CaseAccess, classes: set[str]) -> None:
     """Log a page that shows these classes of the case (fail-closed: raises if it cannot)."""
     shown = {c for c in classes if access.can_read(c)}

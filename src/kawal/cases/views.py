@@ -318,6 +318,7 @@ def case_detail(request: HttpRequest, case_uuid: Any) -> HttpResponse:
             },
             "notes": sel.case_notes(case, access),
             "attachments": sel.case_attachments(case, access),
+            "undertakings": sel.case_undertakings(case, access),
             "timeline": sel.case_timeline(case, access),
             "approvals": case.approvals.select_related("requested_by", "decided_by").order_by(
                 "-created_at"

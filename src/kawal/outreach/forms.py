@@ -107,3 +107,10 @@ class CaptureForm(forms.Form):
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
         )
+
+
+class UndertakingForm(forms.Form):
+    file = forms.FileField(
+        label=_("Photo or PDF of the signed undertaking"),
+        help_text=_("JPEG, PNG or PDF. Location data is removed from photos."),
+    )

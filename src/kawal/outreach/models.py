@@ -115,6 +115,14 @@ class Capture(UUIDModel, TimestampedModel):
         models.BooleanField(_("parents signed an undertaking (surat pernyataan)"), default=False),
         B,
     )
+    # A photo or PDF of the signed undertaking: it names and is signed by the
+    # parents, so it is identity data. Private storage name, never a URL.
+    undertaking_file = classified(models.CharField(max_length=80, blank=True), ID)
+    undertaking_content_type = models.CharField(max_length=40, blank=True)
+    undertaking_added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undertaking_added_at = models.DateTimeField(null=True, blank=True)
     child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="captures")
     outcome = models.CharField(max_length=8, choices=MatchOutcome.choices)
     case = models.ForeignKey(

@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -18,6 +20,7 @@ from kawal.access.policy import may
 from kawal.accounts.models import Agency
 from kawal.cases.models import Case, CaseEvent, CaseStatus, Task
 from kawal.core.audit import AuditContext, audit_record
+from kawal.core.uploads import clean_upload, store_private
 from kawal.identity.index import identity_refresh, root_of
 from kawal.identity.services import cluster_cases, intake_decision, sees_identity_of
 from kawal.outreach.models import (
@@ -269,3 +272,65 @@ def _link_known(capture: Capture, person_uuid: str, acting_user: Any) -> None:
 def capture_case_opened(capture: Capture, case: Case) -> None:
     """Remember the case opened for a captured child (called by the case-opening page)."""
     Capture.objects.filter(pk=capture.pk, case__isnull=True).update(case=case)
+
+
+UNDERTAKING_ROOT = "outreach"
+
+
+def capture_undertaking_attach(
+    capture: Capture, *, upload: UploadedFile, acting_user: Any
+) -> Capture:
+    """Attach a photo or PDF of the parents' signed undertaking to a child found.
+
+    Only the operation's team may, and only once: the signed paper is a record
+    of what the parents promised, not a draft to be replaced.
+    """
+    _require_team(capture.operation, acting_user)
+    clean = clean_upload(upload, max_bytes=settings.KAWAL_ATTACHMENT_MAX_MB * 1024 * 1024)
+    with transaction.atomic():
+        current = Capture.objects.select_for_update().get(pk=capture.pk)
+        if current.undertaking_file:
+            raise ValidationError(_("A signed undertaking is already attached to this child."))
+        current.undertaking_file = store_private(
+            clean, root=settings.KAWAL_PRIVATE_MEDIA_ROOT / UNDERTAKING_ROOT
+        )
+        current.undertaking_content_type = clean.content_type
+        current.undertaking_signed = True
+        current.undertaking_added_by = acting_user
+        current.undertaking_added_at = timezone.now()
+        current.save(
+            update_fields=[
+                "undertaking_file",
+                "undertaking_content_type",
+                "undertaking_signed",
+                "undertaking_added_by",
+                "undertaking_added_at",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            "outreach.undertaking_attached",
+            actor=acting_user,
+            target=f"capture:{current.uuid}",
+        )
+        if current.case_id is not None:
+            CaseEvent.objects.create(
+                case_id=current.case_id,
+                kind="outreach.undertaking",
+                actor=acting_user,
+                data_class=DataClass.BASIC,
+                payload={"operation": capture.operation.title},
+            )
+    return current
+
+
+def undertaking_readable_by(user: Any, capture: Capture) -> bool:
+    """The operation's team, or whoever may see who the child is on the child's case."""
+    from kawal.cases.policy import case_access
+
+    if operations_visible_to(user).filter(pk=capture.operation_id).exists():
+        return True
+    if capture.case is None:
+        return False
+    access = case_access(user, capture.case)
+    return access is not None and access.can_read(DataClass.IDENTITY)

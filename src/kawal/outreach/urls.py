@@ -9,4 +9,14 @@ urlpatterns = [
     path("penjangkauan/baru/", views.operation_new, name="new"),
     path("penjangkauan/<str:operation_uuid>/", views.operation_detail, name="detail"),
     path("penjangkauan/<str:operation_uuid>/temuan/", views.capture_new, name="capture"),
+    path(
+        "penjangkauan/<str:operation_uuid>/temuan/<str:capture_uuid>/pernyataan/",
+        views.undertaking_attach,
+        name="undertaking_attach",
+    ),
+    path(
+        "penjangkauan/pernyataan/<str:capture_uuid>/",
+        views.undertaking_download,
+        name="undertaking",
+    ),
 ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,10 +19,11 @@ from kawal.access.policy import may
 from kawal.cases.policy import case_access_bulk
 from kawal.cases.selectors import pick
 from kawal.core.audit import AuditContext
+from kawal.core.uploads import open_private
 from kawal.identity.index import query_record
 from kawal.identity.panel import intake_panel, panel_signature, signature_matches
 from kawal.outreach import services as svc
-from kawal.outreach.forms import CaptureForm, OperationForm
+from kawal.outreach.forms import CaptureForm, OperationForm, UndertakingForm
 from kawal.outreach.models import Capture, Operation
 from kawal.web.forms import apply_errors
 
@@ -78,7 +80,8 @@ def operation_detail(request: HttpRequest, operation_uuid: str) -> HttpResponse:
     access = case_access_bulk(user, [row.case for row in rows if row.case is not None])
     captures = [(row, row.case_id in access) for row in rows]
     shown = [row.case for row in rows if row.case_id in access and row.case is not None]
-    if shown:
+    if rows:
+        # The names as told are identity data, whether or not a case exists yet.
         access_log_write(
             request,
             action=AccessAction.LIST,
@@ -93,6 +96,7 @@ def operation_detail(request: HttpRequest, operation_uuid: str) -> HttpResponse:
             "captures": captures,
             "team": operation.agencies.order_by("name"),
             "can_open_case": may(user, Capability.OPEN_CASE),
+            "undertaking_form": UndertakingForm(),
         },
     )
 
@@ -137,6 +141,70 @@ def capture_new(request: HttpRequest, operation_uuid: str) -> HttpResponse:
         "outreach/capture_form.html",
         {"operation": operation, "form": form, "panel": panel, "signature": signature},
     )
+
+
+def _team_capture(request: HttpRequest, operation_uuid: str, capture_uuid: str) -> Capture:
+    operation = _operation(request, operation_uuid)
+    capture = pick(operation.captures.select_related("operation", "case"), capture_uuid)
+    if capture is None:
+        raise Http404
+    return capture
+
+
+@require_http_methods(["POST"])
+def undertaking_attach(
+    request: HttpRequest, operation_uuid: str, capture_uuid: str
+) -> HttpResponse:
+    capture = _team_capture(request, operation_uuid, capture_uuid)
+    form = UndertakingForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            svc.capture_undertaking_attach(
+                capture, upload=form.cleaned_data["file"], acting_user=request.user
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("outreach:detail", operation_uuid=operation_uuid)
+        messages.success(request, _("Signed undertaking attached."))
+    else:
+        for field_errors in form.errors.values():
+            for field_error in field_errors:
+                messages.error(request, str(field_error))
+    return redirect("outreach:detail", operation_uuid=operation_uuid)
+
+
+@require_GET
+def undertaking_download(request: HttpRequest, capture_uuid: str) -> FileResponse:
+    """The signed undertaking, for the operation's team and the child's case team."""
+    capture = pick(
+        Capture.objects.exclude(undertaking_file="").select_related("operation", "case"),
+        capture_uuid,
+    )
+    if capture is None or not svc.undertaking_readable_by(request.user, capture):
+        raise Http404
+    try:
+        path = open_private(
+            capture.undertaking_file,
+            root=settings.KAWAL_PRIVATE_MEDIA_ROOT / svc.UNDERTAKING_ROOT,
+        )
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    case = capture.case
+    access_log_write(
+        request,
+        action=AccessAction.DOWNLOAD,
+        cases=[(case.pk, case.number)] if case is not None else [],
+        data_classes=["identity"],
+    )
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"surat-pernyataan-{capture.uuid.hex[:8]}{path.suffix}",
+        content_type=capture.undertaking_content_type or "application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 def capture_for_case_opening(user: Any, capture_uuid: str) -> Capture | None:
