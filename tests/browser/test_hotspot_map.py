@@ -13,6 +13,7 @@ from django.utils import timezone
 from kawal.access.catalogue import Role
 from kawal.outreach.models import Capture, Operation, OperationStatus
 from kawal.regions.models import Region
+from kawal.reports.models import Report
 from tests.browser.test_case_journey import no_horizontal_scroll, sign_in
 from tests.helpers import make_user
 from tests.identity.conftest import register
@@ -53,6 +54,18 @@ def test_hotspot_map_on_a_phone_without_tiles(phones, settings):
         )
         Capture.objects.filter(pk=row.pk).update(created_at=when)
 
+    # A sighting reported on the Tuesday, elsewhere in the city.
+    Report.objects.create(
+        channel="public_web",
+        seen=["begging"],
+        children_count=1,
+        seen_at=timezone.make_aware(datetime.fromisoformat("2026-03-03T10:30")),
+        kelurahan=Region.objects.get(code="64.71.01.1001"),
+        landmark="Simpang (sintetis)",
+        latitude=Decimal("-1.2150"),
+        longitude=Decimal("116.8650"),
+    )
+
     patrol = make_user(Role.PATROL_OFFICER, username="hm-satpol")
     phone = phones()
     errors: list[str] = []
@@ -61,16 +74,17 @@ def test_hotspot_map_on_a_phone_without_tiles(phones, settings):
     phone.goto(phone.base_url + "/peta/")
     phone.wait_for_selector("#hotspot-map[data-state='ready']")
     map_box = phone.locator("#hotspot-map")
-    assert map_box.get_attribute("data-points") == "3"
-    assert map_box.get_attribute("data-circles") == "2"
-    assert phone.locator("#hotspot-map path.hotspot-circle").count() == 2
-    assert phone.locator("#hotspot-map .leaflet-marker-icon").count() >= 1
+    assert map_box.get_attribute("data-points") == "4"
+    assert map_box.get_attribute("data-circles") == "3"
+    assert phone.locator("#hotspot-map path.hotspot-circle").count() == 3
+    assert phone.locator("#hotspot-map .leaflet-marker-icon").count() >= 2
+    assert phone.locator("#hotspot-map .hotspot-point.reported").count() == 1
     assert phone.locator("#hotspot-map img.leaflet-tile").count() == 0
     assert map_box.bounding_box()["width"] <= 360
     table = phone.locator("#hour-week")
     assert table.is_visible()
     assert table.locator("tbody tr").count() == 24
-    assert table.locator("tfoot").inner_text().split()[1:] == ["3", "0", "0", "0", "0", "0", "0"]
+    assert table.locator("tfoot").inner_text().split()[1:] == ["3", "1", "0", "0", "0", "0", "0"]
     no_horizontal_scroll(phone)
     assert errors == [], errors
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from kawal.access.catalogue import ROLES, Capability, Role
 from kawal.outreach.models import Capture, Operation, OperationStatus
 from kawal.regions.models import Region
+from kawal.reports.models import Report
 from tests.helpers import make_user, sign_in
 from tests.identity.conftest import register
 
@@ -25,6 +26,11 @@ TOLD_MARK = "Toldmarker"
 STREET_MARK = "Jalan Rumahmarker 99"
 PLACE_MARK = "Placemarker depan toko"
 ADULT_MARK = "Adultmarker"
+REPORTER_MARK = "Reportermarker Sintetis"
+PHONE_MARK = "0899-1234-5678"
+CHILD_NAMES_MARK = "Namedchildmarker"
+DESCRIPTION_MARK = "Descriptionmarker"
+LANDMARK_MARK = "Landmarkmarker"
 
 
 def at(day: str, hour: int) -> datetime:
@@ -70,6 +76,34 @@ def found(db):
     return case
 
 
+@pytest.fixture
+def sighted(found):
+    """Two sightings reported in Klandasan Ilir (one with a point) and a merged repeat."""
+
+    def sighting(when: datetime, seen: list[str], point: tuple[str, str] | None, **extra):
+        return Report.objects.create(
+            channel="phone",
+            seen=seen,
+            children_count=2,
+            seen_at=when,
+            kelurahan=Region.objects.get(code="64.71.06.1004"),
+            landmark=LANDMARK_MARK,
+            description=DESCRIPTION_MARK,
+            reporter_name=REPORTER_MARK,
+            reporter_phone=PHONE_MARK,
+            child_names=CHILD_NAMES_MARK,
+            latitude=Decimal(point[0]) if point else None,
+            longitude=Decimal(point[1]) if point else None,
+            **extra,
+        )
+
+    # 2026-03-03 is a Tuesday.
+    first = sighting(at("2026-03-03", 21), ["begging", "busking"], ("-1.27556", "116.82444"))
+    sighting(at("2026-03-04", 7), ["tissues"], None)
+    sighting(at("2026-03-03", 21), ["begging"], ("-1.2756", "116.8244"), duplicate_of=first)
+    return found
+
+
 def client_for(client, role: Role):
     sign_in(client, make_user(role))
     return client
@@ -111,9 +145,9 @@ def test_data_carries_points_and_counts_but_nothing_that_names_a_child(client, f
     ):
         assert secret not in text, secret
     data = response.json()
-    assert set(data) == {"points", "points_truncated", "kelurahan", "total"}
+    assert set(data) == {"points", "points_truncated", "kelurahan", "found", "reported", "total"}
     assert {tuple(sorted(point)) for point in data["points"]} == {
-        ("activity", "activity_label", "date", "hour", "lat", "lon")
+        ("activity", "activity_label", "date", "hour", "kind", "lat", "lon")
     }
     newest, oldest = data["points"]
     assert (oldest["lat"], oldest["lon"]) == (-1.2765, 116.8216)  # rounded to 4 decimals
@@ -122,7 +156,60 @@ def test_data_carries_points_and_counts_but_nothing_that_names_a_child(client, f
     counts = {row["code"]: row for row in data["kelurahan"]}
     assert counts["64.71.06.1004"]["count"] == 2 and counts["64.71.05.1002"]["count"] == 1
     assert counts["64.71.06.1004"]["lat"] is not None
-    assert data["total"] == 3
+    assert data["total"] == data["found"] == 3 and data["reported"] == 0
+
+
+def test_sightings_join_the_map_without_anything_about_the_reporter(client, sighted):
+    client_for(client, Role.PATROL_OFFICER)
+    response = client.get(reverse("hotspots:data"))
+    text = response.content.decode()
+    for secret in (
+        REPORTER_MARK,
+        "Reportermarker",
+        PHONE_MARK,
+        CHILD_NAMES_MARK,
+        DESCRIPTION_MARK,
+        LANDMARK_MARK,
+    ):
+        assert secret not in text, secret
+    data = response.json()
+    reported = [point for point in data["points"] if point["kind"] == "reported"]
+    # The merged repeat is the same sighting: one point, counted once.
+    assert len(reported) == 1
+    assert (reported[0]["lat"], reported[0]["lon"], reported[0]["hour"]) == (-1.2756, 116.8244, 21)
+    assert reported[0]["activity"] == "begging"
+    counts = {row["code"]: row for row in data["kelurahan"]}
+    assert (counts["64.71.06.1004"]["reported"], counts["64.71.06.1004"]["found"]) == (2, 2)
+    assert counts["64.71.06.1004"]["count"] == 4
+    assert (data["found"], data["reported"], data["total"]) == (3, 2, 5)
+    # Newest first across both sources: the April finds, then the March sighting.
+    assert [point["kind"] for point in data["points"]] == ["found", "reported", "found"]
+
+
+@pytest.mark.parametrize(
+    ("query", "points", "finds", "sightings"),
+    [
+        ({"source": "reported"}, 1, 0, 2),
+        ({"source": "found"}, 2, 3, 0),
+        ({"activity": "busking"}, 1, 0, 1),
+        ({"activity": "tissues", "source": "reported"}, 0, 0, 1),
+        ({"time_of_day": "morning"}, 1, 1, 1),
+        ({"date_from": "2026-03-04", "date_to": "2026-03-31"}, 0, 0, 1),
+    ],
+)
+def test_sighting_filters(client, sighted, query, points, finds, sightings):
+    client_for(client, Role.CASE_MANAGER)
+    data = client.get(reverse("hotspots:data"), query).json()
+    assert (len(data["points"]), data["found"], data["reported"]) == (points, finds, sightings)
+
+
+def test_the_hour_table_counts_sightings_when_seen(client, sighted):
+    client_for(client, Role.CASE_MANAGER)
+    response = client.get(reverse("hotspots:map"), {"source": "reported"})
+    rows = response.context["rows"]
+    assert rows[21][1][1][0] == 1  # 21:00 on the Tuesday
+    assert rows[7][1][2][0] == 1  # 07:00 on the Wednesday
+    assert response.context["total"] == 2
 
 
 @pytest.mark.parametrize(
@@ -151,6 +238,7 @@ def test_filters(client, found, query, points, total):
         {"date_from": "2026-05-01", "date_to": "2026-04-01"},
         {"activity": "selling-kidneys"},
         {"time_of_day": "noon"},
+        {"source": "everything"},
     ],
 )
 def test_bad_filters_are_refused_with_a_message(client, found, query):

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kawal.hotspots.selectors import TIMES_OF_DAY, HotspotFilter
+from kawal.hotspots.selectors import SOURCES, TIMES_OF_DAY, HotspotFilter
 from kawal.outreach.models import Activity
 
 
@@ -25,6 +25,12 @@ class HotspotFilterForm(forms.Form):
         choices=[("", _("All day"))] + [(key, label) for key, (label, _h) in TIMES_OF_DAY.items()],
     )
 
+    source = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("", _("Sightings and children found")), *SOURCES.items()],
+    )
+
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
@@ -39,4 +45,5 @@ class HotspotFilterForm(forms.Form):
             date_to=data.get("date_to"),
             activity=data.get("activity") or "",
             time_of_day=data.get("time_of_day") or "",
+            source=data.get("source") or "",
         )

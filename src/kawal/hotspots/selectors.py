@@ -1,8 +1,10 @@
-"""Aggregate reads for the hotspot map: where and when children are found.
+"""Aggregate reads for the hotspot map: where and when children are seen and found.
 
-Only public-place capture points (rounded), activities, times and counts per
-kelurahan leave this module: never a name, a case number, a child's id or any
-address of a home, shelter or placement.
+Two sources: sightings (reports from the public and staff intake, by when
+and where the children were seen) and finds (children recorded on outreach
+operations). Only public-place points (rounded), activities, times and
+counts per kelurahan leave this module: never a name, a case number, a
+child's id, a reporter or any address of a home, shelter or placement.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kawal.outreach.models import Activity, Capture, OperationStatus
 from kawal.regions.models import Region
+from kawal.reports.models import Report
 
 # Hours (local time, WITA) of each part of the day; night wraps past midnight.
 TIMES_OF_DAY: dict[str, tuple[Any, tuple[int, ...]]] = {
@@ -25,6 +28,10 @@ TIMES_OF_DAY: dict[str, tuple[Any, tuple[int, ...]]] = {
     "afternoon": (_("Afternoon (11:00-14:59)"), tuple(range(11, 15))),
     "evening": (_("Evening (15:00-18:59)"), tuple(range(15, 19))),
     "night": (_("Night (19:00-04:59)"), (*range(19, 24), *range(5))),
+}
+SOURCES: dict[str, Any] = {
+    "reported": _("Sightings reported"),
+    "found": _("Children found on outreach"),
 }
 MAX_POINTS = 5000
 DECIMALS = 4
@@ -36,6 +43,10 @@ class HotspotFilter:
     date_to: date | None = None
     activity: str = ""
     time_of_day: str = ""
+    source: str = ""  # "" for both, or a key of SOURCES
+
+    def includes(self, source: str) -> bool:
+        return self.source in ("", source)
 
 
 def captures_matching(criteria: HotspotFilter) -> QuerySet[Capture]:
@@ -52,72 +63,132 @@ def captures_matching(criteria: HotspotFilter) -> QuerySet[Capture]:
     return rows
 
 
+def reports_matching(criteria: HotspotFilter) -> QuerySet[Report]:
+    """Sightings, narrowed by the filter on when the children were seen.
+
+    A report merged into another is the same sighting and is counted once.
+    """
+    rows = Report.objects.filter(duplicate_of__isnull=True)
+    if criteria.date_from is not None:
+        rows = rows.filter(seen_at__date__gte=criteria.date_from)
+    if criteria.date_to is not None:
+        rows = rows.filter(seen_at__date__lte=criteria.date_to)
+    if criteria.activity:
+        # ``seen`` is a JSON list; the quoted value matches one whole entry.
+        rows = rows.filter(seen__icontains=f'"{criteria.activity}"')
+    if criteria.time_of_day:
+        rows = rows.filter(seen_at__hour__in=TIMES_OF_DAY[criteria.time_of_day][1])
+    return rows
+
+
 def _rounded(value: Any) -> float | None:
     return None if value is None else round(float(value), DECIMALS)
 
 
+def _point(kind: str, latitude: Any, longitude: Any, activity: str, when: Any) -> dict[str, Any]:
+    local = timezone.localtime(when)
+    return {
+        "kind": kind,
+        "lat": _rounded(latitude),
+        "lon": _rounded(longitude),
+        "activity": activity,
+        "activity_label": str(dict(Activity.choices).get(activity, activity)),
+        "hour": local.hour,
+        "date": local.date().isoformat(),
+    }
+
+
 def hotspot_points(criteria: HotspotFilter) -> tuple[list[dict[str, Any]], bool]:
-    """Capture points, newest first, and whether the list was cut at MAX_POINTS."""
-    labels = dict(Activity.choices)
-    rows = (
-        captures_matching(criteria)
-        .filter(latitude__isnull=False, longitude__isnull=False)
-        .order_by("-created_at")
-        .values_list("latitude", "longitude", "activity", "created_at")[: MAX_POINTS + 1]
-    )
-    points = []
-    for latitude, longitude, activity, created_at in rows:
-        local = timezone.localtime(created_at)
-        points.append(
-            {
-                "lat": _rounded(latitude),
-                "lon": _rounded(longitude),
-                "activity": activity,
-                "activity_label": str(labels.get(activity, activity)),
-                "hour": local.hour,
-                "date": local.date().isoformat(),
-            }
+    """Points of both sources, newest first, and whether the list was cut at MAX_POINTS."""
+    points: list[tuple[Any, dict[str, Any]]] = []
+    if criteria.includes("found"):
+        rows = (
+            captures_matching(criteria)
+            .filter(latitude__isnull=False, longitude__isnull=False)
+            .order_by("-created_at")
+            .values_list("latitude", "longitude", "activity", "created_at")[: MAX_POINTS + 1]
         )
-    return points[:MAX_POINTS], len(points) > MAX_POINTS
+        points += [(row[3], _point("found", *row)) for row in rows]
+    if criteria.includes("reported"):
+        sightings = (
+            reports_matching(criteria)
+            .filter(latitude__isnull=False, longitude__isnull=False)
+            .order_by("-seen_at")
+            .values_list("latitude", "longitude", "seen", "seen_at")[: MAX_POINTS + 1]
+        )
+        for latitude, longitude, seen, seen_at in sightings:
+            activity = criteria.activity or (seen[0] if seen else Activity.OTHER)
+            points.append((seen_at, _point("reported", latitude, longitude, activity, seen_at)))
+    points.sort(key=lambda pair: pair[0], reverse=True)
+    return [point for _when, point in points[:MAX_POINTS]], len(points) > MAX_POINTS
 
 
 def kelurahan_counts(criteria: HotspotFilter) -> list[dict[str, Any]]:
-    """Children found per kelurahan of the operation, with the kelurahan's approximate centre."""
-    counts = dict(
-        captures_matching(criteria)
-        .order_by()
-        .values("operation__area_id")
-        .annotate(found=Count("pk"))
-        .values_list("operation__area_id", "found")
-    )
-    regions = Region.objects.filter(code__in=counts).order_by("code")
+    """Children found (by the operation's kelurahan) and sightings reported, per kelurahan.
+
+    Each row carries the kelurahan's approximate centre, where its circle is drawn.
+    """
+    found: dict[str, int] = {}
+    reported: dict[str, int] = {}
+    if criteria.includes("found"):
+        found = dict(
+            captures_matching(criteria)
+            .order_by()
+            .values("operation__area_id")
+            .annotate(n=Count("pk"))
+            .values_list("operation__area_id", "n")
+        )
+    if criteria.includes("reported"):
+        reported = dict(
+            reports_matching(criteria)
+            .order_by()
+            .values("kelurahan_id")
+            .annotate(n=Count("pk"))
+            .values_list("kelurahan_id", "n")
+        )
+    regions = Region.objects.filter(code__in=set(found) | set(reported)).order_by("code")
     return [
         {
             "code": region.code,
             "name": region.name,
             "lat": _rounded(region.latitude),
             "lon": _rounded(region.longitude),
-            "count": counts[region.code],
+            "found": found.get(region.code, 0),
+            "reported": reported.get(region.code, 0),
+            "count": found.get(region.code, 0) + reported.get(region.code, 0),
         }
         for region in regions
     ]
 
 
 def hour_weekday_counts(criteria: HotspotFilter) -> list[list[int]]:
-    """Counts by local hour (rows 0-23) and weekday (columns Monday-Sunday)."""
+    """Counts by local hour (rows 0-23) and weekday (columns Monday-Sunday).
+
+    A find counts when it was recorded, a sighting when the children were seen.
+    """
     tally: Counter[tuple[int, int]] = Counter()
-    for created_at in captures_matching(criteria).values_list("created_at", flat=True).iterator():
-        local = timezone.localtime(created_at)
-        tally[(local.hour, local.weekday())] += 1
+    moments: list[Any] = []
+    if criteria.includes("found"):
+        moments.append(captures_matching(criteria).values_list("created_at", flat=True))
+    if criteria.includes("reported"):
+        moments.append(reports_matching(criteria).values_list("seen_at", flat=True))
+    for rows in moments:
+        for moment in rows.iterator():
+            local = timezone.localtime(moment)
+            tally[(local.hour, local.weekday())] += 1
     return [[tally[(hour, day)] for day in range(7)] for hour in range(24)]
 
 
 def hotspot_data(criteria: HotspotFilter) -> dict[str, Any]:
     points, truncated = hotspot_points(criteria)
     kelurahan = kelurahan_counts(criteria)
+    found = sum(row["found"] for row in kelurahan)
+    reported = sum(row["reported"] for row in kelurahan)
     return {
         "points": points,
         "points_truncated": truncated,
         "kelurahan": kelurahan,
-        "total": sum(row["count"] for row in kelurahan),
+        "found": found,
+        "reported": reported,
+        "total": found + reported,
     }

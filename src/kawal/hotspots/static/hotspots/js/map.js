@@ -1,4 +1,4 @@
-// Hotspot map: clustered capture points and proportional circles per
+// Hotspot map: clustered points (children found, sightings reported) and proportional circles per
 // kelurahan, from /peta/data.json. Works without tiles (plain background);
 // no request leaves the server unless KAWAL_MAP_TILES_URL names a tile host.
 (function () {
@@ -48,29 +48,39 @@
         fillOpacity: 0.25,
         className: "hotspot-circle",
       })
-        .bindTooltip(text(row.name + ": " + row.count))
+        .bindTooltip(
+          text(
+            row.name + ": " + row.reported + " " + el.dataset.wordReported + ", " + row.found + " " + el.dataset.wordFound
+          )
+        )
         .addTo(circles);
     });
-    var points = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
+    var layers = {
+      found: L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 }),
+      reported: L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 }),
+    };
     data.points.forEach(function (point) {
       var hour = (point.hour < 10 ? "0" : "") + point.hour + ":00";
+      var layer = layers[point.kind] || layers.found;
       L.marker([point.lat, point.lon], {
-        icon: L.divIcon({ className: "hotspot-point", iconSize: [12, 12] }),
+        icon: L.divIcon({ className: "hotspot-point " + (point.kind === "reported" ? "reported" : "found"), iconSize: [12, 12] }),
         keyboard: false,
       })
         .bindPopup(text(point.activity_label + " · " + point.date + " " + hour))
-        .addTo(points);
+        .addTo(layer);
     });
     circles.addTo(map);
-    points.addTo(map);
+    layers.reported.addTo(map);
+    layers.found.addTo(map);
     var overlays = {};
     overlays[el.dataset.labelCircles] = circles;
-    overlays[el.dataset.labelPoints] = points;
+    overlays[el.dataset.labelReported] = layers.reported;
+    overlays[el.dataset.labelFound] = layers.found;
     L.control.layers(null, overlays, { collapsed: true }).addTo(map);
     var bounds = circles.getBounds();
-    if (points.getLayers().length) {
-      bounds = bounds.isValid() ? bounds.extend(points.getBounds()) : points.getBounds();
-    }
+    data.points.forEach(function (point) {
+      bounds = bounds.isValid() ? bounds.extend([point.lat, point.lon]) : L.latLngBounds([point.lat, point.lon], [point.lat, point.lon]);
+    });
     if (bounds.isValid()) {
       map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
     }
