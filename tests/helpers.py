@@ -48,6 +48,7 @@ def production_env(**extra: str) -> dict[str, str]:
         SECRET_KEY="x" * 60 + "production-like-key-for-checks-only",
         ALLOWED_HOSTS="kawal.example.go.id",
         DATABASE_URL="sqlite:////nonexistent/kawal-production-check.sqlite3",
+        KAWAL_CACHE_URL="redis://127.0.0.1:6379/0",
     )
     env.update(extra)
     return env

@@ -67,6 +67,29 @@ CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
 # trusted. Zero means the TCP peer is the client, so a forged header is ignored.
 KAWAL_TRUSTED_PROXY_COUNT = int(os.environ.get("KAWAL_TRUSTED_PROXY_COUNT", "0"))
 
+# --- Cache --------------------------------------------------------------------
+# The public form's hourly limit is counted in the cache, so every worker
+# process must share it: production needs Redis. Elsewhere a per-process
+# memory cache is enough (one demo server, one test run).
+KAWAL_CACHE_URL = os.environ.get("KAWAL_CACHE_URL", "").strip()
+if KAWAL_CACHE_URL:
+    if not KAWAL_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("KAWAL_CACHE_URL must be a redis://, rediss:// or unix:// URL")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": KAWAL_CACHE_URL,
+            "KEY_PREFIX": "kawal",
+        }
+    }
+elif PRODUCTION:
+    raise ImproperlyConfigured(
+        "KAWAL_CACHE_URL must name a Redis server when KAWAL_ENV=production "
+        "(rate limits must hold across worker processes)"
+    )
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 INSTALLED_APPS = [
     "kawal.web",  # first, so its templates override those of contrib apps
     "django.contrib.admin",
@@ -100,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kawal.core.middleware.RequestIdMiddleware",
+    "kawal.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kawal.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -309,12 +333,18 @@ KAWAL_BASE_URL = os.environ.get("KAWAL_BASE_URL", "http://127.0.0.1:8000").rstri
 KAWAL_PRIVATE_MEDIA_ROOT = Path(os.environ.get("KAWAL_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 KAWAL_ATTACHMENT_MAX_MB = int(os.environ.get("KAWAL_ATTACHMENT_MAX_MB", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = (KAWAL_ATTACHMENT_MAX_MB + 1) * 1024 * 1024
+# A whole request body, files included, above this is refused before it is
+# read (413): nobody may make the server spool gigabytes to disk. The proxy in
+# front should refuse the same (e.g. nginx client_max_body_size).
+KAWAL_MAX_REQUEST_BYTES = (KAWAL_ATTACHMENT_MAX_MB + 2) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Public reports ------------------------------------------------------------
 # Reports from the public need no account: limit how often one address may send
 # (counted in the cache under a daily-salted hash, never stored with a report).
 KAWAL_REPORT_RATE_PER_HOUR = int(os.environ.get("KAWAL_REPORT_RATE_PER_HOUR", "5"))
+# Tracking-code look-ups, counted apart so checking a status never blocks a report.
+KAWAL_TRACK_RATE_PER_HOUR = int(os.environ.get("KAWAL_TRACK_RATE_PER_HOUR", "20"))
 KAWAL_REPORT_PHOTO_MAX_MB = int(os.environ.get("KAWAL_REPORT_PHOTO_MAX_MB", "5"))
 # Case numbers: {year} and {seq} are filled in, e.g. KWL/2026/000123.
 KAWAL_CASE_NUMBER_FORMAT = os.environ.get("KAWAL_CASE_NUMBER_FORMAT", "KWL/{year}/{seq:06d}")

@@ -150,7 +150,7 @@ def test_data_carries_points_and_counts_but_nothing_that_names_a_child(client, f
         ("activity", "activity_label", "date", "hour", "kind", "lat", "lon")
     }
     newest, oldest = data["points"]
-    assert (oldest["lat"], oldest["lon"]) == (-1.2765, 116.8216)  # rounded to 4 decimals
+    assert (oldest["lat"], oldest["lon"]) == (-1.277, 116.822)  # rounded to 3 decimals
     assert oldest["hour"] == 20 and oldest["date"] == "2026-03-02"
     assert newest["activity"] == "begging" and newest["hour"] == 9
     counts = {row["code"]: row for row in data["kelurahan"]}
@@ -176,7 +176,7 @@ def test_sightings_join_the_map_without_anything_about_the_reporter(client, sigh
     reported = [point for point in data["points"] if point["kind"] == "reported"]
     # The merged repeat is the same sighting: one point, counted once.
     assert len(reported) == 1
-    assert (reported[0]["lat"], reported[0]["lon"], reported[0]["hour"]) == (-1.2756, 116.8244, 21)
+    assert (reported[0]["lat"], reported[0]["lon"], reported[0]["hour"]) == (-1.276, 116.824, 21)
     assert reported[0]["activity"] == "begging"
     counts = {row["code"]: row for row in data["kelurahan"]}
     assert (counts["64.71.06.1004"]["reported"], counts["64.71.06.1004"]["found"]) == (2, 2)

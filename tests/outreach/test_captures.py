@@ -180,6 +180,17 @@ def test_bad_capture_input_gets_messages_not_errors(client, scene):
     assert not Capture.objects.exists()
 
 
+def test_a_point_outside_the_city_is_refused(client, scene):
+    owner, _boss, _patrol, _known = scene
+    operation = plan(client, owner)
+    response = client.post(
+        reverse("outreach:capture", args=[operation.uuid]),
+        capture_form(name_as_told="Wulan", latitude="0", longitude="0"),
+    )
+    assert "latitude" in response.context["form"].errors
+    assert not Capture.objects.exists()
+
+
 def test_a_child_only_captured_so_far_names_the_operation_lead_to_ask(client, scene):
     owner, _boss, patrol, _known = scene
     operation = plan(client, owner)

@@ -140,3 +140,47 @@ def test_the_case_team_finds_it_in_the_case_file(client, scene):  # noqa: F811
     sign_in(client, finance)
     assert link not in client.get(response.url).content.decode()
     assert client.get(link).status_code == 404
+
+
+def test_an_operation_without_children_found_is_marked_as_held_or_cancelled(client, scene):  # noqa: F811
+    owner, _boss, patrol, _known = scene
+    operation = plan(client, owner)
+    url = reverse("outreach:detail", args=[operation.uuid])
+    sign_in(client, patrol)
+    stale = client.post(url, {"status": "conducted", "expected_version": operation.version - 1})
+    operation.refresh_from_db()
+    assert stale.status_code == 302 and operation.status == "planned"
+    client.post(url, {"status": "conducted", "expected_version": operation.version})
+    operation.refresh_from_db()
+    assert operation.status == "conducted"
+    assert AuditEvent.objects.filter(kind="outreach.operation_status").exists()
+    # Children were found on another: it cannot be cancelled afterwards.
+    other, _capture = found(client, owner, patrol)
+    other.refresh_from_db()
+    page = client.post(
+        reverse("outreach:detail", args=[other.uuid]),
+        {"status": "cancelled", "expected_version": other.version},
+        follow=True,
+    )
+    other.refresh_from_db()
+    assert other.status == "conducted" and "sudah berlangsung" in page.content.decode()
+    # Someone outside the team cannot touch it.
+    elsewhere = Agency.objects.create(name="Elsewhere (synthetic)", kind=AgencyKind.POLICE)
+    sign_in(client, make_user(Role.PATROL_OFFICER, username="out-op", agency=elsewhere))
+    assert client.post(url, {"status": "cancelled", "expected_version": 9}).status_code == 404
+
+
+def test_an_operation_date_far_from_today_is_refused(client, scene):  # noqa: F811
+    owner, _boss, _patrol, _known = scene
+    sign_in(client, owner)
+    response = client.post(
+        reverse("outreach:new"),
+        {
+            "title": "Operasi (sintetis)",
+            "starts_at": "0001-01-01T10:00",
+            "area": "64.71.06.1004",
+            "agencies": [],
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert "starts_at" in response.context["form"].errors

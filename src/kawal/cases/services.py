@@ -177,6 +177,7 @@ class NewCase:
     # The existing child is one the user's outreach team captured (kawal.outreach).
     from_capture: bool = False
     origin_report: Any = None  # kawal.reports.models.Report
+    capture: Any = None  # kawal.outreach.models.Capture the case is opened for
 
 
 def _validate_child(child: Person) -> None:
@@ -302,6 +303,10 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
         if new.origin_report is not None:
             report_case_opened(new.origin_report, acting_user=acting_user)
             _event(case, "case.from_report", acting_user, report=new.origin_report.tracking_code)
+        if new.capture is not None:
+            from kawal.outreach.services import capture_case_opened
+
+            capture_case_opened(new.capture, case, acting_user=acting_user)
         if earlier is not None:
             _event(case, "case.repeat", acting_user, earlier=earlier.number)
             # The earlier case's manager learns the child was found again; the

@@ -36,7 +36,6 @@ from kawal.cases.policy import CaseAccess, cases_visible_to
 from kawal.core.uploads import open_private
 from kawal.identity.index import query_record, root_of
 from kawal.identity.panel import intake_panel, panel_signature, signature_matches
-from kawal.outreach.services import capture_case_opened
 from kawal.outreach.views import capture_for_case_opening
 from kawal.people.identity_numbers import nik_warnings, parse_nik
 from kawal.people.models import Person, PersonRelation
@@ -134,14 +133,22 @@ def case_open(request: HttpRequest) -> HttpResponse:
     if not may(user, Capability.OPEN_CASE):
         raise PermissionDenied
     # Opening a case for a child captured on outreach (?temuan=<uuid> or the hidden field).
-    capture = capture_for_case_opening(
-        user, request.POST.get("capture") or request.GET.get("temuan", "")
-    )
+    capture_uuid = request.POST.get("capture") or request.GET.get("temuan", "")
+    capture = capture_for_case_opening(user, capture_uuid)
     if capture is not None and capture.case_id is not None:
         capture = None
-    report = report_for_case_opening(
-        user, request.POST.get("report") or request.GET.get("laporan", "")
-    )
+    report_uuid = request.POST.get("report") or request.GET.get("laporan", "")
+    report = report_for_case_opening(user, report_uuid)
+    # Named but gone (closed, or a case opened meanwhile): say so rather than
+    # open a case that silently lacks its origin.
+    gone = []
+    if report_uuid and report is None:
+        gone.append(_("That report is closed or not yours to open a case from."))
+    if capture_uuid and capture is None:
+        gone.append(_("A case was already opened for that child found, or it is not yours."))
+    if capture is not None:
+        # The name as told is shown in the form: log it like any identity read.
+        access_log_write(request, action=AccessAction.VIEW, cases=[], data_classes=[D.IDENTITY])
     initial = _capture_initial(capture) if capture is not None else None
     if report is not None:
         initial = {**(initial or {}), "intake_channel": CASE_CHANNEL.get(report.channel, "other")}
@@ -156,6 +163,8 @@ def case_open(request: HttpRequest) -> HttpResponse:
         )
         if sibling is None:
             form.add_error("sibling_case", _("No case you may see has that number."))
+    for message in gone:
+        form.add_error(None, message)
     if request.method == "POST" and form.is_valid():
         record = query_record(**form.matching_fields())
         known = [root_of(sibling.child).pk] if sibling is not None else []
@@ -257,12 +266,11 @@ def _open_with_decision(
         candidates_shown=[(e.candidate.root_id, e.candidate.score, e.visible) for e in panel],
         new_child_reason=form.cleaned_data["new_child_reason"],
         origin_report=report,
+        capture=capture,
     )
     case = _attempt(form, lambda: svc.case_open(new, acting_user=user))
     if case is None:
         return None
-    if capture is not None:
-        capture_case_opened(capture, case)
     if existing is None or new.from_capture:
         _warn_nik(request, case.child)
     if case.repeat_of_id:

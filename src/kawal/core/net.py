@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -22,4 +24,28 @@ def client_ip(request: HttpRequest) -> str:
     ]
     if len(forwarded) < count:
         return remote
-    return forwarded[-count]
+    claimed = forwarded[-count]
+    try:
+        return str(ipaddress.ip_address(claimed))
+    except ValueError:
+        # Not an address (a misconfigured proxy, or a forged header with too
+        # high a proxy count): never let it into logs or rate-limit keys.
+        return remote
+
+
+def address_bucket(address: str) -> str:
+    """The unit a per-address limit counts: one IPv4 address, or one IPv6 /64.
+
+    One IPv6 subscriber is handed a whole /64; counting single addresses
+    would let them send from as many addresses as they like.
+    """
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        mapped = parsed.ipv4_mapped
+        if mapped is not None:
+            return str(mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)

@@ -34,7 +34,9 @@ SOURCES: dict[str, Any] = {
     "found": _("Children found on outreach"),
 }
 MAX_POINTS = 5000
-DECIMALS = 4
+# About 110 m: enough to plan a patrol around a junction, too coarse to point
+# at a doorway if an officer's phone gave a position away from the street.
+DECIMALS = 3
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from kawal.outreach.models import (
     TakenTo,
 )
 from kawal.people.models import Person
+from kawal.regions import bounds
 from kawal.regions.models import Region
 
 # Rough ages are guesses: a child said to be 9 may be 8 or 10.
@@ -64,6 +65,9 @@ def operation_create(
         raise ValidationError({"title": _("Give the operation a name.")})
     if area.level != "kelurahan":
         raise ValidationError({"area": _("Choose a kelurahan.")})
+    now = timezone.now()
+    if not now - timedelta(days=366) <= starts_at <= now + timedelta(days=366):
+        raise ValidationError({"starts_at": _("Give a date within a year of today.")})
     with transaction.atomic():
         operation = Operation.objects.create(
             title=title.strip()[:200],
@@ -103,9 +107,19 @@ def operation_set_status(
         current = Operation.objects.select_for_update().get(pk=operation.pk)
         if current.version != expected_version:
             raise StaleVersion(current)
+        if current.status == OperationStatus.CANCELLED:
+            raise ValidationError(_("This operation was cancelled."))
+        if status == OperationStatus.CANCELLED and current.captures.exists():
+            raise ValidationError(_("Children were found on this operation: it took place."))
         current.status = status
         current.version += 1
         current.save(update_fields=["status", "version", "updated_at"])
+        audit_record(
+            "outreach.operation_status",
+            actor=acting_user,
+            target=f"operation:{current.uuid}",
+            status=status,
+        )
     return current
 
 
@@ -148,11 +162,12 @@ def _validate(data: CaptureInput) -> None:
         errors["sex"] = _("Choose the sex.")
     if (data.latitude is None) != (data.longitude is None):
         errors["latitude"] = _("Give both latitude and longitude, or neither.")
-    elif data.latitude is not None and data.longitude is not None:
-        if not -90 <= data.latitude <= 90:
-            errors["latitude"] = _("Latitude is between -90 and 90.")
-        if not -180 <= data.longitude <= 180:
-            errors["longitude"] = _("Longitude is between -180 and 180.")
+    elif (
+        data.latitude is not None
+        and data.longitude is not None
+        and not bounds.inside(data.latitude, data.longitude)
+    ):
+        errors["latitude"] = _("The map point is outside Balikpapan.")
     if errors:
         raise ValidationError(errors)
 
@@ -221,8 +236,11 @@ def capture_add(
                 _("Choose one of the possible matches, or say it is a new child.")
             )
         capture.save()
-        if operation.status == OperationStatus.PLANNED:
-            Operation.objects.filter(pk=operation.pk).update(status=OperationStatus.CONDUCTED)
+        # The first child found means the operation took place; a cancel made
+        # meanwhile is not overwritten (only a planned one changes).
+        Operation.objects.filter(pk=operation.pk, status=OperationStatus.PLANNED).update(
+            status=OperationStatus.CONDUCTED, version=F("version") + 1
+        )
         audit_record("outreach.capture_added", actor=acting_user, target=f"capture:{capture.uuid}")
     return capture
 
@@ -269,9 +287,25 @@ def _link_known(capture: Capture, person_uuid: str, acting_user: Any) -> None:
         )
 
 
-def capture_case_opened(capture: Capture, case: Case) -> None:
-    """Remember the case opened for a captured child (called by the case-opening page)."""
-    Capture.objects.filter(pk=capture.pk, case__isnull=True).update(case=case)
+def capture_case_opened(capture: Capture, case: Case, *, acting_user: Any) -> None:
+    """Remember the case opened for a captured child, inside the case's transaction.
+
+    The capture is locked: two people opening a case for the same child found
+    at once get one case, and the second a message.
+    """
+    if not may(acting_user, Capability.OPEN_CASE):
+        raise PermissionDenied
+    current = Capture.objects.select_for_update().get(pk=capture.pk)
+    if current.case_id is not None:
+        raise ValidationError(_("A case was already opened for this child found."))
+    current.case = case
+    current.save(update_fields=["case", "updated_at"])
+    audit_record(
+        "outreach.capture_case_opened",
+        actor=acting_user,
+        target=f"capture:{current.uuid}",
+        case=case.number,
+    )
 
 
 UNDERTAKING_ROOT = "outreach"

@@ -19,13 +19,14 @@ from kawal.access.policy import may
 from kawal.cases.policy import case_access_bulk
 from kawal.cases.selectors import pick
 from kawal.core.audit import AuditContext
+from kawal.core.models import StaleVersion
 from kawal.core.uploads import open_private
 from kawal.identity.index import query_record
 from kawal.identity.panel import intake_panel, panel_signature, signature_matches
 from kawal.outreach import services as svc
 from kawal.outreach.forms import CaptureForm, OperationForm, UndertakingForm
 from kawal.outreach.models import Capture, Operation
-from kawal.web.forms import apply_errors
+from kawal.web.forms import apply_errors, posted_version
 
 
 def _outreach_user(request: HttpRequest) -> Any:
@@ -71,10 +72,26 @@ def operation_new(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/operation_form.html", {"form": form})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def operation_detail(request: HttpRequest, operation_uuid: str) -> HttpResponse:
     operation = _operation(request, operation_uuid)
     user: Any = request.user
+    if request.method == "POST":
+        try:
+            svc.operation_set_status(
+                operation,
+                status=request.POST.get("status", ""),
+                expected_version=posted_version(request),
+                acting_user=user,
+            )
+        except StaleVersion:
+            messages.error(request, _("Someone changed this operation in the meantime."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Operation updated."))
+        return redirect("outreach:detail", operation_uuid=operation.uuid)
     rows = list(operation.captures.select_related("case", "child", "captured_by"))
     # The case number of a known child is shown only to who may open that case.
     access = case_access_bulk(user, [row.case for row in rows if row.case is not None])

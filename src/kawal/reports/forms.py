@@ -103,6 +103,10 @@ class StaffReportForm(PublicReportForm):
         super().__init__(*args, **kwargs)
         for name in ("photo", "website"):
             del self.fields[name]
+        # Staff record what someone else saw.
+        self.fields["seen"].label = _("What was seen?")
+        self.fields["children_count"].label = _("How many children were seen?")
+        self.fields["child_names"].label = _("The children's names, if known")
         self.fields["reporter_name"].label = _("Reporter's name")
         self.fields["reporter_phone"].label = _("Reporter's phone")
         self.fields["reporter_phone"].help_text = ""

@@ -21,37 +21,42 @@ from kawal.access.catalogue import Capability
 from kawal.access.policy import may
 from kawal.core.audit import AuditContext, audit_record
 from kawal.core.models import StaleVersion
+from kawal.core.net import address_bucket
 from kawal.core.uploads import clean_upload, store_private
 from kawal.identity.normalise import NICKNAMES, normalise_name
 from kawal.outreach.models import Activity
+from kawal.regions import bounds
 from kawal.regions.models import Region
 from kawal.reports.models import Report, ReportChannel, ReportStatus
-
-# Balikpapan and its surroundings: a point outside is a mistake, not a sighting.
-AREA = {"lat": (Decimal("-1.45"), Decimal("-0.95")), "lon": (Decimal("116.65"), Decimal("117.10"))}
 
 
 class TooManyReports(Exception):
     """This address sent too many reports within the hour."""
 
 
-def _bucket(address: str) -> str:
-    # Salted per day with the secret key: the cache never holds an address.
-    day = timezone.localdate().isoformat()
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{day}|{address}".encode()).hexdigest()
+# What is counted, and how many per hour: sending reports, and looking up codes.
+RATE_PURPOSES = {"report": "KAWAL_REPORT_RATE_PER_HOUR", "track": "KAWAL_TRACK_RATE_PER_HOUR"}
+
+
+def _bucket(address: str, purpose: str) -> str:
+    # Hashed with the secret key: the cache never holds an address. The entry
+    # lives an hour from the first submission, so there is nothing to reset.
+    unit = address_bucket(address)
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{purpose}|{unit}".encode()).hexdigest()
     return f"reports:rate:{digest[:32]}"
 
 
-def rate_check(address: str) -> None:
-    """Count one submission for this address; refuse past the hourly limit."""
-    key = _bucket(address)
+def rate_check(address: str, purpose: str = "report") -> None:
+    """Count one submission for this address (an IPv6 /64); refuse past the hourly limit."""
+    limit = getattr(settings, RATE_PURPOSES[purpose])
+    key = _bucket(address, purpose)
     cache.add(key, 0, timeout=3600)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=3600)
         count = 1
-    if count > settings.KAWAL_REPORT_RATE_PER_HOUR:
+    if count > limit:
         raise TooManyReports
 
 
@@ -121,16 +126,33 @@ def _validate(data: PublicReport) -> None:
         errors["landmark"] = _("Name a landmark near the place, e.g. a junction or a shop.")
     if (data.latitude is None) != (data.longitude is None):
         errors["latitude"] = _("The map point is incomplete.")
-    elif data.latitude is not None and data.longitude is not None:
-        (lat_lo, lat_hi), (lon_lo, lon_hi) = AREA["lat"], AREA["lon"]
-        if not (lat_lo <= data.latitude <= lat_hi and lon_lo <= data.longitude <= lon_hi):
-            errors["latitude"] = _("The map point is outside Balikpapan.")
+    elif (
+        data.latitude is not None
+        and data.longitude is not None
+        and not bounds.inside(data.latitude, data.longitude)
+    ):
+        errors["latitude"] = _("The map point is outside Balikpapan.")
     if errors:
         raise ValidationError(errors)
 
 
+# A device's location is the sighting's place only while the reporter is still
+# there; later it is wherever they are now, often their home.
+POINT_FRESH_FOR = timedelta(hours=2)
+
+
+def _sighting_point(data: PublicReport) -> tuple[Decimal | None, Decimal | None]:
+    if data.latitude is None or data.longitude is None:
+        return None, None
+    if data.seen_at < timezone.now() - POINT_FRESH_FOR:
+        return None, None
+    step = Decimal("0.0001")  # about 11 m: a junction, not a doorway
+    return data.latitude.quantize(step), data.longitude.quantize(step)
+
+
 def _create(data: PublicReport, *, channel: str, **extra: Any) -> Report:
     """A new report from validated details, whichever way it came in."""
+    latitude, longitude = _sighting_point(data)
     return Report.objects.create(
         channel=channel,
         seen=sorted(set(data.seen)),
@@ -141,8 +163,8 @@ def _create(data: PublicReport, *, channel: str, **extra: Any) -> Report:
         kelurahan=data.kelurahan,
         landmark=data.landmark.strip()[:200],
         description=data.description.strip()[:2000],
-        latitude=data.latitude,
-        longitude=data.longitude,
+        latitude=latitude,
+        longitude=longitude,
         reporter_name=data.reporter_name.strip()[:120],
         reporter_phone=data.reporter_phone.strip()[:30],
         child_names="\n".join(split_names(data.child_names)),
@@ -221,9 +243,15 @@ def report_case_opened(report: Report, *, acting_user: Any) -> None:
     """A case was opened from the report (inside the case's transaction): it is being handled."""
     if not may(acting_user, Capability.TRIAGE_REPORTS):
         raise PermissionDenied
-    Report.objects.filter(pk=report.pk, status=ReportStatus.RECEIVED).update(
-        status=ReportStatus.IN_PROGRESS, handled_by=acting_user
-    )
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if current.status == ReportStatus.HANDLED:
+        raise ValidationError(_("This report was closed in the meantime; check it again."))
+    if current.status == ReportStatus.RECEIVED:
+        current.status = ReportStatus.IN_PROGRESS
+        current.handled_by = acting_user
+        # A colleague holding the report open must see that it changed.
+        current.version += 1
+        current.save(update_fields=["status", "handled_by", "version", "updated_at"])
     audit_record("reports.case_opened", actor=acting_user, target=f"report:{report.uuid}")
 
 

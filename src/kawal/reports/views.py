@@ -24,7 +24,7 @@ from kawal.core.uploads import open_private
 from kawal.outreach.services import operations_visible_to
 from kawal.reports import services as svc
 from kawal.reports.forms import PublicReportForm, StaffReportForm, TrackForm
-from kawal.reports.models import Report, ReportStatus
+from kawal.reports.models import Report, ReportStatus, new_tracking_code
 from kawal.reports.selectors import triage_queue
 from kawal.web.forms import apply_errors, posted_version
 
@@ -42,7 +42,8 @@ def report_new(request: HttpRequest) -> HttpResponse:
         except svc.TooManyReports:
             return render(request, "reports/too_many.html", status=429)
         if form.cleaned_data["website"]:
-            # A bot: answer as if all went well, keep nothing.
+            # A bot: answer as if all went well, with a code that exists nowhere.
+            request.session[SESSION_CODE] = new_tracking_code()
             return redirect("reports:thanks")
         try:
             report = svc.report_receive(form.report())
@@ -71,7 +72,7 @@ def report_track(request: HttpRequest) -> HttpResponse:
     looked_up = False
     if request.method == "POST":
         try:
-            svc.rate_check(client_ip(request) or "unknown")
+            svc.rate_check(client_ip(request) or "unknown", "track")
         except svc.TooManyReports:
             return render(request, "reports/too_many.html", status=429)
         if form.is_valid():
