@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 from django.urls import reverse
 from django.utils import timezone
@@ -71,6 +72,10 @@ def test_closing_needs_a_reason_and_shows_as_handled_to_the_reporter(client, db)
     assert made.status == ReportStatus.HANDLED and made.handled_by == manager
     stale = client.post(url, {"action": "take", "expected_version": 1})
     assert stale.status_code == 400
+    from kawal.core.models import AuditEvent
+
+    trail = AuditEvent.objects.get(kind="reports.handled")
+    assert trail.actor == manager and trail.ip_address and trail.request_id
 
 
 def test_only_triage_roles_see_the_queue(client, db):
@@ -199,3 +204,39 @@ def test_a_duplicate_report_is_merged_and_its_reporter_follows_the_other(client,
         {"action": "merge", "into": str(first.uuid), "expected_version": first.version},
     )
     assert again.status_code == 400
+
+
+def test_the_queue_is_paged_most_urgent_first(client, db):
+    manager = make_user(Role.CASE_MANAGER)
+    for number in range(29):
+        report(f"Tempat biasa nomor {number} (sintetis)", hour=10, days_ago=number % 2)
+    toddler = report("Pelabuhan Semayang (sintetis)", hour=10, youngest=3)
+    sign_in(client, manager)
+    first = client.get(reverse("reports:triage"))
+    assert len(first.context["page"].object_list) == 25 and first.context["total"] == 30
+    assert first.context["page"].object_list[0].report.pk == toddler.pk
+    assert "Halaman 1 dari 2" in first.content.decode()
+    second = client.get(reverse("reports:triage"), {"page": "2"})
+    assert len(second.context["page"].object_list) == 5
+    assert client.get(reverse("reports:triage"), {"page": "x"}).status_code == 200
+
+
+def test_merging_twice_leaves_no_chain_to_follow(db):
+    from kawal.reports import services as svc
+
+    manager = make_user(Role.CASE_MANAGER)
+    chain = [report(f"Simpang Rapak {n} (sintetis)", hour=11) for n in range(8)]
+    # Each report in turn is merged into the next one: 7 merges.
+    for current, following in pairwise(chain):
+        current.refresh_from_db()
+        svc.report_merge(
+            current, into=following, expected_version=current.version, acting_user=manager
+        )
+    last = chain[-1]
+    last.refresh_from_db()
+    last.status = ReportStatus.IN_PROGRESS
+    last.save()
+    for earlier in chain[:-1]:
+        earlier.refresh_from_db()
+        assert earlier.duplicate_of_id == last.pk
+        assert svc.report_status(earlier.tracking_code) == str(ReportStatus.IN_PROGRESS.label)

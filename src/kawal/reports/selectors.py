@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from kawal.access.catalogue import Capability
 from kawal.access.policy import may
@@ -45,10 +46,7 @@ def _night(moment: datetime) -> bool:
     return hour >= 19 or hour < 5
 
 
-def _same_place(a: Report, b: Report) -> bool:
-    if a.kelurahan_id != b.kelurahan_id:
-        return False
-    return fuzz.token_set_ratio(fold(a.landmark), fold(b.landmark)) >= 80
+SAME_PLACE_SCORE = 80
 
 
 def _same_child(a: Report, b: Report) -> bool:
@@ -75,6 +73,51 @@ def _other_sighting(a: Report, b: Report) -> bool:
     return a.pk != b.pk and a.pk != b.duplicate_of_id and b.pk != a.duplicate_of_id
 
 
+class _Recent:
+    """Recent reports, indexed the way the urgency rules compare them.
+
+    Both rules only ever compare within a kelurahan (or, for a full name,
+    the same key), so each open report is compared with its neighbours,
+    not with the whole city: the queue stays fast as reports pile up.
+    """
+
+    def __init__(self, reports: list[Report]) -> None:
+        self.here: dict[str, list[Report]] = defaultdict(list)
+        self.landmarks: dict[str, list[str]] = defaultdict(list)
+        self.named_here: dict[str, list[Report]] = defaultdict(list)
+        self.full_name: dict[str, list[Report]] = defaultdict(list)
+        for report in reports:
+            self.here[report.kelurahan_id].append(report)
+            self.landmarks[report.kelurahan_id].append(fold(report.landmark))
+            if report.child_keys:
+                self.named_here[report.kelurahan_id].append(report)
+            for key in report.child_keys:
+                if " " in key:
+                    self.full_name[key].append(report)
+
+    def same_place(self, report: Report) -> bool:
+        """Another sighting in the kelurahan with a landmark that reads the same."""
+        here = self.here.get(report.kelurahan_id, [])
+        matches = process.extract(
+            fold(report.landmark),
+            self.landmarks.get(report.kelurahan_id, []),
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=SAME_PLACE_SCORE,
+            limit=None,
+        )
+        return any(_other_sighting(report, here[index]) for _text, _score, index in matches)
+
+    def same_child(self, report: Report) -> bool:
+        if not report.child_keys:
+            return False
+        candidates = list(self.named_here.get(report.kelurahan_id, []))
+        for key in report.child_keys:
+            candidates += self.full_name.get(key, [])
+        return any(
+            _other_sighting(report, other) and _same_child(report, other) for other in candidates
+        )
+
+
 def triage_queue(user: Any, *, today: date | None = None) -> list[TriageRow]:
     """Open reports for the triage team, ordered by urgency, then by due date."""
     if not may(user, Capability.TRIAGE_REPORTS):
@@ -91,6 +134,7 @@ def triage_queue(user: Any, *, today: date | None = None) -> list[TriageRow]:
             "pk", "kelurahan", "landmark", "child_keys", "duplicate_of"
         )
     )
+    index = _Recent(recent)
     rows = []
     for report in open_reports:
         reasons: list[str] = []
@@ -101,11 +145,10 @@ def triage_queue(user: Any, *, today: date | None = None) -> list[TriageRow]:
         if _night(report.seen_at):
             urgency += 2
             reasons.append("night")
-        others = [other for other in recent if _other_sighting(report, other)]
-        if any(_same_place(report, other) for other in others):
+        if index.same_place(report):
             urgency += 2
             reasons.append("repeat_place")
-        if report.child_keys and any(_same_child(report, other) for other in others):
+        if index.same_child(report):
             urgency += 3
             reasons.append("same_child")
         due = working_days_after(

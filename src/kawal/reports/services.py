@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -227,16 +228,29 @@ def report_status(code: str) -> str | None:
     return str(ReportStatus(report.status).label) if report is not None else None
 
 
-def report_take(report: Report, *, expected_version: int, acting_user: Any) -> Report:
+def report_take(
+    report: Report,
+    *,
+    expected_version: int,
+    acting_user: Any,
+    context: AuditContext | None = None,
+) -> Report:
     """The triage team starts handling a report; the reporter's status says so."""
-    return _set_status(report, ReportStatus.IN_PROGRESS, "", expected_version, acting_user)
+    return _set_status(report, ReportStatus.IN_PROGRESS, "", expected_version, acting_user, context)
 
 
-def report_close(report: Report, *, reason: str, expected_version: int, acting_user: Any) -> Report:
+def report_close(
+    report: Report,
+    *,
+    reason: str,
+    expected_version: int,
+    acting_user: Any,
+    context: AuditContext | None = None,
+) -> Report:
     """Close a report as handled, with the reason (e.g. no child found, case opened)."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the report is closed.")})
-    return _set_status(report, ReportStatus.HANDLED, reason, expected_version, acting_user)
+    return _set_status(report, ReportStatus.HANDLED, reason, expected_version, acting_user, context)
 
 
 def report_case_opened(report: Report, *, acting_user: Any) -> None:
@@ -269,7 +283,12 @@ def _open_for_update(report: Report, expected_version: int) -> Report:
 
 
 def _set_status(
-    report: Report, status: str, reason: str, expected_version: int, acting_user: Any
+    report: Report,
+    status: str,
+    reason: str,
+    expected_version: int,
+    acting_user: Any,
+    context: AuditContext | None = None,
 ) -> Report:
     if not may(acting_user, Capability.TRIAGE_REPORTS):
         raise PermissionDenied
@@ -286,12 +305,18 @@ def _set_status(
             f"reports.{status}",
             actor=acting_user,
             target=f"report:{current.uuid}",
+            context=context,
         )
     return current
 
 
 def report_assign(
-    report: Report, *, operation: Any, expected_version: int, acting_user: Any
+    report: Report,
+    *,
+    operation: Any,
+    expected_version: int,
+    acting_user: Any,
+    context: AuditContext | None = None,
 ) -> Report:
     """Send an outreach operation to look; the report is then being handled."""
     from kawal.outreach.models import OperationStatus
@@ -310,12 +335,23 @@ def report_assign(
         current.handled_by = acting_user
         current.version += 1
         current.save()
-        audit_record("reports.assigned", actor=acting_user, target=f"report:{current.uuid}")
+        audit_record(
+            "reports.assigned",
+            actor=acting_user,
+            target=f"report:{current.uuid}",
+            context=context,
+            operation=f"operation:{operation.uuid}",
+        )
     return current
 
 
 def report_merge(
-    report: Report, *, into: Report, expected_version: int, acting_user: Any
+    report: Report,
+    *,
+    into: Report,
+    expected_version: int,
+    acting_user: Any,
+    context: AuditContext | None = None,
 ) -> Report:
     """Close a report as the same sighting as another; the other one carries on."""
     if not may(acting_user, Capability.TRIAGE_REPORTS):
@@ -338,5 +374,16 @@ def report_merge(
         current.handled_by = acting_user
         current.version += 1
         current.save()
-        audit_record("reports.merged", actor=acting_user, target=f"report:{current.uuid}")
+        # Reports merged into this one follow it too: every repeat points at
+        # the report that carries on, so a tracking code never walks a chain.
+        Report.objects.filter(duplicate_of=current).update(
+            duplicate_of=target, version=F("version") + 1
+        )
+        audit_record(
+            "reports.merged",
+            actor=acting_user,
+            target=f"report:{current.uuid}",
+            context=context,
+            into=f"report:{target.uuid}",
+        )
     return current

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -117,10 +118,18 @@ def _triager(request: HttpRequest) -> Any:
     return request.user
 
 
+TRIAGE_PAGE_SIZE = 25
+
+
 @require_http_methods(["GET"])
 def triage(request: HttpRequest) -> HttpResponse:
     rows = triage_queue(_triager(request))
-    return render(request, "reports/triage.html", {"rows": rows})
+    # The most urgent come first; a phone shows a page of them at a time.
+    page = Paginator(rows, TRIAGE_PAGE_SIZE).get_page(request.GET.get("page"))
+    overdue = sum(row.overdue for row in rows)
+    return render(
+        request, "reports/triage.html", {"page": page, "total": len(rows), "overdue": overdue}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -133,27 +142,39 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         version = posted_version(request)
+        context = AuditContext.from_request(request)
         try:
             if action == "take":
-                svc.report_take(report, expected_version=version, acting_user=user)
+                svc.report_take(report, expected_version=version, acting_user=user, context=context)
             elif action == "assign":
                 operation = pick(operations_visible_to(user), request.POST.get("operation", ""))
                 if operation is None:
                     raise ValidationError(_("Choose an operation."))
                 svc.report_assign(
-                    report, operation=operation, expected_version=version, acting_user=user
+                    report,
+                    operation=operation,
+                    expected_version=version,
+                    acting_user=user,
+                    context=context,
                 )
             elif action == "merge":
                 into = pick(Report.objects.all(), request.POST.get("into", ""))
                 if into is None:
                     raise ValidationError(_("Choose the report it repeats."))
-                svc.report_merge(report, into=into, expected_version=version, acting_user=user)
+                svc.report_merge(
+                    report,
+                    into=into,
+                    expected_version=version,
+                    acting_user=user,
+                    context=context,
+                )
             elif action == "close":
                 svc.report_close(
                     report,
                     reason=request.POST.get("reason", ""),
                     expected_version=version,
                     acting_user=user,
+                    context=context,
                 )
             else:
                 raise ValidationError(_("Choose what to do with this report."))
