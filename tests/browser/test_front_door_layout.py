@@ -207,10 +207,8 @@ class Layout:
 
     def check(self, page, name: str) -> None:
         page.wait_for_load_state("load")
-        # What folds away (why a match, attach a file…) must fit as well once unfolded.
-        page.evaluate(
-            "document.querySelectorAll('main details').forEach((d) => { d.open = true; })"
-        )
+        # What folds away (the menu, why a match, attach a file…) must fit once unfolded.
+        page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
         found: list[str] = []
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         if scroll_width > WIDTH:

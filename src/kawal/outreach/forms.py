@@ -53,7 +53,6 @@ class CaptureForm(forms.Form):
         decimal_places=6,
         max_digits=9,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        help_text=_("Optional: where the child was found, a public place only."),
     )
     longitude = forms.DecimalField(
         label=_("Longitude"),
