@@ -240,3 +240,35 @@ def test_merging_twice_leaves_no_chain_to_follow(db):
         earlier.refresh_from_db()
         assert earlier.duplicate_of_id == last.pk
         assert svc.report_status(earlier.tracking_code) == str(ReportStatus.IN_PROGRESS.label)
+
+
+def test_an_operation_is_planned_straight_from_a_report(client, db):
+    from kawal.outreach.models import Operation
+
+    manager = make_user(Role.CASE_MANAGER)
+    made = report("Simpang Rapak lampu merah (sintetis)", hour=21)
+    sign_in(client, manager)
+    detail = client.get(reverse("reports:detail", args=[made.uuid])).content.decode()
+    link = reverse("outreach:new") + f"?laporan={made.uuid}"
+    assert link in detail
+    form = client.get(link).context["form"]
+    assert form.initial["area"] == made.kelurahan and "Simpang Rapak" in form.initial["title"]
+    response = client.post(
+        reverse("outreach:new"),
+        {
+            "report": str(made.uuid),
+            "title": form.initial["title"],
+            "starts_at": timezone.localtime().strftime("%Y-%m-%dT20:00"),
+            "area": made.kelurahan_id,
+            "area_note": form.initial["area_note"],
+        },
+    )
+    operation = Operation.objects.get()
+    assert response.status_code == 302
+    made.refresh_from_db()
+    assert made.operation == operation and made.status == ReportStatus.IN_PROGRESS
+    # A patrol officer cannot triage: the report is neither shown nor assigned.
+    patrol = make_user(Role.PATROL_OFFICER)
+    sign_in(client, patrol)
+    page = client.get(link)
+    assert page.context["report"] is None and made.landmark not in page.content.decode()

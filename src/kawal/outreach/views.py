@@ -26,6 +26,8 @@ from kawal.identity.panel import intake_panel, panel_signature, signature_matche
 from kawal.outreach import services as svc
 from kawal.outreach.forms import CaptureForm, OperationForm, UndertakingForm
 from kawal.outreach.models import Capture, Operation
+from kawal.reports.selectors import open_report_for_triage
+from kawal.reports.services import report_assign
 from kawal.web.forms import apply_errors, posted_version
 
 
@@ -52,8 +54,21 @@ def operation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def operation_new(request: HttpRequest) -> HttpResponse:
     user = _outreach_user(request)
-    form = OperationForm(request.POST or None)
+    # Planned straight from a report (?laporan=): the place is prefilled and
+    # the report is assigned to the new operation.
+    report = open_report_for_triage(
+        user, request.POST.get("report") or request.GET.get("laporan", "")
+    )
+    initial = None
+    if report is not None:
+        initial = {
+            "title": _("Outreach: %(place)s") % {"place": report.landmark[:150]},
+            "area": report.kelurahan,
+            "area_note": report.landmark[:300],
+        }
+    form = OperationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        context = AuditContext.from_request(request)
         try:
             operation = svc.operation_create(
                 title=form.cleaned_data["title"],
@@ -62,14 +77,39 @@ def operation_new(request: HttpRequest) -> HttpResponse:
                 area_note=form.cleaned_data["area_note"],
                 agencies=list(form.cleaned_data["agencies"]),
                 acting_user=user,
-                context=AuditContext.from_request(request),
+                context=context,
             )
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("Operation planned."))
+            if report is not None:
+                _assign_planned(request, report, operation, context)
             return redirect("outreach:detail", operation_uuid=operation.uuid)
-    return render(request, "outreach/operation_form.html", {"form": form})
+    return render(request, "outreach/operation_form.html", {"form": form, "report": report})
+
+
+def _assign_planned(
+    request: HttpRequest, report: Any, operation: Operation, context: AuditContext
+) -> None:
+    try:
+        report_assign(
+            report,
+            operation=operation,
+            expected_version=report.version,
+            acting_user=request.user,
+            context=context,
+        )
+    except (StaleVersion, ValidationError):
+        messages.warning(
+            request,
+            _("The report changed meanwhile; assign it to this operation from the report."),
+        )
+    else:
+        messages.success(
+            request,
+            _("Report %(code)s assigned to this operation.") % {"code": report.tracking_code},
+        )
 
 
 @require_http_methods(["GET", "POST"])

@@ -173,6 +173,18 @@ CASE_CHANNEL = {
 }
 
 
+def open_report_for_triage(user: Any, report_uuid: str) -> Report | None:
+    """An open report the user may act on as the triage team, or None."""
+    from kawal.cases.selectors import pick
+
+    if not may(user, Capability.TRIAGE_REPORTS) or not report_uuid:
+        return None
+    return pick(
+        Report.objects.exclude(status=ReportStatus.HANDLED).select_related("kelurahan"),
+        report_uuid,
+    )
+
+
 def report_for_case_opening(user: Any, report_uuid: str) -> Report | None:
     """An open report the user may open a case from (triage and case-opening roles)."""
     from kawal.cases.selectors import pick

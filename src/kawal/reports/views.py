@@ -219,6 +219,7 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
             "similar": similar,
             "sees_identity": DataClass.IDENTITY in shown,
             "sees_reporter": DataClass.REPORTER in shown,
+            "can_plan": may(user, Capability.LOG_OUTREACH),
         },
         status=400 if errors else 200,
     )
