@@ -184,3 +184,39 @@ def test_an_operation_date_far_from_today_is_refused(client, scene):  # noqa: F8
     )
     assert response.status_code in (200, 400)
     assert "starts_at" in response.context["form"].errors
+
+
+def test_a_planned_operation_is_rescheduled_with_a_version_check(client, scene):  # noqa: F811
+    owner, _boss, patrol, _known = scene
+    operation = plan(client, owner)
+    url = reverse("outreach:edit", args=[operation.uuid])
+    sign_in(client, patrol)
+    assert client.get(url).status_code == 200
+    changed = {
+        "title": "Operasi simpang, dijadwal ulang (sintetis)",
+        "starts_at": "2026-11-29T20:00",
+        "area": "64.71.06.1004",
+        "area_note": "Simpang empat dan pasar",
+        "agencies": [str(Agency.objects.get(kind="satpol_pp").pk)],
+        "expected_version": operation.version,
+    }
+    assert client.post(url, changed).status_code == 302
+    operation.refresh_from_db()
+    assert operation.title.endswith("dijadwal ulang (sintetis)")
+    assert operation.agencies.filter(pk=owner.agency_id).exists()  # organiser stays on
+    stale = client.post(url, {**changed, "title": "Lain (sintetis)"})
+    assert stale.status_code == 409
+    operation.refresh_from_db()
+    assert operation.title.endswith("dijadwal ulang (sintetis)")
+    assert AuditEvent.objects.filter(kind="outreach.operation_updated").count() == 1
+    # Once held it is a record, not a plan.
+    client.post(
+        reverse("outreach:detail", args=[operation.uuid]),
+        {"status": "conducted", "expected_version": operation.version},
+    )
+    operation.refresh_from_db()
+    held = client.post(url, {**changed, "expected_version": operation.version})
+    assert held.status_code == 400
+    elsewhere = Agency.objects.create(name="Elsewhere edit (synthetic)", kind=AgencyKind.POLICE)
+    sign_in(client, make_user(Role.PATROL_OFFICER, username="out-edit", agency=elsewhere))
+    assert client.get(url).status_code == 404

@@ -49,6 +49,16 @@ def operations_visible_to(user: Any) -> QuerySet[Operation]:
     return Operation.objects.filter(mine).distinct().select_related("area", "lead")
 
 
+def _validate_operation(title: str, starts_at: datetime, area: Region) -> None:
+    if not title.strip():
+        raise ValidationError({"title": _("Give the operation a name.")})
+    if area.level != "kelurahan":
+        raise ValidationError({"area": _("Choose a kelurahan.")})
+    now = timezone.now()
+    if not now - timedelta(days=366) <= starts_at <= now + timedelta(days=366):
+        raise ValidationError({"starts_at": _("Give a date within a year of today.")})
+
+
 def operation_create(
     *,
     title: str,
@@ -61,13 +71,7 @@ def operation_create(
 ) -> Operation:
     if not may(acting_user, Capability.LOG_OUTREACH):
         raise PermissionDenied
-    if not title.strip():
-        raise ValidationError({"title": _("Give the operation a name.")})
-    if area.level != "kelurahan":
-        raise ValidationError({"area": _("Choose a kelurahan.")})
-    now = timezone.now()
-    if not now - timedelta(days=366) <= starts_at <= now + timedelta(days=366):
-        raise ValidationError({"starts_at": _("Give a date within a year of today.")})
+    _validate_operation(title, starts_at, area)
     with transaction.atomic():
         operation = Operation.objects.create(
             title=title.strip()[:200],
@@ -77,10 +81,7 @@ def operation_create(
             lead=acting_user,
             created_by=acting_user,
         )
-        team = {agency.pk for agency in agencies}
-        if acting_user.agency_id is not None:
-            team.add(acting_user.agency_id)  # the organiser's agency is always on the team
-        operation.agencies.set(team)
+        operation.agencies.set(_team(agencies, operation.lead))
         audit_record(
             "outreach.operation_created",
             actor=acting_user,
@@ -88,6 +89,52 @@ def operation_create(
             context=context,
         )
     return operation
+
+
+def _team(agencies: list[Agency], lead: Any) -> set[int]:
+    team = {agency.pk for agency in agencies}
+    if lead.agency_id is not None:
+        team.add(lead.agency_id)  # the organiser's agency is always on the team
+    return team
+
+
+def operation_update(
+    operation: Operation,
+    *,
+    title: str,
+    starts_at: datetime,
+    area: Region,
+    area_note: str,
+    agencies: list[Agency],
+    expected_version: int,
+    acting_user: Any,
+    context: AuditContext | None = None,
+) -> Operation:
+    """Reschedule or re-plan an operation that has not taken place yet."""
+    from kawal.core.models import StaleVersion
+
+    _require_team(operation, acting_user)
+    _validate_operation(title, starts_at, area)
+    with transaction.atomic():
+        current = Operation.objects.select_for_update().select_related("lead").get(pk=operation.pk)
+        if current.version != expected_version:
+            raise StaleVersion(current)
+        if current.status != OperationStatus.PLANNED:
+            raise ValidationError(_("Only a planned operation can be changed."))
+        current.title = title.strip()[:200]
+        current.starts_at = starts_at
+        current.area = area
+        current.area_note = area_note.strip()[:300]
+        current.version += 1
+        current.save()
+        current.agencies.set(_team(agencies, current.lead))
+        audit_record(
+            "outreach.operation_updated",
+            actor=acting_user,
+            target=f"operation:{current.uuid}",
+            context=context,
+        )
+    return current
 
 
 def _require_team(operation: Operation, user: Any) -> None:

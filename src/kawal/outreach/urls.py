@@ -8,6 +8,7 @@ urlpatterns = [
     path("penjangkauan/", views.operation_list, name="list"),
     path("penjangkauan/baru/", views.operation_new, name="new"),
     path("penjangkauan/<str:operation_uuid>/", views.operation_detail, name="detail"),
+    path("penjangkauan/<str:operation_uuid>/ubah/", views.operation_edit, name="edit"),
     path("penjangkauan/<str:operation_uuid>/temuan/", views.capture_new, name="capture"),
     path(
         "penjangkauan/<str:operation_uuid>/temuan/<str:capture_uuid>/pernyataan/",

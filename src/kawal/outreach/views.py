@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -87,6 +88,49 @@ def operation_new(request: HttpRequest) -> HttpResponse:
                 _assign_planned(request, report, operation, context)
             return redirect("outreach:detail", operation_uuid=operation.uuid)
     return render(request, "outreach/operation_form.html", {"form": form, "report": report})
+
+
+@require_http_methods(["GET", "POST"])
+def operation_edit(request: HttpRequest, operation_uuid: str) -> HttpResponse:
+    operation = _operation(request, operation_uuid)
+    initial = {
+        "title": operation.title,
+        "starts_at": timezone.localtime(operation.starts_at),
+        "area": operation.area,
+        "area_note": operation.area_note,
+        "agencies": list(operation.agencies.all()),
+    }
+    form = OperationForm(request.POST or None, initial=initial)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.operation_update(
+                operation,
+                title=form.cleaned_data["title"],
+                starts_at=form.cleaned_data["starts_at"],
+                area=form.cleaned_data["area"],
+                area_note=form.cleaned_data["area_note"],
+                agencies=list(form.cleaned_data["agencies"]),
+                expected_version=posted_version(request),
+                acting_user=request.user,
+                context=AuditContext.from_request(request),
+            )
+        except StaleVersion:
+            conflict = True
+            form.add_error(None, _("Someone changed this operation in the meantime."))
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Operation updated."))
+            return redirect("outreach:detail", operation_uuid=operation.uuid)
+    if conflict:
+        operation.refresh_from_db()
+    return render(
+        request,
+        "outreach/operation_form.html",
+        {"form": form, "operation": operation},
+        status=409 if conflict else (400 if form.errors else 200),
+    )
 
 
 def _assign_planned(
