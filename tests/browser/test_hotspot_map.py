@@ -55,7 +55,7 @@ def test_hotspot_map_on_a_phone_without_tiles(phones, settings):
         Capture.objects.filter(pk=row.pk).update(created_at=when)
 
     # A sighting reported on the Tuesday, elsewhere in the city.
-    Report.objects.create(
+    sighting = Report.objects.create(
         channel="public_web",
         seen=["begging"],
         children_count=1,
@@ -65,6 +65,7 @@ def test_hotspot_map_on_a_phone_without_tiles(phones, settings):
         latitude=Decimal("-1.2150"),
         longitude=Decimal("116.8650"),
     )
+    Report.objects.filter(pk=sighting.pk).update(created_at=sighting.seen_at)
 
     patrol = make_user(Role.PATROL_OFFICER, username="hm-satpol")
     phone = phones()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -81,7 +81,7 @@ def sighted(found):
     """Two sightings reported in Klandasan Ilir (one with a point) and a merged repeat."""
 
     def sighting(when: datetime, seen: list[str], point: tuple[str, str] | None, **extra):
-        return Report.objects.create(
+        made = Report.objects.create(
             channel="phone",
             seen=seen,
             children_count=2,
@@ -96,6 +96,9 @@ def sighted(found):
             longitude=Decimal(point[1]) if point else None,
             **extra,
         )
+        # Sent from the place, a quarter of an hour after the sighting.
+        Report.objects.filter(pk=made.pk).update(created_at=when + timedelta(minutes=15))
+        return made
 
     # 2026-03-03 is a Tuesday.
     first = sighting(at("2026-03-03", 21), ["begging", "busking"], ("-1.27556", "116.82444"))
@@ -197,6 +200,16 @@ def test_sightings_join_the_map_without_anything_about_the_reporter(client, sigh
         ({"date_from": "2026-03-04", "date_to": "2026-03-31"}, 0, 0, 1),
     ],
 )
+def test_a_point_sent_long_after_the_sighting_stays_off_the_map(client, sighted):
+    # Sent a day later: the phone was wherever the reporter was by then.
+    late = Report.objects.filter(latitude__isnull=False, duplicate_of__isnull=True).get()
+    Report.objects.filter(pk=late.pk).update(created_at=late.seen_at + timedelta(days=1))
+    client_for(client, Role.CASE_MANAGER)
+    data = client.get(reverse("hotspots:data")).json()
+    assert [point["kind"] for point in data["points"]] == ["found", "found"]
+    assert data["reported"] == 2  # still counted for its kelurahan, without a point
+
+
 def test_sighting_filters(client, sighted, query, points, finds, sightings):
     client_for(client, Role.CASE_MANAGER)
     data = client.get(reverse("hotspots:data"), query).json()

@@ -154,7 +154,7 @@ def test_an_operation_without_children_found_is_marked_as_held_or_cancelled(clie
     operation.refresh_from_db()
     assert operation.status == "conducted"
     assert AuditEvent.objects.filter(kind="outreach.operation_status").exists()
-    # Children were found on another: it cannot be cancelled afterwards.
+    # Children were found on another, so it took place: no cancelling afterwards.
     other, _capture = found(client, owner, patrol)
     other.refresh_from_db()
     page = client.post(
@@ -163,7 +163,7 @@ def test_an_operation_without_children_found_is_marked_as_held_or_cancelled(clie
         follow=True,
     )
     other.refresh_from_db()
-    assert other.status == "conducted" and "sudah berlangsung" in page.content.decode()
+    assert other.status == "conducted" and "direncanakan" in page.content.decode()
     # Someone outside the team cannot touch it.
     elsewhere = Agency.objects.create(name="Elsewhere (synthetic)", kind=AgencyKind.POLICE)
     sign_in(client, make_user(Role.PATROL_OFFICER, username="out-op", agency=elsewhere))

@@ -107,3 +107,34 @@ def test_a_report_closed_meanwhile_stops_the_opening_with_a_message(client, db):
     assert response.status_code == 200
     assert "sudah ditutup" in response.content.decode()
     assert not Case.objects.exists()
+
+
+def test_a_link_to_a_report_closed_meanwhile_says_so_without_an_error(client, db):
+    manager = make_user(Role.CASE_MANAGER)
+    made = report("Pasar Klandasan (sintetis)")
+    made.status = ReportStatus.HANDLED
+    made.save()
+    sign_in(client, manager)
+    for query in (f"?laporan={made.uuid}", "?laporan=not-a-uuid", "?temuan=not-a-uuid"):
+        page = client.get(reverse("cases:open") + query)
+        assert page.status_code == 200, query
+        assert 'role="alert"' in page.content.decode(), query
+
+
+def test_with_the_cache_down_a_report_is_still_accepted(client, db):
+    from django.test import override_settings
+
+    from kawal.reports.models import Report
+    from tests.reports.test_public import data
+
+    # A closed port: the cache cannot be reached at all.
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        response = client.post(reverse("reports:new"), data())
+    assert response.status_code == 302
+    assert Report.objects.count() == 1

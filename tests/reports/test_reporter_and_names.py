@@ -116,6 +116,7 @@ def test_the_case_page_shows_the_reporter_to_the_case_manager_only(client, db):
     # Not who reported, nor by which channel the report came, nor its code.
     assert "Pelapor Sintetis" not in body and "0812-0000-0000" not in body
     assert report.tracking_code not in body
+    assert "Telepon" not in body and "Hotline" not in body and "dari sebuah laporan" in body
 
 
 # --- Children named in reports -------------------------------------------------------

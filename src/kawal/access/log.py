@@ -32,6 +32,7 @@ def access_log_write(
     cases: Iterable[tuple[int, str]] = (),
     data_classes: Iterable[str] = (),
     via_break_glass: bool = False,
+    path: str | None = None,
 ) -> None:
     """Record that the requesting user saw (or was refused) data of these cases.
 
@@ -51,7 +52,7 @@ def access_log_write(
         "via_break_glass": via_break_glass,
         "ip_address": client_ip(request),
         "request_id": getattr(request, "request_id", "")[:64],
-        "path": request.path[:200],
+        "path": (path or request.path)[:200],
     }
     rows = [
         AccessLog(case_id=case_id, case_number=number[:40], **common) for case_id, number in cases

@@ -148,7 +148,13 @@ def case_open(request: HttpRequest) -> HttpResponse:
         gone.append(_("A case was already opened for that child found, or it is not yours."))
     if capture is not None:
         # The name as told is shown in the form: log it like any identity read.
-        access_log_write(request, action=AccessAction.VIEW, cases=[], data_classes=[D.IDENTITY])
+        access_log_write(
+            request,
+            action=AccessAction.VIEW,
+            cases=[],
+            data_classes=[D.IDENTITY],
+            path=f"{request.path}?temuan={capture.uuid}",
+        )
     initial = _capture_initial(capture) if capture is not None else None
     if report is not None:
         initial = {**(initial or {}), "intake_channel": CASE_CHANNEL.get(report.channel, "other")}
@@ -163,8 +169,9 @@ def case_open(request: HttpRequest) -> HttpResponse:
         )
         if sibling is None:
             form.add_error("sibling_case", _("No case you may see has that number."))
-    for message in gone:
-        form.add_error(None, message)
+    if form.is_bound:
+        for message in gone:
+            form.add_error(None, message)
     if request.method == "POST" and form.is_valid():
         record = query_record(**form.matching_fields())
         known = [root_of(sibling.child).pk] if sibling is not None else []
@@ -186,6 +193,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
             "signature": signature,
             "capture": capture,
             "report": report,
+            "gone": [] if form.is_bound else gone,
         },
     )
 

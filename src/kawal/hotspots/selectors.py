@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kawal.outreach.models import Activity, Capture, OperationStatus
 from kawal.regions.models import Region
 from kawal.reports.models import Report
+from kawal.reports.services import POINT_FRESH_FOR
 
 # Hours (local time, WITA) of each part of the day; night wraps past midnight.
 TIMES_OF_DAY: dict[str, tuple[Any, tuple[int, ...]]] = {
@@ -115,6 +116,9 @@ def hotspot_points(criteria: HotspotFilter) -> tuple[list[dict[str, Any]], bool]
         sightings = (
             reports_matching(criteria)
             .filter(latitude__isnull=False, longitude__isnull=False)
+            # Only a point sent while the reporter was still at the place
+            # (the rule of the public form, applied to older rows as well).
+            .filter(created_at__lte=F("seen_at") + POINT_FRESH_FOR)
             .order_by("-seen_at")
             .values_list("latitude", "longitude", "seen", "seen_at")[: MAX_POINTS + 1]
         )

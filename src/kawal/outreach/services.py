@@ -142,8 +142,19 @@ def _require_team(operation: Operation, user: Any) -> None:
         raise PermissionDenied
 
 
+# A plan becomes a record once: held or called off, never planned again.
+STATUS_CHANGES: dict[str, set[str]] = {
+    OperationStatus.PLANNED: {OperationStatus.CONDUCTED, OperationStatus.CANCELLED},
+}
+
+
 def operation_set_status(
-    operation: Operation, *, status: str, expected_version: int, acting_user: Any
+    operation: Operation,
+    *,
+    status: str,
+    expected_version: int,
+    acting_user: Any,
+    context: AuditContext | None = None,
 ) -> Operation:
     from kawal.core.models import StaleVersion
 
@@ -154,8 +165,8 @@ def operation_set_status(
         current = Operation.objects.select_for_update().get(pk=operation.pk)
         if current.version != expected_version:
             raise StaleVersion(current)
-        if current.status == OperationStatus.CANCELLED:
-            raise ValidationError(_("This operation was cancelled."))
+        if status not in STATUS_CHANGES.get(current.status, set()):
+            raise ValidationError(_("Only a planned operation can be changed."))
         if status == OperationStatus.CANCELLED and current.captures.exists():
             raise ValidationError(_("Children were found on this operation: it took place."))
         current.status = status
@@ -165,6 +176,7 @@ def operation_set_status(
             "outreach.operation_status",
             actor=acting_user,
             target=f"operation:{current.uuid}",
+            context=context,
             status=status,
         )
     return current
@@ -231,6 +243,7 @@ def capture_add(
     shown: list[tuple[int, Any, bool]],
     acting_user: Any,
     report: Any = None,
+    context: AuditContext | None = None,
 ) -> Capture:
     """Record a child found; ``choice`` is "new" or "link:<person uuid>" from the panel.
 
@@ -239,10 +252,13 @@ def capture_add(
     _require_team(operation, acting_user)
     if report is not None and report.operation_id != operation.pk:
         raise ValidationError(_("That report was not assigned to this operation."))
-    if operation.status == OperationStatus.CANCELLED:
-        raise ValidationError(_("This operation was cancelled."))
     _validate(data)
     with transaction.atomic():
+        # Locked and read again: a cancel made meanwhile wins, and a cancel
+        # cannot slip in between this check and the capture.
+        current = Operation.objects.select_for_update().get(pk=operation.pk)
+        if current.status == OperationStatus.CANCELLED:
+            raise ValidationError(_("This operation was cancelled."))
         capture = Capture(
             operation=operation,
             name_as_told=data.name_as_told.strip()[:200],
@@ -288,7 +304,12 @@ def capture_add(
         Operation.objects.filter(pk=operation.pk, status=OperationStatus.PLANNED).update(
             status=OperationStatus.CONDUCTED, version=F("version") + 1
         )
-        audit_record("outreach.capture_added", actor=acting_user, target=f"capture:{capture.uuid}")
+        audit_record(
+            "outreach.capture_added",
+            actor=acting_user,
+            target=f"capture:{capture.uuid}",
+            context=context,
+        )
     return capture
 
 
@@ -359,7 +380,11 @@ UNDERTAKING_ROOT = "outreach"
 
 
 def capture_undertaking_attach(
-    capture: Capture, *, upload: UploadedFile, acting_user: Any
+    capture: Capture,
+    *,
+    upload: UploadedFile,
+    acting_user: Any,
+    context: AuditContext | None = None,
 ) -> Capture:
     """Attach a photo or PDF of the parents' signed undertaking to a child found.
 
@@ -393,6 +418,7 @@ def capture_undertaking_attach(
             "outreach.undertaking_attached",
             actor=acting_user,
             target=f"capture:{current.uuid}",
+            context=context,
         )
         if current.case_id is not None:
             CaseEvent.objects.create(

@@ -17,7 +17,7 @@ from kawal.access.catalogue import Capability
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
 from kawal.access.policy import may
-from kawal.cases.policy import case_access_bulk
+from kawal.cases.policy import case_access, case_access_bulk
 from kawal.cases.selectors import pick
 from kawal.core.audit import AuditContext
 from kawal.core.models import StaleVersion
@@ -167,6 +167,7 @@ def operation_detail(request: HttpRequest, operation_uuid: str) -> HttpResponse:
                 status=request.POST.get("status", ""),
                 expected_version=posted_version(request),
                 acting_user=user,
+                context=AuditContext.from_request(request),
             )
         except StaleVersion:
             messages.error(request, _("Someone changed this operation in the meantime."))
@@ -229,6 +230,7 @@ def capture_new(request: HttpRequest, operation_uuid: str) -> HttpResponse:
                     shown=[(e.candidate.root_id, e.candidate.score, e.visible) for e in panel],
                     acting_user=user,
                     report=form.chosen_report(),
+                    context=AuditContext.from_request(request),
                 )
             except ValidationError as error:
                 apply_errors(form, error)
@@ -261,7 +263,10 @@ def undertaking_attach(
     if form.is_valid():
         try:
             svc.capture_undertaking_attach(
-                capture, upload=form.cleaned_data["file"], acting_user=request.user
+                capture,
+                upload=form.cleaned_data["file"],
+                acting_user=request.user,
+                context=AuditContext.from_request(request),
             )
         except ValidationError as error:
             for message in error.messages:
@@ -292,11 +297,14 @@ def undertaking_download(request: HttpRequest, capture_uuid: str) -> FileRespons
     except FileNotFoundError as exc:
         raise Http404 from exc
     case = capture.case
+    on_team = svc.operations_visible_to(request.user).filter(pk=capture.operation_id).exists()
+    access = case_access(request.user, case) if case is not None and not on_team else None
     access_log_write(
         request,
         action=AccessAction.DOWNLOAD,
         cases=[(case.pk, case.number)] if case is not None else [],
         data_classes=["identity"],
+        via_break_glass=access is not None and access.via_break_glass,
     )
     response = FileResponse(
         path.open("rb"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from kawal.access.catalogue import Capability
 from kawal.access.policy import may
@@ -29,6 +31,8 @@ from kawal.outreach.models import Activity
 from kawal.regions import bounds
 from kawal.regions.models import Region
 from kawal.reports.models import Report, ReportChannel, ReportStatus
+
+logger = logging.getLogger(__name__)
 
 
 class TooManyReports(Exception):
@@ -51,12 +55,18 @@ def rate_check(address: str, purpose: str = "report") -> None:
     """Count one submission for this address (an IPv6 /64); refuse past the hourly limit."""
     limit = getattr(settings, RATE_PURPOSES[purpose])
     key = _bucket(address, purpose)
-    cache.add(key, 0, timeout=3600)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
+        cache.add(key, 0, timeout=3600)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=3600)
+            count = 1
+    except RedisError as error:
+        # A report about a child at risk matters more than the limit: with the
+        # cache down, accept it and say so in the log.
+        logger.error("report rate limit unavailable: %s", type(error).__name__)
+        return
     if count > limit:
         raise TooManyReports
 
