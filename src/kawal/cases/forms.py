@@ -71,7 +71,10 @@ class ChildFields(forms.Form):
     religion = forms.CharField(label=_("Religion"), required=False, max_length=40)
     disability = forms.CharField(label=_("Disability"), required=False, max_length=200)
     languages = forms.CharField(label=_("Languages"), required=False, max_length=200)
-    school_status = forms.ChoiceField(label=_("School status"), choices=SchoolStatus.choices)
+    # Unknown until someone asks: a child is never assumed to be in school.
+    school_status = forms.ChoiceField(
+        label=_("School status"), choices=SchoolStatus.choices, initial=SchoolStatus.UNKNOWN
+    )
     school_name = forms.CharField(label=_("School"), required=False, max_length=200)
     kelurahan = kelurahan_field()
     rt = forms.CharField(label=_("RT"), required=False, max_length=3)

@@ -40,6 +40,7 @@ from kawal.outreach.views import capture_for_case_opening
 from kawal.people.identity_numbers import nik_warnings, parse_nik
 from kawal.people.models import Person, PersonRelation
 from kawal.reports.selectors import CASE_CHANNEL, report_for_case_opening
+from kawal.reports.services import split_names
 from kawal.web.forms import apply_errors, posted_version
 
 D = DataClass
@@ -157,7 +158,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
         )
     initial = _capture_initial(capture) if capture is not None else None
     if report is not None:
-        initial = {**(initial or {}), "intake_channel": CASE_CHANNEL.get(report.channel, "other")}
+        initial = {**(initial or {}), **_report_initial(request, report)}
     form = f.OpenCaseForm(request.POST or None, initial=initial)
     sibling = None
     panel: list[Any] = []
@@ -196,6 +197,30 @@ def case_open(request: HttpRequest) -> HttpResponse:
             "gone": [] if form.is_bound else gone,
         },
     )
+
+
+def _report_initial(request: HttpRequest, report: Any) -> dict[str, Any]:
+    """What a report already says about the child, so it is not typed again."""
+    initial: dict[str, Any] = {
+        "intake_channel": CASE_CHANNEL.get(report.channel, "other"),
+        "kelurahan": report.kelurahan,
+    }
+    if report.youngest_age is not None:
+        initial["age_min"] = report.youngest_age
+        initial["age_max"] = report.oldest_age or report.youngest_age
+        initial["birth_date_estimated"] = True
+    names = split_names(report.child_names)
+    if len(names) == 1:
+        initial["full_name"] = names[0]
+        # The name comes from the report: an identity read like any other.
+        access_log_write(
+            request,
+            action=AccessAction.VIEW,
+            cases=[],
+            data_classes=[D.IDENTITY],
+            path=f"{request.path}?laporan={report.uuid}",
+        )
+    return initial
 
 
 def _capture_initial(capture: Any) -> dict[str, Any]:

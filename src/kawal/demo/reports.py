@@ -49,6 +49,8 @@ def demo_load_reports(*, seed: int = 11, count: int = 24) -> int:
                     seen_on, time((hour + rng.randint(-1, 1)) % 24, rng.randint(0, 59))
                 )
             )
+            # Today's reports are of earlier today, never of a time still to come.
+            seen_at = min(seen_at, timezone.now() - timedelta(minutes=rng.randint(20, 180)))
             youngest = rng.choice([4, 5, 6, 7, 8, 9, 10, None])
             channel = rng.choice([ReportChannel.PUBLIC_WEB] * 3 + [ReportChannel.PHONE])
             names = NAMED.get(index, "")

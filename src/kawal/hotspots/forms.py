@@ -35,7 +35,7 @@ class HotspotFilterForm(forms.Form):
         data: dict[str, Any] = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", _("The end of the period is before its start."))
+            self.add_error("date_to", _("'To' cannot be before 'From'."))
         return data
 
     def criteria(self) -> HotspotFilter:

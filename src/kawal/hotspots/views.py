@@ -57,6 +57,7 @@ def hotspot_map(request: HttpRequest) -> HttpResponse:
         "day_totals": [sum(grid[hour][day] for hour in range(24)) for day in range(7)],
         "total": sum(map(sum, grid)),
         "kelurahan": kelurahan_counts(criteria) if valid else [],
+        "source": criteria.source,
         "data_url": reverse("hotspots:data") + (f"?{query}" if query else ""),
         "tiles_url": settings.KAWAL_MAP_TILES_URL,
         "tiles_attribution": settings.KAWAL_MAP_TILES_ATTRIBUTION,

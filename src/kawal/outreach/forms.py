@@ -66,7 +66,8 @@ class CaptureForm(forms.Form):
     accompanying_adult = forms.CharField(
         label=_("Accompanying adult"), required=False, max_length=200
     )
-    taken_to = forms.ChoiceField(label=_("Taken to"), choices=TakenTo.choices)
+    # No default: where a child went is never assumed.
+    taken_to = forms.ChoiceField(label=_("Taken to"), choices=[("", "—"), *TakenTo.choices])
     undertaking_signed = forms.BooleanField(
         label=_("Parents signed an undertaking (surat pernyataan)"), required=False
     )
@@ -88,6 +89,9 @@ class CaptureForm(forms.Form):
         ]
         self.fields["report"].choices = choices  # type: ignore[attr-defined]
         self._reports = {str(report.uuid): report for report in reports}
+        if len(self._reports) == 1:
+            # The operation was sent for one report: that is what led here.
+            self.initial.setdefault("report", next(iter(self._reports)))
 
     def chosen_report(self) -> Any:
         return self._reports.get(self.cleaned_data.get("report") or "")

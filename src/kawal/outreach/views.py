@@ -199,6 +199,9 @@ def operation_detail(request: HttpRequest, operation_uuid: str) -> HttpResponse:
             "team": operation.agencies.order_by("name"),
             "can_open_case": may(user, Capability.OPEN_CASE),
             "undertaking_form": UndertakingForm(),
+            # What the team was sent to look for: place, time, what was seen.
+            "reports": operation.reports.select_related("kelurahan").order_by("seen_at"),
+            "can_triage": may(user, Capability.TRIAGE_REPORTS),
         },
     )
 
@@ -236,7 +239,7 @@ def capture_new(request: HttpRequest, operation_uuid: str) -> HttpResponse:
                 apply_errors(form, error)
             else:
                 messages.success(
-                    request, _("Saved: %(outcome)s.") % {"outcome": capture.get_outcome_display()}
+                    request, _("Saved — %(outcome)s") % {"outcome": capture.get_outcome_display()}
                 )
                 return redirect("outreach:detail", operation_uuid=operation.uuid)
     return render(

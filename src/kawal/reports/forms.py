@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kawal.cases.forms import kelurahan_field
@@ -13,7 +14,10 @@ from kawal.reports.services import PublicReport
 
 class PublicReportForm(forms.Form):
     seen = forms.MultipleChoiceField(
-        label=_("What did you see?"), choices=Activity.choices, widget=forms.CheckboxSelectMultiple
+        label=_("What did you see?"),
+        choices=Activity.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one.")},
     )
     children_count = forms.IntegerField(label=_("How many children?"), min_value=1, max_value=30)
     youngest_age = forms.IntegerField(
@@ -85,6 +89,15 @@ class PublicReportForm(forms.Form):
             child_names=data.get("child_names", ""),
             photo=data.get("photo"),
         )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A citizen knows the kelurahan by its name; the code means nothing to them.
+        self.fields["kelurahan"].label_from_instance = lambda region: region.name  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial.setdefault(
+                "seen_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
 
 
 class TrackForm(forms.Form):

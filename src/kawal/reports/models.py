@@ -120,3 +120,11 @@ class Report(UUIDModel, TimestampedModel, VersionedModel):
 
     def __str__(self) -> str:
         return self.tracking_code
+
+    @property
+    def seen_labels(self) -> list[str]:
+        """What was seen, in the reader's language."""
+        from kawal.outreach.models import Activity
+
+        labels = dict(Activity.choices)
+        return [str(labels.get(value, value)) for value in self.seen]

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
@@ -118,6 +119,34 @@ class _Recent:
         )
 
 
+def _recent_reports() -> list[Report]:
+    since = timezone.now() - timedelta(days=REPEAT_WINDOW_DAYS)
+    return list(
+        Report.objects.filter(created_at__gte=since).only(
+            "pk", "kelurahan", "landmark", "child_keys", "duplicate_of"
+        )
+    )
+
+
+def _row(report: Report, index: _Recent, today: date) -> TriageRow:
+    reasons: list[str] = []
+    urgency = 0
+    if report.youngest_age is not None and report.youngest_age < 6:
+        urgency += 3
+        reasons.append("under_6")
+    if index.same_child(report):
+        urgency += 3
+        reasons.append("same_child")
+    if _night(report.seen_at):
+        urgency += 2
+        reasons.append("night")
+    if index.same_place(report):
+        urgency += 2
+        reasons.append("repeat_place")
+    due = working_days_after(timezone.localtime(report.created_at).date(), FOLLOW_UP_WORKING_DAYS)
+    return TriageRow(report, due, due < today, urgency, reasons)
+
+
 def triage_queue(user: Any, *, today: date | None = None) -> list[TriageRow]:
     """Open reports for the triage team, ordered by urgency, then by due date."""
     if not may(user, Capability.TRIAGE_REPORTS):
@@ -128,35 +157,33 @@ def triage_queue(user: Any, *, today: date | None = None) -> list[TriageRow]:
         .select_related("kelurahan")
         .order_by("created_at")
     )
-    since = timezone.now() - timedelta(days=REPEAT_WINDOW_DAYS)
-    recent = list(
-        Report.objects.filter(created_at__gte=since).only(
-            "pk", "kelurahan", "landmark", "child_keys", "duplicate_of"
-        )
-    )
-    index = _Recent(recent)
-    rows = []
-    for report in open_reports:
-        reasons: list[str] = []
-        urgency = 0
-        if report.youngest_age is not None and report.youngest_age < 6:
-            urgency += 3
-            reasons.append("under_6")
-        if _night(report.seen_at):
-            urgency += 2
-            reasons.append("night")
-        if index.same_place(report):
-            urgency += 2
-            reasons.append("repeat_place")
-        if index.same_child(report):
-            urgency += 3
-            reasons.append("same_child")
-        due = working_days_after(
-            timezone.localtime(report.created_at).date(), FOLLOW_UP_WORKING_DAYS
-        )
-        rows.append(TriageRow(report, due, due < today, urgency, reasons))
+    index = _Recent(_recent_reports())
+    rows = [_row(report, index, today) for report in open_reports]
     rows.sort(key=lambda row: (-row.urgency, row.due, row.report.created_at))
     return rows
+
+
+def triage_row(user: Any, report: Report) -> TriageRow:
+    """One report's urgency and due date, as the queue shows them."""
+    if not may(user, Capability.TRIAGE_REPORTS):
+        raise PermissionDenied
+    return _row(report, _Recent(_recent_reports()), timezone.localdate())
+
+
+def operations_to_assign(user: Any) -> Any:
+    """Operations a report can be sent to: planned ones, or held in the last 3 days."""
+    from kawal.outreach.models import OperationStatus
+    from kawal.outreach.services import operations_visible_to
+
+    recent = timezone.now() - timedelta(days=3)
+    return (
+        operations_visible_to(user)
+        .filter(
+            Q(status=OperationStatus.PLANNED)
+            | Q(status=OperationStatus.CONDUCTED, starts_at__gte=recent)
+        )
+        .order_by("starts_at")
+    )
 
 
 # How a report's channel is recorded as a case's intake channel.

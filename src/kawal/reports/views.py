@@ -5,18 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from kawal.access.catalogue import Action, Capability, DataClass
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
 from kawal.access.policy import may, may_access_class
+from kawal.cases.policy import cases_visible_to
 from kawal.cases.selectors import pick
 from kawal.core.audit import AuditContext
 from kawal.core.models import StaleVersion
@@ -26,7 +29,7 @@ from kawal.outreach.services import operations_visible_to
 from kawal.reports import services as svc
 from kawal.reports.forms import PublicReportForm, StaffReportForm, TrackForm
 from kawal.reports.models import Report, ReportStatus, new_tracking_code
-from kawal.reports.selectors import triage_queue
+from kawal.reports.selectors import operations_to_assign, triage_queue, triage_row
 from kawal.web.forms import apply_errors, posted_version
 
 SESSION_CODE = "reports.last_code"
@@ -120,6 +123,14 @@ def _triager(request: HttpRequest) -> Any:
 
 TRIAGE_PAGE_SIZE = 25
 
+# What the triage team is told after each action on a report.
+DONE = {
+    "take": _lazy("You are handling this report."),
+    "assign": _lazy("Report assigned to the operation."),
+    "merge": _lazy("Merged: the reporter now follows the other report."),
+    "close": _lazy("Report closed."),
+}
+
 
 @require_http_methods(["GET"])
 def triage(request: HttpRequest) -> HttpResponse:
@@ -135,7 +146,9 @@ def triage(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
     user = _triager(request)
-    report = pick(Report.objects.select_related("kelurahan", "handled_by"), report_uuid)
+    report = pick(
+        Report.objects.select_related("kelurahan", "handled_by", "operation"), report_uuid
+    )
     if report is None:
         raise Http404
     errors: list[str] = []
@@ -183,9 +196,10 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
         except ValidationError as error:
             errors.extend(error.messages)
         else:
+            messages.success(request, DONE.get(action, _("Saved.")))
             return redirect("reports:detail", report_uuid=report.uuid)
         report.refresh_from_db()
-    operations = operations_visible_to(user).exclude(status="cancelled")[:20]
+    operations = operations_to_assign(user)[:20]
     # Other open reports of the same kelurahan: candidates for the same sighting.
     similar = (
         Report.objects.filter(kelurahan=report.kelurahan)
@@ -209,11 +223,25 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
             action=AccessAction.VIEW,
             data_classes=[data_class for data_class in shown if has[data_class]],
         )
+    visible_cases = list(cases_visible_to(user).filter(origin_report=report).order_by("number"))
+    if visible_cases:
+        # Case numbers listed are logged like any list of cases.
+        access_log_write(
+            request,
+            action=AccessAction.LIST,
+            cases=[(case.pk, case.number) for case in visible_cases],
+            data_classes=[DataClass.BASIC],
+        )
     return render(
         request,
         "reports/detail.html",
         {
             "report": report,
+            "row": triage_row(user, report),
+            "cases": visible_cases,
+            "other_cases": report.cases.count() - len(visible_cases),
+            "operation_visible": report.operation_id is not None
+            and operations_visible_to(user).filter(pk=report.operation_id).exists(),
             "errors": errors,
             "operations": operations,
             "similar": similar,

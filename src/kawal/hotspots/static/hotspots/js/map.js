@@ -30,6 +30,12 @@
   }
   say("");
 
+  function label(row) {
+    return text(
+      row.name + ": " + row.reported + " " + el.dataset.wordReported + ", " + row.found + " " + el.dataset.wordFound
+    );
+  }
+
   function draw(data) {
     var circles = L.featureGroup();
     var top = 0;
@@ -48,11 +54,9 @@
         fillOpacity: 0.25,
         className: "hotspot-circle",
       })
-        .bindTooltip(
-          text(
-            row.name + ": " + row.reported + " " + el.dataset.wordReported + ", " + row.found + " " + el.dataset.wordFound
-          )
-        )
+        // A popup as well as a tooltip: a phone has no hover, only a tap.
+        .bindTooltip(label(row))
+        .bindPopup(label(row))
         .addTo(circles);
     });
     var layers = {
