@@ -189,6 +189,16 @@ def test_sightings_join_the_map_without_anything_about_the_reporter(client, sigh
     assert [point["kind"] for point in data["points"]] == ["found", "reported", "found"]
 
 
+def test_a_point_sent_long_after_the_sighting_stays_off_the_map(client, sighted):
+    # Sent a day later: the phone was wherever the reporter was by then.
+    late = Report.objects.filter(latitude__isnull=False, duplicate_of__isnull=True).get()
+    Report.objects.filter(pk=late.pk).update(created_at=late.seen_at + timedelta(days=1))
+    client_for(client, Role.CASE_MANAGER)
+    data = client.get(reverse("hotspots:data")).json()
+    assert [point["kind"] for point in data["points"]] == ["found", "found"]
+    assert data["reported"] == 2  # still counted for its kelurahan, without a point
+
+
 @pytest.mark.parametrize(
     ("query", "points", "finds", "sightings"),
     [
@@ -200,16 +210,6 @@ def test_sightings_join_the_map_without_anything_about_the_reporter(client, sigh
         ({"date_from": "2026-03-04", "date_to": "2026-03-31"}, 0, 0, 1),
     ],
 )
-def test_a_point_sent_long_after_the_sighting_stays_off_the_map(client, sighted):
-    # Sent a day later: the phone was wherever the reporter was by then.
-    late = Report.objects.filter(latitude__isnull=False, duplicate_of__isnull=True).get()
-    Report.objects.filter(pk=late.pk).update(created_at=late.seen_at + timedelta(days=1))
-    client_for(client, Role.CASE_MANAGER)
-    data = client.get(reverse("hotspots:data")).json()
-    assert [point["kind"] for point in data["points"]] == ["found", "found"]
-    assert data["reported"] == 2  # still counted for its kelurahan, without a point
-
-
 def test_sighting_filters(client, sighted, query, points, finds, sightings):
     client_for(client, Role.CASE_MANAGER)
     data = client.get(reverse("hotspots:data"), query).json()
