@@ -245,7 +245,13 @@ def capture_new(request: HttpRequest, operation_uuid: str) -> HttpResponse:
     return render(
         request,
         "outreach/capture_form.html",
-        {"operation": operation, "form": form, "panel": panel, "signature": signature},
+        {
+            "operation": operation,
+            "form": form,
+            "panel": panel,
+            "signature": signature,
+            "hidden_matches": any(not entry.visible for entry in panel),
+        },
     )
 
 
