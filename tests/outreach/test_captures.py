@@ -88,7 +88,7 @@ def test_a_patrol_capture_of_a_known_child_learns_only_whom_to_ask(client, scene
     assert not entry.visible and "Sari Sintetis" in page
     assert "Muhammad Riski" not in page and known.number not in page
     # The officer is not made to claim it is a new child: saving queues a review.
-    assert "simpan untuk diperiksa" in page and "daftarkan anak baru" not in page
+    assert "simpan untuk diperiksa" in page and "Bukan salah satunya: daftarkan" not in page
     response = client.post(
         url, capture_form(identity_check=first.context["signature"], identity_choice="new")
     )
