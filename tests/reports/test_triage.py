@@ -272,3 +272,39 @@ def test_an_operation_is_planned_straight_from_a_report(client, db):
     sign_in(client, patrol)
     page = client.get(link)
     assert page.context["report"] is None and made.landmark not in page.content.decode()
+
+
+def test_a_report_closed_or_merged_by_mistake_is_reopened(client, db):
+    from kawal.core.models import AuditEvent
+
+    manager = make_user(Role.CASE_MANAGER)
+    first = report("Simpang Rapak lampu merah (sintetis)", hour=11)
+    second = report("Lampu merah Simpang Rapak (sintetis)", hour=12)
+    sign_in(client, manager)
+    url = reverse("reports:detail", args=[second.uuid])
+    client.post(url, {"action": "merge", "into": str(first.uuid), "expected_version": 1})
+    second.refresh_from_db()
+    assert second.duplicate_of == first
+    assert "Buka kembali laporan" in client.get(url).content.decode()
+    no_reason = client.post(url, {"action": "reopen", "reason": "", "expected_version": 2})
+    assert no_reason.status_code == 400
+    stale = client.post(url, {"action": "reopen", "reason": "Beda anak", "expected_version": 1})
+    assert stale.status_code == 400
+    done = client.post(
+        url,
+        {"action": "reopen", "reason": "Ternyata beda anak", "expected_version": 2},
+        follow=True,
+    )
+    assert "Laporan dibuka kembali." in done.content.decode()
+    second.refresh_from_db()
+    assert second.status == ReportStatus.IN_PROGRESS and second.duplicate_of is None
+    assert second.pk in {row.report.pk for row in triage_queue(manager)}
+    status = client.post(reverse("reports:track"), {"code": second.tracking_code})
+    assert status.context["status"] == str(ReportStatus.IN_PROGRESS.label)
+    assert AuditEvent.objects.filter(kind="reports.reopened", actor=manager).exists()
+    client.logout()
+    sign_in(client, make_user(Role.PATROL_OFFICER))
+    assert (
+        client.post(url, {"action": "reopen", "reason": "x", "expected_version": 3}).status_code
+        == 403
+    )

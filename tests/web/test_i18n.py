@@ -97,3 +97,20 @@ def test_dates_are_day_first_in_both_languages():
 def test_browser_language_does_not_override_indonesian(client):
     body = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content
     assert '<html lang="id">' in body.decode()
+
+
+def test_translation_functions_keep_names_the_extractor_knows():
+    # makemessages finds gettext(), gettext_lazy(), _() and the like by name;
+    # a string marked through another alias is silently never translated.
+    import re
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2] / "src" / "kawal"
+    alias = re.compile(r"import [^\n]*\b(n?p?gettext(?:_lazy)?) as (\w+)")
+    odd = [
+        f"{path.relative_to(source)}: {name} as {as_name}"
+        for path in source.rglob("*.py")
+        for name, as_name in alias.findall(path.read_text())
+        if as_name != "_"
+    ]
+    assert odd == []

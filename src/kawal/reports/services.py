@@ -279,6 +279,44 @@ def report_case_opened(report: Report, *, acting_user: Any) -> None:
     audit_record("reports.case_opened", actor=acting_user, target=f"report:{report.uuid}")
 
 
+def report_reopen(
+    report: Report,
+    *,
+    reason: str,
+    expected_version: int,
+    acting_user: Any,
+    context: AuditContext | None = None,
+) -> Report:
+    """Undo a close or a merge made by mistake: the report is being handled again."""
+    if not may(acting_user, Capability.TRIAGE_REPORTS):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the report is reopened.")})
+    with transaction.atomic():
+        current = Report.objects.select_for_update().get(pk=report.pk)
+        if current.version != expected_version:
+            raise StaleVersion(current)
+        if current.status != ReportStatus.HANDLED:
+            raise ValidationError(_("Only a closed report can be reopened."))
+        was_merged_into = current.duplicate_of_id
+        current.status = ReportStatus.IN_PROGRESS
+        current.duplicate_of = None
+        current.closed_at = None
+        current.closed_reason = ""
+        current.handled_by = acting_user
+        current.version += 1
+        current.save()
+        audit_record(
+            "reports.reopened",
+            actor=acting_user,
+            target=f"report:{current.uuid}",
+            context=context,
+            reason=reason.strip()[:500],
+            was_merged=was_merged_into is not None,
+        )
+    return current
+
+
 def _open_for_update(report: Report, expected_version: int) -> Report:
     """The report locked for a triage write: still this version and not closed yet.
 

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from kawal.access.catalogue import Action, Capability, DataClass
@@ -125,10 +125,11 @@ TRIAGE_PAGE_SIZE = 25
 
 # What the triage team is told after each action on a report.
 DONE = {
-    "take": _lazy("You are handling this report."),
-    "assign": _lazy("Report assigned to the operation."),
-    "merge": _lazy("Merged: the reporter now follows the other report."),
-    "close": _lazy("Report closed."),
+    "take": gettext_lazy("You are handling this report."),
+    "assign": gettext_lazy("Report assigned to the operation."),
+    "merge": gettext_lazy("Merged: the reporter now follows the other report."),
+    "close": gettext_lazy("Report closed."),
+    "reopen": gettext_lazy("Report reopened."),
 }
 
 
@@ -183,6 +184,14 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
                 )
             elif action == "close":
                 svc.report_close(
+                    report,
+                    reason=request.POST.get("reason", ""),
+                    expected_version=version,
+                    acting_user=user,
+                    context=context,
+                )
+            elif action == "reopen":
+                svc.report_reopen(
                     report,
                     reason=request.POST.get("reason", ""),
                     expected_version=version,
