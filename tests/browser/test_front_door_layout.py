@@ -393,6 +393,8 @@ def test_front_door_pages_fit_a_360px_phone(phones, settings):
         ("06-laporan-baru", "/laporan/baru/"),
         ("07-laporan", "/laporan/"),
         ("08-laporan-detail", f"/laporan/{main_report.uuid}/"),
+        ("08b-laporan-koreksi", f"/laporan/{main_report.uuid}/ubah/"),
+        ("08c-operasi-ubah", f"/penjangkauan/{operations[1].uuid}/ubah/"),
         ("09-penjangkauan", "/penjangkauan/"),
         ("10-penjangkauan-baru", "/penjangkauan/baru/"),
         ("11-operasi", f"/penjangkauan/{busy.uuid}/"),

@@ -308,3 +308,43 @@ def test_a_report_closed_or_merged_by_mistake_is_reopened(client, db):
         client.post(url, {"action": "reopen", "reason": "x", "expected_version": 3}).status_code
         == 403
     )
+
+
+def test_the_triage_team_corrects_what_a_report_says_but_not_who_reported(client, db):
+    from kawal.core.models import AuditEvent
+    from kawal.reports.services import child_name_keys
+
+    manager = make_user(Role.CASE_MANAGER)
+    made = report("Simpang Rapk (sintetis)", hour=10)
+    Report.objects.filter(pk=made.pk).update(reporter_name="Pelapor Sintetis")
+    sign_in(client, manager)
+    url = reverse("reports:correct", args=[made.uuid])
+    form = client.get(url).context["form"]
+    assert form.initial["landmark"] == "Simpang Rapk (sintetis)"
+    assert "reporter_name" not in form.fields
+    data = {
+        "seen": ["begging"],
+        "children_count": "2",
+        "youngest_age": "4",
+        "oldest_age": "7",
+        "seen_at": timezone.localtime(made.seen_at).strftime("%Y-%m-%dT%H:%M"),
+        "kelurahan": made.kelurahan_id,
+        "landmark": "Simpang Rapak (sintetis)",
+        "description": "",
+        "child_names": "Boedi",
+        "reporter_name": "Orang Lain",
+        "expected_version": made.version,
+    }
+    assert client.post(url, data).status_code == 302
+    made.refresh_from_db()
+    assert made.landmark == "Simpang Rapak (sintetis)" and made.youngest_age == 4
+    assert made.reporter_name == "Pelapor Sintetis"
+    assert made.child_keys == child_name_keys("Budi")
+    trail = AuditEvent.objects.get(kind="reports.corrected")
+    assert "landmark" in trail.detail["fields"] and "Boedi" not in str(trail.detail)
+    stale = client.post(url, data)
+    assert stale.status_code == 409
+    bad = client.post(url, {**data, "expected_version": made.version, "children_count": "0"})
+    assert bad.status_code == 400
+    sign_in(client, make_user(Role.PATROL_OFFICER))
+    assert client.get(url).status_code == 403

@@ -127,3 +127,28 @@ class StaffReportForm(PublicReportForm):
     def report(self) -> PublicReport:
         self.cleaned_data.setdefault("photo", None)
         return super().report()
+
+
+# The reporter, the photo and the device's point are as they came in.
+NOT_CORRECTABLE = ("photo", "website", "reporter_name", "reporter_phone", "latitude", "longitude")
+
+
+class ReportCorrectionForm(PublicReportForm):
+    """What the triage team may correct: what was seen, when, where, who (names)."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in (
+            "photo",
+            "website",
+            "reporter_name",
+            "reporter_phone",
+            "latitude",
+            "longitude",
+        ):
+            del self.fields[name]
+        self.fields["seen"].label = _("What was seen?")
+        self.fields["children_count"].label = _("How many children were seen?")
+        self.fields["child_names"].label = _("The children's names, if known")

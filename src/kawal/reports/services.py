@@ -279,6 +279,63 @@ def report_case_opened(report: Report, *, acting_user: Any) -> None:
     audit_record("reports.case_opened", actor=acting_user, target=f"report:{report.uuid}")
 
 
+# What the triage team may correct on a report (a phone call misheard, a
+# landmark typed wrong). Never the reporter, the channel or the photo.
+CORRECTABLE = (
+    "seen",
+    "children_count",
+    "youngest_age",
+    "oldest_age",
+    "seen_at",
+    "kelurahan",
+    "landmark",
+    "description",
+    "child_names",
+)
+
+
+def report_correct(
+    report: Report,
+    data: PublicReport,
+    *,
+    expected_version: int,
+    acting_user: Any,
+    context: AuditContext | None = None,
+) -> Report:
+    """Correct what an open report says; the trail records which fields changed."""
+    if not may(acting_user, Capability.TRIAGE_REPORTS):
+        raise PermissionDenied
+    _validate(data)
+    with transaction.atomic():
+        current = _open_for_update(report, expected_version)
+        new = {
+            "seen": sorted(set(data.seen)),
+            "children_count": data.children_count,
+            "youngest_age": data.youngest_age,
+            "oldest_age": data.oldest_age,
+            "seen_at": data.seen_at,
+            "kelurahan": data.kelurahan,
+            "landmark": data.landmark.strip()[:200],
+            "description": data.description.strip()[:2000],
+            "child_names": "\n".join(split_names(data.child_names)),
+        }
+        changed = sorted(name for name, value in new.items() if getattr(current, name) != value)
+        for name, value in new.items():
+            setattr(current, name, value)
+        current.child_keys = child_name_keys(current.child_names)
+        current.version += 1
+        current.save()
+        # Field names only: old and new texts may name children.
+        audit_record(
+            "reports.corrected",
+            actor=acting_user,
+            target=f"report:{current.uuid}",
+            context=context,
+            fields=changed,
+        )
+    return current
+
+
 def report_reopen(
     report: Report,
     *,

@@ -12,4 +12,5 @@ urlpatterns = [
     path("laporan/baru/", views.report_take_in, name="take_in"),
     path("laporan/<str:report_uuid>/", views.report_detail, name="detail"),
     path("laporan/<str:report_uuid>/foto/", views.report_photo, name="photo"),
+    path("laporan/<str:report_uuid>/ubah/", views.report_correct, name="correct"),
 ]

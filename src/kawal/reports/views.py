@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -27,7 +28,12 @@ from kawal.core.net import client_ip
 from kawal.core.uploads import open_private
 from kawal.outreach.services import operations_visible_to
 from kawal.reports import services as svc
-from kawal.reports.forms import PublicReportForm, StaffReportForm, TrackForm
+from kawal.reports.forms import (
+    PublicReportForm,
+    ReportCorrectionForm,
+    StaffReportForm,
+    TrackForm,
+)
 from kawal.reports.models import Report, ReportStatus, new_tracking_code
 from kawal.reports.selectors import operations_to_assign, triage_queue, triage_row
 from kawal.web.forms import apply_errors, posted_version
@@ -285,3 +291,48 @@ def report_photo(request: HttpRequest, report_uuid: str) -> FileResponse:
     )
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def report_correct(request: HttpRequest, report_uuid: str) -> HttpResponse:
+    """The triage team corrects what an open report says (never who reported it)."""
+    user = _triager(request)
+    report = pick(Report.objects.exclude(status=ReportStatus.HANDLED), report_uuid)
+    if report is None:
+        raise Http404
+    initial = {
+        "seen": report.seen,
+        "children_count": report.children_count,
+        "youngest_age": report.youngest_age,
+        "oldest_age": report.oldest_age,
+        "seen_at": timezone.localtime(report.seen_at),
+        "kelurahan": report.kelurahan,
+        "landmark": report.landmark,
+        "description": report.description,
+        "child_names": report.child_names,
+        "expected_version": report.version,
+    }
+    form = ReportCorrectionForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.report_correct(
+                report,
+                form.report(),
+                expected_version=form.cleaned_data["expected_version"],
+                acting_user=user,
+                context=AuditContext.from_request(request),
+            )
+        except StaleVersion:
+            form.add_error(None, _("Someone changed this report in the meantime; check it again."))
+            status = 409
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Report corrected."))
+            return redirect("reports:detail", report_uuid=report.uuid)
+    if request.method == "POST" and status == 200:
+        status = 400
+    if may_access_class(user, Action.READ, DataClass.IDENTITY) and report.child_names:
+        access_log_write(request, action=AccessAction.VIEW, data_classes=[DataClass.IDENTITY])
+    return render(request, "reports/correct.html", {"form": form, "report": report}, status=status)
