@@ -67,6 +67,22 @@ def test_hotspot_map_on_a_phone_without_tiles(phones, settings):
     )
     Report.objects.filter(pk=sighting.pk).update(created_at=sighting.seen_at)
 
+    # One imported outline (as `kawal import_boundaries` stores it).
+    Region.objects.filter(code="64.71.06.1004").update(
+        boundary={
+            "type": "Polygon",
+            "coordinates": [
+                [
+                    [116.82, -1.28],
+                    [116.84, -1.28],
+                    [116.84, -1.26],
+                    [116.82, -1.26],
+                    [116.82, -1.28],
+                ]
+            ],
+        }
+    )
+
     patrol = make_user(Role.PATROL_OFFICER, username="hm-satpol")
     phone = phones()
     errors: list[str] = []
@@ -80,6 +96,8 @@ def test_hotspot_map_on_a_phone_without_tiles(phones, settings):
     assert phone.locator("#hotspot-map path.hotspot-circle").count() == 3
     assert phone.locator("#hotspot-map .leaflet-marker-icon").count() >= 2
     assert phone.locator("#hotspot-map .hotspot-point.reported").count() == 1
+    phone.wait_for_selector("#hotspot-map[data-boundaries='1']")
+    assert phone.locator("#hotspot-map path.hotspot-boundary").count() == 1
     assert phone.locator("#hotspot-map img.leaflet-tile").count() == 0
     assert map_box.bounding_box()["width"] <= 360
     table = phone.locator("#hour-week")

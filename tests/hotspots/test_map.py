@@ -359,3 +359,16 @@ def test_import_boundaries_refuses_what_is_not_geojson(tmp_path):
     path.write_text(json.dumps({"type": "Feature"}))
     with pytest.raises(CommandError):
         call_command("import_boundaries", str(path), stderr=StringIO())
+
+
+def test_imported_boundaries_are_served_to_map_roles_only(client, tmp_path):
+    path = write(tmp_path, [square("64.71.06.1004")])
+    call_command("import_boundaries", str(path), stdout=StringIO())
+    client_for(client, Role.PATROL_OFFICER)
+    collection = client.get(reverse("hotspots:boundaries")).json()
+    assert [feature["properties"] for feature in collection["features"]] == [
+        {"code": "64.71.06.1004", "name": "Klandasan Ilir"}
+    ]
+    assert collection["features"][0]["geometry"]["type"] == "Polygon"
+    client_for(client, Role.PSYCHOLOGIST)
+    assert client.get(reverse("hotspots:boundaries")).status_code == 403

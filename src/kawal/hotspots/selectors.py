@@ -198,3 +198,26 @@ def hotspot_data(criteria: HotspotFilter) -> dict[str, Any]:
         "reported": reported,
         "total": found + reported,
     }
+
+
+def kelurahan_boundaries() -> dict[str, Any]:
+    """Imported kelurahan outlines (``kawal import_boundaries``) as a GeoJSON collection.
+
+    Public administrative geography: codes, names and polygons, nothing else.
+    """
+    rows = (
+        Region.objects.filter(level="kelurahan", boundary__isnull=False)
+        .order_by("code")
+        .values_list("code", "name", "boundary")
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name": name},
+                "geometry": boundary,
+            }
+            for code, name, boundary in rows
+        ],
+    }

@@ -17,6 +17,7 @@ from kawal.hotspots.forms import HotspotFilterForm
 from kawal.hotspots.selectors import (
     HotspotFilter,
     hour_weekday_counts,
+    kelurahan_boundaries,
     kelurahan_counts,
 )
 from kawal.hotspots.selectors import (
@@ -59,6 +60,7 @@ def hotspot_map(request: HttpRequest) -> HttpResponse:
         "kelurahan": kelurahan_counts(criteria) if valid else [],
         "source": criteria.source,
         "data_url": reverse("hotspots:data") + (f"?{query}" if query else ""),
+        "boundaries_url": reverse("hotspots:boundaries"),
         "tiles_url": settings.KAWAL_MAP_TILES_URL,
         "tiles_attribution": settings.KAWAL_MAP_TILES_ATTRIBUTION,
     }
@@ -74,3 +76,9 @@ def hotspot_data(request: HttpRequest) -> HttpResponse:
         message = _("Check the filters: %(fields)s.") % {"fields": ", ".join(sorted(errors))}
         return JsonResponse({"message": message, "errors": errors}, status=400)
     return JsonResponse(select_hotspot_data(form.criteria()))
+
+
+@require_GET
+def hotspot_boundaries(request: HttpRequest) -> HttpResponse:
+    _require_map(request)
+    return JsonResponse(kelurahan_boundaries())

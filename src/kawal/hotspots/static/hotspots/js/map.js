@@ -36,6 +36,33 @@
     );
   }
 
+  // Kelurahan outlines, when an administrator imported them; the map works
+  // the same without (circles stand at each kelurahan's centre).
+  function drawBoundaries(control) {
+    if (!el.dataset.boundariesUrl) {
+      return;
+    }
+    fetch(el.dataset.boundariesUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.ok ? response.json() : { features: [] };
+      })
+      .then(function (collection) {
+        el.dataset.boundaries = String(collection.features.length);
+        if (!collection.features.length) {
+          return;
+        }
+        var outlines = L.geoJSON(collection, {
+          style: { color: "#5b6b73", weight: 1, fill: false, className: "hotspot-boundary" },
+          interactive: false,
+        }).addTo(map);
+        outlines.bringToBack();
+        control.addOverlay(outlines, el.dataset.labelBoundaries);
+      })
+      .catch(function () {
+        el.dataset.boundaries = "0";
+      });
+  }
+
   function draw(data) {
     var circles = L.featureGroup();
     var top = 0;
@@ -80,7 +107,8 @@
     overlays[el.dataset.labelCircles] = circles;
     overlays[el.dataset.labelReported] = layers.reported;
     overlays[el.dataset.labelFound] = layers.found;
-    L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+    var control = L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+    drawBoundaries(control);
     var bounds = circles.getBounds();
     data.points.forEach(function (point) {
       bounds = bounds.isValid() ? bounds.extend([point.lat, point.lon]) : L.latLngBounds([point.lat, point.lon], [point.lat, point.lon]);
