@@ -161,25 +161,32 @@ def _sighting_point(data: PublicReport) -> tuple[Decimal | None, Decimal | None]
     return data.latitude.quantize(step), data.longitude.quantize(step)
 
 
+def _sighting(data: PublicReport) -> dict[str, Any]:
+    """What a report says about the sighting, cleaned: the part staff may correct."""
+    return {
+        "seen": sorted(set(data.seen)),
+        "children_count": data.children_count,
+        "youngest_age": data.youngest_age,
+        "oldest_age": data.oldest_age,
+        "seen_at": data.seen_at,
+        "kelurahan": data.kelurahan,
+        "landmark": data.landmark.strip()[:200],
+        "description": data.description.strip()[:2000],
+        "child_names": "\n".join(split_names(data.child_names)),
+        "child_keys": child_name_keys(data.child_names),
+    }
+
+
 def _create(data: PublicReport, *, channel: str, **extra: Any) -> Report:
     """A new report from validated details, whichever way it came in."""
     latitude, longitude = _sighting_point(data)
     return Report.objects.create(
         channel=channel,
-        seen=sorted(set(data.seen)),
-        children_count=data.children_count,
-        youngest_age=data.youngest_age,
-        oldest_age=data.oldest_age,
-        seen_at=data.seen_at,
-        kelurahan=data.kelurahan,
-        landmark=data.landmark.strip()[:200],
-        description=data.description.strip()[:2000],
+        **_sighting(data),
         latitude=latitude,
         longitude=longitude,
         reporter_name=data.reporter_name.strip()[:120],
         reporter_phone=data.reporter_phone.strip()[:30],
-        child_names="\n".join(split_names(data.child_names)),
-        child_keys=child_name_keys(data.child_names),
         **extra,
     )
 
@@ -279,21 +286,6 @@ def report_case_opened(report: Report, *, acting_user: Any) -> None:
     audit_record("reports.case_opened", actor=acting_user, target=f"report:{report.uuid}")
 
 
-# What the triage team may correct on a report (a phone call misheard, a
-# landmark typed wrong). Never the reporter, the channel or the photo.
-CORRECTABLE = (
-    "seen",
-    "children_count",
-    "youngest_age",
-    "oldest_age",
-    "seen_at",
-    "kelurahan",
-    "landmark",
-    "description",
-    "child_names",
-)
-
-
 def report_correct(
     report: Report,
     data: PublicReport,
@@ -308,21 +300,11 @@ def report_correct(
     _validate(data)
     with transaction.atomic():
         current = _open_for_update(report, expected_version)
-        new = {
-            "seen": sorted(set(data.seen)),
-            "children_count": data.children_count,
-            "youngest_age": data.youngest_age,
-            "oldest_age": data.oldest_age,
-            "seen_at": data.seen_at,
-            "kelurahan": data.kelurahan,
-            "landmark": data.landmark.strip()[:200],
-            "description": data.description.strip()[:2000],
-            "child_names": "\n".join(split_names(data.child_names)),
-        }
+        # Never the reporter, the channel, the photo or the device's point.
+        new = _sighting(data)
         changed = sorted(name for name, value in new.items() if getattr(current, name) != value)
         for name, value in new.items():
             setattr(current, name, value)
-        current.child_keys = child_name_keys(current.child_names)
         current.version += 1
         current.save()
         # Field names only: old and new texts may name children.
