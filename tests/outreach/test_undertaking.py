@@ -190,7 +190,12 @@ def test_a_planned_operation_is_rescheduled_with_a_version_check(client, scene):
     owner, _boss, patrol, _known = scene
     operation = plan(client, owner)
     url = reverse("outreach:edit", args=[operation.uuid])
+    # A partner on the team may record finds, not re-plan the organisers' operation.
     sign_in(client, patrol)
+    assert client.get(url).status_code == 403
+    detail = client.get(reverse("outreach:detail", args=[operation.uuid])).content.decode()
+    assert url not in detail
+    sign_in(client, owner)
     assert client.get(url).status_code == 200
     changed = {
         "title": "Operasi simpang, dijadwal ulang (sintetis)",

@@ -110,10 +110,16 @@ def operation_update(
     acting_user: Any,
     context: AuditContext | None = None,
 ) -> Operation:
-    """Reschedule or re-plan an operation that has not taken place yet."""
+    """Reschedule or re-plan an operation that has not taken place yet.
+
+    Only its organisers (the lead's agency) may: a partner agency on the team
+    must not be able to take another partner off it.
+    """
     from kawal.core.models import StaleVersion
 
     _require_team(operation, acting_user)
+    if not organises(acting_user, operation):
+        raise PermissionDenied
     _validate_operation(title, starts_at, area)
     with transaction.atomic():
         current = Operation.objects.select_for_update().select_related("lead").get(pk=operation.pk)
@@ -135,6 +141,12 @@ def operation_update(
             context=context,
         )
     return current
+
+
+def organises(user: Any, operation: Operation) -> bool:
+    """The lead, or someone of the lead's agency."""
+    lead = operation.lead
+    return user.pk == lead.pk or (user.agency_id is not None and user.agency_id == lead.agency_id)
 
 
 def _require_team(operation: Operation, user: Any) -> None:

@@ -93,6 +93,8 @@ def operation_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def operation_edit(request: HttpRequest, operation_uuid: str) -> HttpResponse:
     operation = _operation(request, operation_uuid)
+    if not svc.organises(request.user, operation):
+        raise PermissionDenied
     initial = {
         "title": operation.title,
         "starts_at": timezone.localtime(operation.starts_at),
@@ -202,6 +204,7 @@ def operation_detail(request: HttpRequest, operation_uuid: str) -> HttpResponse:
             # What the team was sent to look for: place, time, what was seen.
             "reports": operation.reports.select_related("kelurahan").order_by("seen_at"),
             "can_triage": may(user, Capability.TRIAGE_REPORTS),
+            "organises": svc.organises(user, operation),
         },
     )
 
