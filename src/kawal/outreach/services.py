@@ -133,12 +133,16 @@ def operation_update(
         current.area_note = area_note.strip()[:300]
         current.version += 1
         current.save()
-        current.agencies.set(_team(agencies, current.lead))
+        before = set(current.agencies.values_list("pk", flat=True))
+        after = _team(agencies, current.lead)
+        current.agencies.set(after)
         audit_record(
             "outreach.operation_updated",
             actor=acting_user,
             target=f"operation:{current.uuid}",
             context=context,
+            agencies_added=sorted(after - before),
+            agencies_removed=sorted(before - after),
         )
     return current
 

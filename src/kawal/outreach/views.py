@@ -68,6 +68,9 @@ def operation_new(request: HttpRequest) -> HttpResponse:
             "area_note": report.landmark[:300],
         }
     form = OperationForm(request.POST or None, initial=initial)
+    if request.POST.get("report") and report is None:
+        # Closed (or otherwise gone) since the page was loaded: plan, but say so.
+        messages.warning(request, _("That report is closed or no longer yours to assign."))
     if request.method == "POST" and form.is_valid():
         context = AuditContext.from_request(request)
         try:
@@ -125,12 +128,16 @@ def operation_edit(request: HttpRequest, operation_uuid: str) -> HttpResponse:
         else:
             messages.success(request, _("Operation updated."))
             return redirect("outreach:detail", operation_uuid=operation.uuid)
+    # The version the editor loaded, kept across an invalid submit; after a
+    # conflict the current one, so sending again is a deliberate overwrite.
+    version = posted_version(request) if request.method == "POST" else operation.version
     if conflict:
         operation.refresh_from_db()
+        version = operation.version
     return render(
         request,
         "outreach/operation_form.html",
-        {"form": form, "operation": operation},
+        {"form": form, "operation": operation, "version": version},
         status=409 if conflict else (400 if form.errors else 200),
     )
 

@@ -138,17 +138,12 @@ class ReportCorrectionForm(PublicReportForm):
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, names: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in (
-            "photo",
-            "website",
-            "reporter_name",
-            "reporter_phone",
-            "latitude",
-            "longitude",
-        ):
+        # Names are identity data: who may not read them may not see or change them.
+        for name in NOT_CORRECTABLE + (() if names else ("child_names",)):
             del self.fields[name]
         self.fields["seen"].label = _("What was seen?")
         self.fields["children_count"].label = _("How many children were seen?")
-        self.fields["child_names"].label = _("The children's names, if known")
+        if names:
+            self.fields["child_names"].label = _("The children's names, if known")

@@ -111,6 +111,11 @@ class Report(UUIDModel, TimestampedModel, VersionedModel):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
+    # The report it was merged into at first: when that one is merged on and
+    # later reopened, its own repeats come back to it.
+    merged_first_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -113,7 +113,8 @@ def child_name_keys(text: str) -> list[str]:
     return sorted(key for key in keys if key)
 
 
-def _validate(data: PublicReport) -> None:
+def _validate(data: PublicReport, *, received_at: datetime | None = None) -> None:
+    """Check a report; ``received_at`` is when a report being corrected came in."""
     errors: dict[str, str] = {}
     if not data.seen or any(item not in Activity.values for item in data.seen):
         errors["seen"] = _("Choose what you saw.")
@@ -127,7 +128,7 @@ def _validate(data: PublicReport) -> None:
     now = timezone.now()
     if data.seen_at > now + timedelta(minutes=10):
         errors["seen_at"] = _("That time is in the future.")
-    elif data.seen_at < now - timedelta(days=90):
+    elif data.seen_at < (received_at or now) - timedelta(days=90):
         errors["seen_at"] = _("Reports are for the last 90 days; for older events call SAPA 129.")
     if len(split_names(data.child_names)) > MAX_NAMED_CHILDREN or len(data.child_names) > 1000:
         errors["child_names"] = _("Name at most 10 children, one per line.")
@@ -297,7 +298,8 @@ def report_correct(
     """Correct what an open report says; the trail records which fields changed."""
     if not may(acting_user, Capability.TRIAGE_REPORTS):
         raise PermissionDenied
-    _validate(data)
+    # The 90-day window counts from when the report came in, not from today.
+    _validate(data, received_at=report.created_at)
     with transaction.atomic():
         current = _open_for_update(report, expected_version)
         # Never the reporter, the channel, the photo or the device's point.
@@ -337,21 +339,29 @@ def report_reopen(
             raise StaleVersion(current)
         if current.status != ReportStatus.HANDLED:
             raise ValidationError(_("Only a closed report can be reopened."))
-        was_merged_into = current.duplicate_of_id
+        was_merged_into = current.duplicate_of
+        was_closed_because = current.closed_reason
         current.status = ReportStatus.IN_PROGRESS
         current.duplicate_of = None
+        current.merged_first_into = None
         current.closed_at = None
         current.closed_reason = ""
         current.handled_by = acting_user
         current.version += 1
         current.save()
+        # Repeats merged into this report, carried on when it was merged, come back.
+        Report.objects.filter(merged_first_into=current, duplicate_of__isnull=False).exclude(
+            duplicate_of=current
+        ).update(duplicate_of=current, version=F("version") + 1)
+        # What the close said stays in the trail: the report itself no longer says it.
         audit_record(
             "reports.reopened",
             actor=acting_user,
             target=f"report:{current.uuid}",
             context=context,
             reason=reason.strip()[:500],
-            was_merged=was_merged_into is not None,
+            closed_reason=was_closed_because[:500],
+            was_merged_into=f"report:{was_merged_into.uuid}" if was_merged_into else "",
         )
     return current
 
@@ -453,6 +463,7 @@ def report_merge(
         if current.status == ReportStatus.HANDLED or target.status == ReportStatus.HANDLED:
             raise ValidationError(_("Only open reports can be merged."))
         current.duplicate_of = target
+        current.merged_first_into = target
         current.status = ReportStatus.HANDLED
         current.closed_reason = _("Same sighting as report %(code)s.") % {
             "code": target.tracking_code

@@ -167,7 +167,8 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
             if action == "take":
                 svc.report_take(report, expected_version=version, acting_user=user, context=context)
             elif action == "assign":
-                operation = pick(operations_visible_to(user), request.POST.get("operation", ""))
+                # Only what the page offers: a planned operation, or one just held.
+                operation = pick(operations_to_assign(user), request.POST.get("operation", ""))
                 if operation is None:
                     raise ValidationError(_("Choose an operation."))
                 svc.report_assign(
@@ -312,13 +313,17 @@ def report_correct(request: HttpRequest, report_uuid: str) -> HttpResponse:
         "child_names": report.child_names,
         "expected_version": report.version,
     }
-    form = ReportCorrectionForm(request.POST or None, initial=initial)
+    sees_names = may_access_class(user, Action.READ, DataClass.IDENTITY)
+    form = ReportCorrectionForm(request.POST or None, initial=initial, names=sees_names)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
+            corrected = form.report()
+            if not sees_names:
+                corrected.child_names = report.child_names  # kept as they were
             svc.report_correct(
                 report,
-                form.report(),
+                corrected,
                 expected_version=form.cleaned_data["expected_version"],
                 acting_user=user,
                 context=AuditContext.from_request(request),
@@ -333,6 +338,6 @@ def report_correct(request: HttpRequest, report_uuid: str) -> HttpResponse:
             return redirect("reports:detail", report_uuid=report.uuid)
     if request.method == "POST" and status == 200:
         status = 400
-    if may_access_class(user, Action.READ, DataClass.IDENTITY) and report.child_names:
+    if sees_names and report.child_names:
         access_log_write(request, action=AccessAction.VIEW, data_classes=[DataClass.IDENTITY])
     return render(request, "reports/correct.html", {"form": form, "report": report}, status=status)
