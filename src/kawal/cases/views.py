@@ -33,7 +33,7 @@ from kawal.cases.models import (
     Task,
 )
 from kawal.cases.policy import CaseAccess, cases_visible_to
-from kawal.core.uploads import open_private
+from kawal.core.uploads import open_private, private_download
 from kawal.identity.index import query_record, root_of
 from kawal.identity.panel import intake_panel, panel_signature, signature_matches
 from kawal.outreach.views import capture_for_case_opening
@@ -148,14 +148,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
     if capture_uuid and capture is None:
         gone.append(_("A case was already opened for that child found, or it is not yours."))
     if capture is not None:
-        # The name as told is shown in the form: log it like any identity read.
-        access_log_write(
-            request,
-            action=AccessAction.VIEW,
-            cases=[],
-            data_classes=[D.IDENTITY],
-            path=f"{request.path}?temuan={capture.uuid}",
-        )
+        _log_prefilled_name(request, "temuan", capture.uuid)
     initial = _capture_initial(capture) if capture is not None else None
     if report is not None:
         initial = {**(initial or {}), **_report_initial(request, report)}
@@ -212,15 +205,22 @@ def _report_initial(request: HttpRequest, report: Any) -> dict[str, Any]:
     names = split_names(report.child_names)
     if len(names) == 1:
         initial["full_name"] = names[0]
-        # The name comes from the report: an identity read like any other.
-        access_log_write(
-            request,
-            action=AccessAction.VIEW,
-            cases=[],
-            data_classes=[D.IDENTITY],
-            path=f"{request.path}?laporan={report.uuid}",
-        )
+        _log_prefilled_name(request, "laporan", report.uuid)
     return initial
+
+
+def _log_prefilled_name(request: HttpRequest, source: str, uuid: Any) -> None:
+    """A child's name shown in the opening form is an identity read like any other.
+
+    No case exists yet, so the row names where the name came from.
+    """
+    access_log_write(
+        request,
+        action=AccessAction.VIEW,
+        cases=[],
+        data_classes=[D.IDENTITY],
+        path=f"{request.path}?{source}={uuid}",
+    )
 
 
 def _capture_initial(capture: Any) -> dict[str, Any]:
@@ -636,14 +636,11 @@ def attachment_download(
     extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[
         attachment.content_type
     ]
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
+    return private_download(
+        path,
         filename=f"{case.number.replace('/', '-')}-{attachment.uuid.hex[:8]}{extension}",
         content_type=attachment.content_type,
     )
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
 
 
 def _media_root() -> Any:

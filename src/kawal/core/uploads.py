@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
@@ -176,6 +177,15 @@ def open_private(name: str, *, root: Path) -> Path:
     if target == base or not target.is_relative_to(base) or not target.is_file():
         raise FileNotFoundError(name)
     return target
+
+
+def private_download(path: Path, *, filename: str, content_type: str) -> FileResponse:
+    """A stored file as a download, never rendered: an attachment in a sandbox."""
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 def _too_large(max_bytes: int) -> UploadRejected:

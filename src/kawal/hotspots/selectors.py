@@ -20,8 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kawal.outreach.models import Activity, Capture, OperationStatus
 from kawal.regions.models import Region
-from kawal.reports.models import Report
-from kawal.reports.services import POINT_FRESH_FOR
+from kawal.reports.models import POINT_FRESH_FOR, Report
 
 # Hours (local time, WITA) of each part of the day; night wraps past midnight.
 TIMES_OF_DAY: dict[str, tuple[Any, tuple[int, ...]]] = {
@@ -88,14 +87,16 @@ def _rounded(value: Any) -> float | None:
     return None if value is None else round(float(value), DECIMALS)
 
 
-def _point(kind: str, latitude: Any, longitude: Any, activity: str, when: Any) -> dict[str, Any]:
+def _point(
+    kind: str, latitude: Any, longitude: Any, activity: str, when: Any, labels: dict[str, Any]
+) -> dict[str, Any]:
     local = timezone.localtime(when)
     return {
         "kind": kind,
         "lat": _rounded(latitude),
         "lon": _rounded(longitude),
         "activity": activity,
-        "activity_label": str(dict(Activity.choices).get(activity, activity)),
+        "activity_label": str(labels.get(activity, activity)),
         "hour": local.hour,
         "date": local.date().isoformat(),
     }
@@ -103,6 +104,7 @@ def _point(kind: str, latitude: Any, longitude: Any, activity: str, when: Any) -
 
 def hotspot_points(criteria: HotspotFilter) -> tuple[list[dict[str, Any]], bool]:
     """Points of both sources, newest first, and whether the list was cut at MAX_POINTS."""
+    labels = dict(Activity.choices)
     points: list[tuple[Any, dict[str, Any]]] = []
     if criteria.includes("found"):
         rows = (
@@ -111,7 +113,7 @@ def hotspot_points(criteria: HotspotFilter) -> tuple[list[dict[str, Any]], bool]
             .order_by("-created_at")
             .values_list("latitude", "longitude", "activity", "created_at")[: MAX_POINTS + 1]
         )
-        points += [(row[3], _point("found", *row)) for row in rows]
+        points += [(row[3], _point("found", *row, labels)) for row in rows]
     if criteria.includes("reported"):
         sightings = (
             reports_matching(criteria)
@@ -124,7 +126,8 @@ def hotspot_points(criteria: HotspotFilter) -> tuple[list[dict[str, Any]], bool]
         )
         for latitude, longitude, seen, seen_at in sightings:
             activity = criteria.activity or (seen[0] if seen else Activity.OTHER)
-            points.append((seen_at, _point("reported", latitude, longitude, activity, seen_at)))
+            point = _point("reported", latitude, longitude, activity, seen_at, labels)
+            points.append((seen_at, point))
     points.sort(key=lambda pair: pair[0], reverse=True)
     return [point for _when, point in points[:MAX_POINTS]], len(points) > MAX_POINTS
 

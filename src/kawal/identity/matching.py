@@ -33,6 +33,7 @@ from rapidfuzz import fuzz
 from kawal.identity.normalise import (
     NICKNAMES,
     fold,
+    generic_nickname,
     normalise_name,
     phonetic_key,
 )
@@ -181,7 +182,7 @@ def make_record(
 
 
 def _nickname_keys(tokens: Sequence[str], aliases: Sequence[str]) -> frozenset[str]:
-    keys = {phonetic_key(t) for t in aliases if NICKNAMES.get(t) != frozenset()}
+    keys = {phonetic_key(t) for t in aliases if not generic_nickname(t)}
     for token in (*tokens, *aliases):
         # A nickname that is also a name (Fajar) stands for itself: that is the
         # name comparison's business, not a nickname hit.
@@ -291,7 +292,7 @@ def _sex_marked_pair(a: Record, b: Record) -> bool:
 
 def generic_name(record: Record) -> bool:
     """Only generic nicknames (Dede, Ucok): a name that tells no child apart."""
-    return all(NICKNAMES.get(token) == frozenset() for token in record.tokens)
+    return all(generic_nickname(token) for token in record.tokens)
 
 
 def _name_level(a: Record, b: Record) -> int:

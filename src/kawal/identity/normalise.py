@@ -169,6 +169,11 @@ def phonetic_key(token: str) -> str:
     return "".join(out)
 
 
+def generic_nickname(token: str) -> bool:
+    """A canonical token that any child may be called (Dede, Ucok): it tells no child apart."""
+    return NICKNAMES.get(token) == frozenset()
+
+
 def nickname_targets(token: str) -> frozenset[str] | None:
     """Canonical names a nickname may stand for; None when the token is no known nickname."""
     return NICKNAMES.get(canonical_token(fold(token)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -447,13 +448,23 @@ def capture_undertaking_attach(
     return current
 
 
-def undertaking_readable_by(user: Any, capture: Capture) -> bool:
+class Reader(enum.Enum):
+    """Why someone may read a capture's undertaking."""
+
+    TEAM = "team"
+    CASE = "case"
+    BREAK_GLASS = "break_glass"
+
+
+def undertaking_reader(user: Any, capture: Capture) -> Reader | None:
     """The operation's team, or whoever may see who the child is on the child's case."""
     from kawal.cases.policy import case_access
 
     if operations_visible_to(user).filter(pk=capture.operation_id).exists():
-        return True
+        return Reader.TEAM
     if capture.case is None:
-        return False
+        return None
     access = case_access(user, capture.case)
-    return access is not None and access.can_read(DataClass.IDENTITY)
+    if access is None or not access.can_read(DataClass.IDENTITY):
+        return None
+    return Reader.BREAK_GLASS if access.via_break_glass else Reader.CASE

@@ -17,11 +17,11 @@ from kawal.access.catalogue import Capability
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
 from kawal.access.policy import may
-from kawal.cases.policy import case_access, case_access_bulk
+from kawal.cases.policy import case_access_bulk
 from kawal.cases.selectors import pick
 from kawal.core.audit import AuditContext
 from kawal.core.models import StaleVersion
-from kawal.core.uploads import open_private
+from kawal.core.uploads import open_private, private_download
 from kawal.identity.index import query_record
 from kawal.identity.panel import intake_panel, panel_signature, signature_matches
 from kawal.outreach import services as svc
@@ -306,7 +306,8 @@ def undertaking_download(request: HttpRequest, capture_uuid: str) -> FileRespons
         Capture.objects.exclude(undertaking_file="").select_related("operation", "case"),
         capture_uuid,
     )
-    if capture is None or not svc.undertaking_readable_by(request.user, capture):
+    reader = svc.undertaking_reader(request.user, capture) if capture is not None else None
+    if capture is None or reader is None:
         raise Http404
     try:
         path = open_private(
@@ -316,23 +317,18 @@ def undertaking_download(request: HttpRequest, capture_uuid: str) -> FileRespons
     except FileNotFoundError as exc:
         raise Http404 from exc
     case = capture.case
-    on_team = svc.operations_visible_to(request.user).filter(pk=capture.operation_id).exists()
-    access = case_access(request.user, case) if case is not None and not on_team else None
     access_log_write(
         request,
         action=AccessAction.DOWNLOAD,
         cases=[(case.pk, case.number)] if case is not None else [],
         data_classes=["identity"],
-        via_break_glass=access is not None and access.via_break_glass,
+        via_break_glass=reader == svc.Reader.BREAK_GLASS,
     )
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
+    return private_download(
+        path,
         filename=f"surat-pernyataan-{capture.uuid.hex[:8]}{path.suffix}",
         content_type=capture.undertaking_content_type or "application/octet-stream",
     )
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
 
 
 def capture_for_case_opening(user: Any, capture_uuid: str) -> Capture | None:

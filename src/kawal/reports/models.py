@@ -8,6 +8,7 @@ code shows the reporter a status and nothing about any child.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,10 @@ from kawal.core.models import TimestampedModel, UUIDModel, VersionedModel
 B = DataClass.BASIC
 ID = DataClass.IDENTITY
 R = DataClass.REPORTER
+
+# A device's location is the sighting's place only while the reporter is still
+# there; later it is wherever they are now, often their home.
+POINT_FRESH_FOR = timedelta(hours=2)
 
 # No 0/O, 1/I/L: codes are read aloud over the phone and typed on small keyboards.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

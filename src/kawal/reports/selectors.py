@@ -119,13 +119,12 @@ class _Recent:
         )
 
 
-def _recent_reports() -> list[Report]:
+def _recent_reports(near: Q | None = None) -> list[Report]:
     since = timezone.now() - timedelta(days=REPEAT_WINDOW_DAYS)
-    return list(
-        Report.objects.filter(created_at__gte=since).only(
-            "pk", "kelurahan", "landmark", "child_keys", "duplicate_of"
-        )
-    )
+    rows = Report.objects.filter(created_at__gte=since)
+    if near is not None:
+        rows = rows.filter(near)
+    return list(rows.only("pk", "kelurahan", "landmark", "child_keys", "duplicate_of"))
 
 
 def _row(report: Report, index: _Recent, today: date) -> TriageRow:
@@ -167,7 +166,13 @@ def triage_row(user: Any, report: Report) -> TriageRow:
     """One report's urgency and due date, as the queue shows them."""
     if not may(user, Capability.TRIAGE_REPORTS):
         raise PermissionDenied
-    return _row(report, _Recent(_recent_reports()), timezone.localdate())
+    # Only what the rules can compare it with: its kelurahan, and reports
+    # naming a child by the same full name (``child_keys`` is a JSON list).
+    near = Q(kelurahan_id=report.kelurahan_id)
+    for key in report.child_keys:
+        if " " in key:
+            near |= Q(child_keys__icontains=f'"{key}"')
+    return _row(report, _Recent(_recent_reports(near)), timezone.localdate())
 
 
 def operations_to_assign(user: Any) -> Any:
@@ -214,10 +219,6 @@ def open_report_for_triage(user: Any, report_uuid: str) -> Report | None:
 
 def report_for_case_opening(user: Any, report_uuid: str) -> Report | None:
     """An open report the user may open a case from (triage and case-opening roles)."""
-    from kawal.cases.selectors import pick
-
-    if not (may(user, Capability.TRIAGE_REPORTS) and may(user, Capability.OPEN_CASE)):
+    if not may(user, Capability.OPEN_CASE):
         return None
-    if not report_uuid:
-        return None
-    return pick(Report.objects.exclude(status=ReportStatus.HANDLED), report_uuid)
+    return open_report_for_triage(user, report_uuid)

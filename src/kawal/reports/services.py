@@ -26,11 +26,11 @@ from kawal.core.audit import AuditContext, audit_record
 from kawal.core.models import StaleVersion
 from kawal.core.net import address_bucket
 from kawal.core.uploads import clean_upload, store_private
-from kawal.identity.normalise import NICKNAMES, normalise_name
+from kawal.identity.normalise import generic_nickname, normalise_name, phonetic_key
 from kawal.outreach.models import Activity
 from kawal.regions import bounds
 from kawal.regions.models import Region
-from kawal.reports.models import Report, ReportChannel, ReportStatus
+from kawal.reports.models import POINT_FRESH_FOR, Report, ReportChannel, ReportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -105,12 +105,11 @@ def child_name_keys(text: str) -> list[str]:
     """
     keys = set()
     for name in split_names(text):
-        tokens = [
-            token for token in normalise_name(name).tokens if NICKNAMES.get(token) != frozenset()
-        ]
-        if tokens:
-            keys.add(normalise_name(" ".join(tokens)).key)
-    return sorted(key for key in keys if key)
+        tokens = [token for token in normalise_name(name).tokens if not generic_nickname(token)]
+        key = " ".join(sorted(phonetic_key(token) for token in tokens))
+        if key:
+            keys.add(key)
+    return sorted(keys)
 
 
 def _validate(data: PublicReport, *, received_at: datetime | None = None) -> None:
@@ -146,11 +145,6 @@ def _validate(data: PublicReport, *, received_at: datetime | None = None) -> Non
         errors["latitude"] = _("The map point is outside Balikpapan.")
     if errors:
         raise ValidationError(errors)
-
-
-# A device's location is the sighting's place only while the reporter is still
-# there; later it is wherever they are now, often their home.
-POINT_FRESH_FOR = timedelta(hours=2)
 
 
 def _sighting_point(data: PublicReport) -> tuple[Decimal | None, Decimal | None]:
@@ -237,13 +231,18 @@ def report_status(code: str) -> str | None:
     if len(cleaned) != 10:
         return None
     formatted = f"{cleaned[:5]}-{cleaned[5:]}"
-    report = Report.objects.filter(tracking_code=formatted).only("status", "duplicate_of").first()
-    # A merged report shows how the sighting it repeats is going.
-    for _hop in range(5):
-        if report is None or report.duplicate_of_id is None:
-            break
-        report = Report.objects.only("status", "duplicate_of").get(pk=report.duplicate_of_id)
-    return str(ReportStatus(report.status).label) if report is not None else None
+    report = (
+        Report.objects.filter(tracking_code=formatted)
+        .select_related("duplicate_of")
+        .only("status", "duplicate_of__status")
+        .first()
+    )
+    if report is None:
+        return None
+    # A merged report shows how the sighting it repeats is going; merges
+    # re-point earlier repeats, so there is never more than one step.
+    shown = report.duplicate_of or report
+    return str(ReportStatus(shown.status).label)
 
 
 def report_take(
@@ -416,15 +415,15 @@ def report_assign(
     context: AuditContext | None = None,
 ) -> Report:
     """Send an outreach operation to look; the report is then being handled."""
-    from kawal.outreach.models import OperationStatus
     from kawal.outreach.services import operations_visible_to
+    from kawal.reports.selectors import operations_to_assign
 
     if not may(acting_user, Capability.TRIAGE_REPORTS):
         raise PermissionDenied
     if not operations_visible_to(acting_user).filter(pk=operation.pk).exists():
         raise PermissionDenied
-    if operation.status == OperationStatus.CANCELLED:
-        raise ValidationError(_("This operation was cancelled."))
+    if not operations_to_assign(acting_user).filter(pk=operation.pk).exists():
+        raise ValidationError(_("Choose a planned operation, or one held in the last days."))
     with transaction.atomic():
         current = _open_for_update(report, expected_version)
         current.operation = operation

@@ -25,7 +25,7 @@ from kawal.cases.selectors import pick
 from kawal.core.audit import AuditContext
 from kawal.core.models import StaleVersion
 from kawal.core.net import client_ip
-from kawal.core.uploads import open_private
+from kawal.core.uploads import open_private, private_download
 from kawal.outreach.services import operations_visible_to
 from kawal.reports import services as svc
 from kawal.reports.forms import (
@@ -167,8 +167,7 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
             if action == "take":
                 svc.report_take(report, expected_version=version, acting_user=user, context=context)
             elif action == "assign":
-                # Only what the page offers: a planned operation, or one just held.
-                operation = pick(operations_to_assign(user), request.POST.get("operation", ""))
+                operation = pick(operations_visible_to(user), request.POST.get("operation", ""))
                 if operation is None:
                     raise ValidationError(_("Choose an operation."))
                 svc.report_assign(
@@ -253,7 +252,7 @@ def report_detail(request: HttpRequest, report_uuid: str) -> HttpResponse:
         "reports/detail.html",
         {
             "report": report,
-            "row": triage_row(user, report),
+            "row": triage_row(user, report) if report.status != ReportStatus.HANDLED else None,
             "cases": visible_cases,
             "other_cases": report.cases.count() - len(visible_cases),
             "operation_visible": report.operation_id is not None
@@ -284,14 +283,9 @@ def report_photo(request: HttpRequest, report_uuid: str) -> FileResponse:
         raise Http404 from exc
     access_log_write(request, action=AccessAction.DOWNLOAD, data_classes=[DataClass.IDENTITY])
     content_type = "image/png" if path.suffix == ".png" else "image/jpeg"
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=f"laporan-{report.tracking_code}{path.suffix}",
-        content_type=content_type,
+    return private_download(
+        path, filename=f"laporan-{report.tracking_code}{path.suffix}", content_type=content_type
     )
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
 
 
 @require_http_methods(["GET", "POST"])
