@@ -13,6 +13,7 @@ from PIL import Image
 from kawal.access.catalogue import AgencyKind, DataClass, Role
 from kawal.accounts.models import Agency, User
 from kawal.cases import services as svc
+from kawal.cases.extensions import origin_of
 from kawal.cases.models import Case, CaseForm, SharingBasis
 from kawal.regions.models import Region
 from kawal.reports.models import Report, ReportChannel
@@ -59,7 +60,7 @@ def open_case(
             risk_level="medium",
             forms=[CaseForm.FORCED_SELLING],
             supervisor=supervisor,
-            origin_report=origin_report,
+            origins=[origin_of("reports.report", origin_report)] if origin_report else [],
         ),
         acting_user=owner,
     )

@@ -86,14 +86,17 @@ def case_for_user(
     return case, access
 
 
-def case_undertakings(case: Case, access: CaseAccess) -> list[Any]:
-    """Signed undertakings from outreach captures of this case, for who may see identity."""
-    if not access.can_read(DataClass.IDENTITY):
-        return []
-    return list(
-        case.captures.exclude(undertaking_file="")
-        .select_related("operation")
-        .order_by("undertaking_added_at")
+def prefill_log(request: HttpRequest, source: str, uuid: Any) -> None:
+    """A child's name shown in the opening form is an identity read like any other.
+
+    No case exists yet, so the row names where the name came from.
+    """
+    access_log_write(
+        request,
+        action=AccessAction.VIEW,
+        cases=[],
+        data_classes=[DataClass.IDENTITY],
+        path=f"{request.path}?{source}={uuid}",
     )
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import override
 from kawal.access.catalogue import Action, Capability, DataClass, data_class_of
 from kawal.access.policy import may, may_access_class
 from kawal.accounts.models import Agency, User
+from kawal.cases.extensions import Origin
 from kawal.cases.models import (
     AllegedPerpetrator,
     Approval,
@@ -53,7 +54,6 @@ from kawal.identity.services import (
 )
 from kawal.notify.services import outbox_enqueue_email
 from kawal.people.models import Household, Person, PersonAlias, PersonRelation
-from kawal.reports.services import report_case_opened
 
 D = DataClass
 
@@ -70,12 +70,21 @@ def _require_write(access: CaseAccess, data_class: str) -> None:
         raise PermissionDenied
 
 
-def _event(
+def case_event_add(
     case: Case, kind: str, actor: Any, *, data_class: str = D.BASIC, **payload: Any
 ) -> CaseEvent:
+    """Append a typed event to a case's timeline, inside the caller's transaction.
+
+    Apps above ``cases`` call this from their own services; how their kinds
+    read is registered with ``kawal.cases.extensions``. A payload never holds
+    more than the event's data class allows its readers to see.
+    """
     return CaseEvent.objects.create(
         case=case, kind=kind, actor=actor, data_class=data_class, payload=payload
     )
+
+
+_event = case_event_add
 
 
 def _display(value: Any) -> str:
@@ -174,10 +183,12 @@ class NewCase:
     parents: list[tuple[str, str]] = field(default_factory=list)  # (relation, name)
     candidates_shown: list[Any] = field(default_factory=list)  # (root id, Score, visible)
     new_child_reason: str = ""
-    # The existing child is one the user's outreach team captured (kawal.outreach).
-    from_capture: bool = False
-    origin_report: Any = None  # kawal.reports.models.Report
-    capture: Any = None  # kawal.outreach.models.Capture the case is opened for
+    # What the case is opened from (a report, a child found on outreach ...),
+    # as registered by those apps on the case file (kawal.cases.extensions).
+    origins: list[Origin] = field(default_factory=list)
+    # The existing child is one an origin registered already (a child found
+    # in the street): the form's details complete that record.
+    completes_existing: bool = False
 
 
 def _validate_child(child: Person) -> None:
@@ -217,7 +228,7 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
     declined_likely = [
         entry for entry in new.candidates_shown if entry[2] and entry[1].band == "likely"
     ]
-    registers_new = new.existing_child is None or new.from_capture
+    registers_new = new.existing_child is None or new.completes_existing
     if registers_new and declined_likely and not new.new_child_reason.strip():
         raise ValidationError(
             {"new_child_reason": _("Say why this is not the likely match shown.")}
@@ -228,7 +239,7 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
             # Serialise openings for one child (double submits, two users at once).
             Person.objects.select_for_update().filter(pk=new.existing_child.pk).first()
         first_case = (
-            new.from_capture
+            new.completes_existing
             and new.existing_child is not None
             and not cluster_cases(root_of(new.existing_child).pk)
         )
@@ -268,8 +279,10 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
             owner=acting_user,
             supervisor=new.supervisor,
             repeat_of=earlier,
-            origin_report=new.origin_report,
         )
+        for origin in new.origins:
+            for name, value in origin.source.case_fields(origin.obj).items():
+                setattr(case, name, value)
         if new.sibling_of is not None:
             from kawal.cases.models import FamilyGroup
 
@@ -300,13 +313,8 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
         if new.sibling_of is not None:
             _event(new.sibling_of, "family.linked", acting_user, sibling=case.number)
             _event(case, "family.linked", acting_user, sibling=new.sibling_of.number)
-        if new.origin_report is not None:
-            report_case_opened(new.origin_report, acting_user=acting_user)
-            _event(case, "case.from_report", acting_user, report=new.origin_report.tracking_code)
-        if new.capture is not None:
-            from kawal.outreach.services import capture_case_opened
-
-            capture_case_opened(new.capture, case, acting_user=acting_user)
+        for origin in new.origins:
+            origin.source.opened(origin.obj, case, acting_user)
         if earlier is not None:
             _event(case, "case.repeat", acting_user, earlier=earlier.number)
             # The earlier case's manager learns the child was found again; the

@@ -22,6 +22,7 @@ from kawal.accounts.models import Agency, User
 from kawal.cases import forms as f
 from kawal.cases import selectors as sel
 from kawal.cases import services as svc
+from kawal.cases.extensions import Origin, opening_sources, sections_for
 from kawal.cases.models import (
     Approval,
     Attachment,
@@ -36,11 +37,8 @@ from kawal.cases.policy import CaseAccess, cases_visible_to
 from kawal.core.uploads import open_private, private_download
 from kawal.identity.index import query_record, root_of
 from kawal.identity.panel import intake_panel, panel_signature, signature_matches
-from kawal.outreach.views import capture_for_case_opening
 from kawal.people.identity_numbers import nik_warnings, parse_nik
 from kawal.people.models import Person, PersonRelation
-from kawal.reports.selectors import CASE_CHANNEL, report_for_case_opening
-from kawal.reports.services import split_names
 from kawal.web.forms import apply_errors, posted_version
 
 D = DataClass
@@ -133,26 +131,23 @@ def case_open(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not may(user, Capability.OPEN_CASE):
         raise PermissionDenied
-    # Opening a case for a child captured on outreach (?temuan=<uuid> or the hidden field).
-    capture_uuid = request.POST.get("capture") or request.GET.get("temuan", "")
-    capture = capture_for_case_opening(user, capture_uuid)
-    if capture is not None and capture.case_id is not None:
-        capture = None
-    report_uuid = request.POST.get("report") or request.GET.get("laporan", "")
-    report = report_for_case_opening(user, report_uuid)
-    # Named but gone (closed, or a case opened meanwhile): say so rather than
-    # open a case that silently lacks its origin.
+    # What the case is opened from: each registered source (a report, a child
+    # found on outreach) reads its hidden field or link parameter.
+    origins: list[Origin] = []
     gone = []
-    if report_uuid and report is None:
-        gone.append(_("That report is closed or not yours to open a case from."))
-    if capture_uuid and capture is None:
-        gone.append(_("A case was already opened for that child found, or it is not yours."))
-    if capture is not None:
-        _log_prefilled_name(request, "temuan", capture.uuid)
-    initial = _capture_initial(capture) if capture is not None else None
-    if report is not None:
-        initial = {**(initial or {}), **_report_initial(request, report)}
-    form = f.OpenCaseForm(request.POST or None, initial=initial)
+    initial: dict[str, Any] = {}
+    for source in opening_sources():
+        token = request.POST.get(source.field) or request.GET.get(source.param, "")
+        found = source.find(user, token) if token else None
+        if found is None:
+            # Named but gone (closed, or a case opened meanwhile): say so rather
+            # than open a case that silently lacks its origin.
+            if token:
+                gone.append(source.gone_message)
+            continue
+        origins.append(Origin(source, found))
+        initial.update(source.initial(request, found))
+    form = f.OpenCaseForm(request.POST or None, initial=initial or None)
     sibling = None
     panel: list[Any] = []
     signature = ""
@@ -165,17 +160,17 @@ def case_open(request: HttpRequest) -> HttpResponse:
             form.add_error("sibling_case", _("No case you may see has that number."))
     if form.is_bound:
         for message in gone:
-            form.add_error(None, message)
+            form.add_error(None, str(message))
     if request.method == "POST" and form.is_valid():
         record = query_record(**form.matching_fields())
         known = [root_of(sibling.child).pk] if sibling is not None else []
-        if capture is not None:
-            known.append(root_of(capture.child).pk)  # the captured child themself
+        # A child an origin registered already is themself, not a match.
+        known += [root_of(child).pk for child in _origin_children(origins)]
         panel = intake_panel(request, record, exclude_roots=known)
         signature = panel_signature(record, panel)
         decision = _identity_decision(form, panel, signature)
         if decision is not None:
-            response = _open_with_decision(request, form, decision, panel, sibling, capture, report)
+            response = _open_with_decision(request, form, decision, panel, sibling, origins)
             if response is not None:
                 return response
     return render(
@@ -185,54 +180,14 @@ def case_open(request: HttpRequest) -> HttpResponse:
             "form": form,
             "panel": panel,
             "signature": signature,
-            "capture": capture,
-            "report": report,
+            "origins": origins,
             "gone": [] if form.is_bound else gone,
         },
     )
 
 
-def _report_initial(request: HttpRequest, report: Any) -> dict[str, Any]:
-    """What a report already says about the child, so it is not typed again."""
-    initial: dict[str, Any] = {
-        "intake_channel": CASE_CHANNEL.get(report.channel, "other"),
-        "kelurahan": report.kelurahan,
-    }
-    if report.youngest_age is not None:
-        initial["age_min"] = report.youngest_age
-        initial["age_max"] = report.oldest_age or report.youngest_age
-        initial["birth_date_estimated"] = True
-    names = split_names(report.child_names)
-    if len(names) == 1:
-        initial["full_name"] = names[0]
-        _log_prefilled_name(request, "laporan", report.uuid)
-    return initial
-
-
-def _log_prefilled_name(request: HttpRequest, source: str, uuid: Any) -> None:
-    """A child's name shown in the opening form is an identity read like any other.
-
-    No case exists yet, so the row names where the name came from.
-    """
-    access_log_write(
-        request,
-        action=AccessAction.VIEW,
-        cases=[],
-        data_classes=[D.IDENTITY],
-        path=f"{request.path}?{source}={uuid}",
-    )
-
-
-def _capture_initial(capture: Any) -> dict[str, Any]:
-    child = capture.child
-    return {
-        "full_name": child.full_name,
-        "sex": child.sex,
-        "age_min": child.age_min,
-        "age_max": child.age_max,
-        "birth_date_estimated": True,
-        "intake_channel": "outreach",
-    }
+def _origin_children(origins: list[Origin]) -> list[Any]:
+    return [child for o in origins if (child := o.source.child(o.obj)) is not None]
 
 
 def _identity_decision(form: Any, panel: list[Any], signature: str) -> str | None:
@@ -262,8 +217,7 @@ def _open_with_decision(
     choice: str,
     panel: list[Any],
     sibling: Case | None,
-    capture: Any = None,
-    report: Any = None,
+    origins: list[Origin],
 ) -> HttpResponse | None:
     user: Any = request.user
     if choice.startswith("reopen:"):
@@ -280,11 +234,12 @@ def _open_with_decision(
             return None
         messages.success(request, _("Case %(number)s reopened.") % {"number": case.number})
         return redirect("cases:detail", case_uuid=case.uuid)
-    existing = capture.child if capture is not None else None
+    registered = _origin_children(origins)
+    existing = registered[0] if registered else None
     if choice.startswith("link:"):
         existing = next(e.child for e in panel if e.choice == choice)
     new = svc.NewCase(
-        from_capture=capture is not None and existing is capture.child,
+        completes_existing=existing is not None and existing in registered,
         child=form.child_data(),
         aliases=form.alias_list(),
         intake_channel=form.cleaned_data["intake_channel"],
@@ -298,13 +253,12 @@ def _open_with_decision(
         parents=form.parents(),
         candidates_shown=[(e.candidate.root_id, e.candidate.score, e.visible) for e in panel],
         new_child_reason=form.cleaned_data["new_child_reason"],
-        origin_report=report,
-        capture=capture,
+        origins=origins,
     )
     case = _attempt(form, lambda: svc.case_open(new, acting_user=user))
     if case is None:
         return None
-    if existing is None or new.from_capture:
+    if existing is None or new.completes_existing:
         _warn_nik(request, case.child)
     if case.repeat_of_id:
         messages.info(
@@ -359,7 +313,8 @@ def case_detail(request: HttpRequest, case_uuid: Any) -> HttpResponse:
             },
             "notes": sel.case_notes(case, access),
             "attachments": sel.case_attachments(case, access),
-            "undertakings": sel.case_undertakings(case, access),
+            "summary_sections": sections_for(request, case, access, "summary"),
+            "sections": sections_for(request, case, access, "main"),
             "timeline": sel.case_timeline(case, access),
             "approvals": case.approvals.select_related("requested_by", "decided_by").order_by(
                 "-created_at"

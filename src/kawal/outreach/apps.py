@@ -6,3 +6,8 @@ class OutreachConfig(AppConfig):
     name = "kawal.outreach"
     label = "outreach"
     verbose_name = _("Outreach")
+
+    def ready(self) -> None:
+        from kawal.outreach import case_file
+
+        case_file.register()

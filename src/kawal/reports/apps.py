@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     name = "kawal.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from kawal.reports import case_file
+
+        case_file.register()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import template
 
+from kawal.cases.extensions import timeline_kind
 from kawal.cases.models import Case, CaseStatus
 from kawal.people.models import Person, PersonRelation
 
@@ -33,3 +37,12 @@ def field_label(name: str) -> str:
         return gettext("other names")
     label = _FIELD_LABELS.get(name)
     return str(label) if label else name
+
+
+@register.simple_tag
+def timeline_label(event: Any, readable: Mapping[str, bool]) -> str:
+    """How an event of an app above ``cases`` reads, as that app registered it."""
+    kind = timeline_kind(event.kind)
+    if kind is None:
+        return str(event.kind)
+    return str(kind.describe(event.payload or {}, readable or {}))

@@ -1,0 +1,167 @@
+"""The case file's one extension point: what apps above ``cases`` add to a case.
+
+``cases`` knows nothing of the domains that build on it (reports, outreach,
+care, families, placement ...). Each of them registers, in its
+``AppConfig.ready()``, what it contributes:
+
+- ``CaseSection``: a card on the case page, drawn from the app's own selector;
+- ``TimelineKind``: how the app's events read on the case timeline;
+- ``OpeningSource``: something a case can be opened from (a report, a child
+  found on outreach), with what it pre-fills and what happens when the case
+  is opened.
+
+The case page, the timeline and case opening ask this registry and nothing
+else, so adding a domain never edits ``cases``. The registry is explicit and
+typed (one small dataclass per contribution), not signals: the order is
+declared, and a missing or duplicate key fails at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.utils.functional import Promise
+
+from kawal.access.catalogue import DataClass
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from kawal.cases.models import Case
+    from kawal.cases.policy import CaseAccess
+
+
+@dataclass(frozen=True)
+class CaseSection:
+    """A card an app adds to the case page.
+
+    ``data_class`` is what the card shows at least: it is built only for users
+    who may read that class on the case. ``context`` is the app's selector: it
+    returns the template's context, or None when there is nothing to show
+    (the card is then left out). The page's access-log row already covers
+    every class the viewer may read, so a section never logs on its own.
+    ``slot`` is "summary" for a line in the case's heading card, "main" for
+    a card of its own; ``order`` places it among the others of its slot.
+    """
+
+    key: str
+    order: int
+    template: str
+    data_class: DataClass
+    context: Callable[[HttpRequest, Case, CaseAccess], Mapping[str, Any] | None]
+    slot: str = "main"
+
+
+@dataclass(frozen=True)
+class TimelineKind:
+    """How one kind of case event reads; ``describe`` gets the payload and the
+    classes the viewer may read (an event row itself is already filtered by
+    its data class)."""
+
+    kind: str
+    describe: Callable[[Mapping[str, Any], Mapping[str, bool]], str | Promise]
+
+
+def _no_child(obj: Any) -> None:
+    return None
+
+
+def _no_fields(obj: Any) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class OpeningSource:
+    """Something a case can be opened from.
+
+    ``field`` is the hidden form field (and ``param`` the link parameter)
+    carrying the source's uuid. ``find`` returns the object the user may open
+    a case from, or None. ``initial`` pre-fills the opening form (and logs a
+    name it shows). ``child`` is the record the new case completes, when the
+    source already registered the child. ``case_fields`` are set on the new
+    case; ``opened`` runs inside the opening transaction.
+    """
+
+    key: str
+    order: int
+    field: str
+    param: str
+    find: Callable[[Any, str], Any]
+    gone_message: str | Promise
+    banner_template: str
+    initial: Callable[[HttpRequest, Any], dict[str, Any]]
+    opened: Callable[[Any, Case, Any], None]
+    child: Callable[[Any], Any] = _no_child
+    case_fields: Callable[[Any], dict[str, Any]] = _no_fields
+
+
+@dataclass(frozen=True)
+class Origin:
+    """An opening source and the object a case is being opened from."""
+
+    source: OpeningSource
+    obj: Any
+
+
+_SECTIONS: dict[str, CaseSection] = {}
+_TIMELINE: dict[str, TimelineKind] = {}
+_SOURCES: dict[str, OpeningSource] = {}
+
+
+def _add(registry: dict[str, Any], key: str, item: Any) -> None:
+    if key in registry and registry[key] != item:
+        raise ValueError(f"{key!r} is registered twice on the case file")
+    registry[key] = item
+
+
+def register_section(section: CaseSection) -> None:
+    if section.slot not in ("summary", "main"):
+        raise ValueError(f"unknown case page slot {section.slot!r}")
+    _add(_SECTIONS, section.key, section)
+
+
+def register_timeline_kind(kind: TimelineKind) -> None:
+    _add(_TIMELINE, kind.kind, kind)
+
+
+def register_opening_source(source: OpeningSource) -> None:
+    _add(_SOURCES, source.key, source)
+
+
+def case_sections(slot: str) -> list[CaseSection]:
+    return sorted((s for s in _SECTIONS.values() if s.slot == slot), key=lambda s: (s.order, s.key))
+
+
+def timeline_kind(kind: str) -> TimelineKind | None:
+    return _TIMELINE.get(kind)
+
+
+def opening_sources() -> list[OpeningSource]:
+    return sorted(_SOURCES.values(), key=lambda s: (s.order, s.key))
+
+
+def origin_of(key: str, obj: Any) -> Origin:
+    """The origin of a case opened from ``obj`` through the source ``key``."""
+    return Origin(_SOURCES[key], obj)
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    section: CaseSection
+    context: Mapping[str, Any]
+
+
+def sections_for(
+    request: HttpRequest, case: Case, access: CaseAccess, slot: str
+) -> list[RenderedSection]:
+    """The registered cards of one slot that this viewer may see, with their context."""
+    rendered = []
+    for section in case_sections(slot):
+        if not access.can_read(section.data_class):
+            continue
+        context = section.context(request, case, access)
+        if context:
+            rendered.append(RenderedSection(section, context))
+    return rendered
