@@ -11,11 +11,12 @@ import pytest
 from kawal.access.catalogue import ROLES, Action, AgencyKind, Capability, DataClass, Role
 from kawal.access.policy import capabilities_of, may, may_access_class
 
-B, ID, W, C, V, F, R = (
+B, ID, W, C, P, V, F, R = (
     DataClass.BASIC,
     DataClass.IDENTITY,
     DataClass.WHEREABOUTS,
     DataClass.CLINICAL,
+    DataClass.PROGRESS,
     DataClass.INVESTIGATION,
     DataClass.FINANCIAL,
     DataClass.REPORTER,
@@ -23,13 +24,13 @@ B, ID, W, C, V, F, R = (
 
 # role: (readable, writable)
 EXPECTED: dict[Role, tuple[set[DataClass], set[DataClass]]] = {
-    Role.CASE_MANAGER: ({B, ID, W, V, F, R}, {B, ID, W}),
-    Role.SUPERVISOR: ({B, ID, W, V, F, R}, {B, ID, W}),
+    Role.CASE_MANAGER: ({B, ID, W, P, V, F, R}, {B, ID, W}),
+    Role.SUPERVISOR: ({B, ID, W, P, V, F, R}, {B, ID, W}),
     Role.SHELTER_STAFF: ({B, ID, W}, {B, W}),
-    Role.PSYCHOLOGIST: ({B, ID, W, C}, {C}),
+    Role.PSYCHOLOGIST: ({B, ID, W, C, P}, {C, P}),
     Role.INVESTIGATOR: ({B, ID, W, V}, {ID, V}),
     Role.PATROL_OFFICER: (set(), set()),
-    Role.SOCIAL_WORKER: ({B, ID, W, F}, {W}),
+    Role.SOCIAL_WORKER: ({B, ID, W, P, F}, {W}),
     Role.FINANCE_OFFICER: ({B, F}, {F}),
     Role.RT_HEAD: (set(), set()),
     Role.INSTITUTION_STAFF: ({B, ID, W}, set()),

@@ -23,6 +23,7 @@ MARKERS = {
     DataClass.IDENTITY: "Zulaikha Markerputri",
     DataClass.WHEREABOUTS: "MARKER-WHEREABOUTS-7731",
     DataClass.CLINICAL: "MARKER-CLINICAL-5519",
+    DataClass.PROGRESS: "MARKER-PROGRESS-3317",
     DataClass.INVESTIGATION: "MARKER-INVESTIGATION-2207",
     DataClass.FINANCIAL: "MARKER-FINANCIAL-4480",
     DataClass.BASIC: "MARKER-BASIC-9001",
@@ -92,7 +93,7 @@ def world(db) -> World:
         case,
         user=psychologist,
         case_role="psikolog",
-        data_classes=["identity", "whereabouts", "clinical"],
+        data_classes=["identity", "whereabouts", "clinical", "progress"],
         acting_user=owner,
     )
     svc.member_add(
@@ -107,6 +108,7 @@ def world(db) -> World:
         DataClass.BASIC: owner,
         DataClass.WHEREABOUTS: owner,
         DataClass.CLINICAL: psychologist,
+        DataClass.PROGRESS: psychologist,
         DataClass.INVESTIGATION: investigator,
     }
     for data_class, writer in writers.items():

@@ -25,7 +25,7 @@ def test_a_case_view_is_logged_with_the_classes_shown(world):
     row = AccessLog.objects.get(action="view")
     assert row.user == world.psychologist
     assert row.case_id == world.case.pk and row.case_number == world.case.number
-    assert set(row.data_classes) == {"basic", "identity", "whereabouts", "clinical"}
+    assert set(row.data_classes) == {"basic", "identity", "whereabouts", "clinical", "progress"}
     assert row.role == Role.PSYCHOLOGIST and row.agency
     assert row.ip_address == "127.0.0.1" and row.request_id
 

@@ -55,7 +55,10 @@ class DataClass(models.TextChoices):
     BASIC = "basic", _("Basic (case number, status, dates)")
     IDENTITY = "identity", _("Identity (names, photo, NIK/KK, birth date, home address)")
     WHEREABOUTS = "whereabouts", _("Whereabouts (shelter, institution, school)")
-    CLINICAL = "clinical", _("Clinical (psychologists' notes and scores)")
+    CLINICAL = "clinical", _("Clinical (psychologists' notes and answers)")
+    # What those leading a child's care decide on, without the clinical notes
+    # behind it: the case manager follows the trend, never the notes.
+    PROGRESS = "progress", _("Care progress (observation scores, trends, assessment results)")
     INVESTIGATION = "investigation", _("Investigation (police)")
     FINANCIAL = "financial", _("Financial")
     # Who reported a child and how to reach them: a neighbour reporting a
@@ -152,7 +155,7 @@ ROLES: dict[Role, RoleSpec] = {
             Role.CASE_MANAGER,
             _("Owns cases: plans, coordinates the agencies and closes them."),
             agencies=(K.DP3AKB, K.UPTD_PPA),
-            read=(D.INVESTIGATION, D.FINANCIAL, D.REPORTER),
+            read=(D.INVESTIGATION, D.FINANCIAL, D.REPORTER, D.PROGRESS),
             write=(D.BASIC, D.IDENTITY, D.WHEREABOUTS),
             can=(
                 C.OPEN_CASE,
@@ -168,7 +171,7 @@ ROLES: dict[Role, RoleSpec] = {
             Role.SUPERVISOR,
             _("Supervises case managers: approves plans and closures."),
             agencies=(K.DP3AKB, K.UPTD_PPA),
-            read=(D.INVESTIGATION, D.FINANCIAL, D.REPORTER),
+            read=(D.INVESTIGATION, D.FINANCIAL, D.REPORTER, D.PROGRESS),
             write=(D.BASIC, D.IDENTITY, D.WHEREABOUTS),
             can=(
                 C.OPEN_CASE,
@@ -195,7 +198,7 @@ ROLES: dict[Role, RoleSpec] = {
             _("Assesses and sees children daily; educates parents."),
             agencies=(K.DP3AKB, K.UPTD_PPA, K.PSYCHOLOGY),
             read=(D.BASIC, D.IDENTITY, D.WHEREABOUTS),
-            write=(D.CLINICAL,),
+            write=(D.CLINICAL, D.PROGRESS),
             can=(C.RECORD_CLINICAL, C.RUN_PARENTING),
         ),
         _spec(
@@ -216,7 +219,7 @@ ROLES: dict[Role, RoleSpec] = {
             Role.SOCIAL_WORKER,
             _("Prepares placements in licensed institutions and follows the child."),
             agencies=(K.DINAS_SOSIAL,),
-            read=(D.BASIC, D.IDENTITY, D.FINANCIAL),
+            read=(D.BASIC, D.IDENTITY, D.FINANCIAL, D.PROGRESS),
             write=(D.WHEREABOUTS,),
             can=(C.MANAGE_PLACEMENT, C.RUN_PARENTING),
         ),

@@ -36,6 +36,7 @@ LOGGED_CLASSES = {
     DataClass.IDENTITY,
     DataClass.WHEREABOUTS,
     DataClass.CLINICAL,
+    DataClass.PROGRESS,
     DataClass.INVESTIGATION,
     DataClass.REPORTER,
 }

@@ -8,6 +8,16 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
+        from kawal.access.catalogue import Capability
         from kawal.reports import case_file
+        from kawal.web.extensions import NavItem, any_of, register_nav_item
 
         case_file.register()
+        register_nav_item(
+            NavItem("reports:triage", _("Reports"), any_of(Capability.TRIAGE_REPORTS), order=40)
+        )
+        register_nav_item(
+            NavItem(
+                "reports:take_in", _("Record a report"), any_of(Capability.TAKE_REPORT), order=41
+            )
+        )

@@ -2,55 +2,54 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kawal.access.catalogue import Capability
-from kawal.access.policy import may, reads_cases
+from kawal.access.policy import reads_cases
 from kawal.accounts.middleware import second_factor_passed
+from kawal.web.extensions import NavItem, any_of, nav_items, register_nav_item
 
 
-def _any(*capabilities: Capability) -> Callable[[Any], bool]:
-    return lambda user: any(may(user, capability) for capability in capabilities)
+def register_menu() -> None:
+    """The menu entries of the apps the shell stands on (called from ``WebConfig.ready``).
 
-
-@dataclass(frozen=True)
-class NavItem:
-    url_name: str
-    label: str | Promise
-    shown_to: Callable[[Any], bool] = lambda user: True
-
-
-NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("web:home", _("Home")),
-    NavItem("cases:list", _("Cases"), reads_cases),
-    NavItem("cases:my_tasks", _("My tasks"), reads_cases),
-    NavItem("cases:referral_inbox", _("Referrals"), reads_cases),
-    NavItem("reports:triage", _("Reports"), _any(Capability.TRIAGE_REPORTS)),
-    NavItem("reports:take_in", _("Record a report"), _any(Capability.TAKE_REPORT)),
-    NavItem("outreach:list", _("Outreach"), _any(Capability.LOG_OUTREACH)),
-    NavItem("hotspots:map", _("Hotspot map"), _any(Capability.VIEW_HOTSPOT_MAP)),
-    NavItem("cases:break_glass", _("Emergency access"), _any(Capability.BREAK_GLASS)),
-    NavItem(
-        "cases:break_glass_queue",
-        _("Review emergency access"),
-        _any(Capability.REVIEW_BREAK_GLASS, Capability.APPROVE),
-    ),
-    NavItem("identity:queue", _("Possible duplicates"), _any(Capability.REVIEW_DUPLICATES)),
-    NavItem(
-        "admin:index",
-        _("Configuration"),
-        _any(Capability.MANAGE_CONFIGURATION, Capability.MANAGE_USERS),
-    ),
-    NavItem("accounts:security", _("Account security")),
-)
+    Apps above the shell add theirs through ``kawal.web.extensions``:
+    reports at 40, outreach 50, hotspots 60 and so on.
+    """
+    for item in (
+        NavItem("web:home", _("Home"), order=0),
+        NavItem("cases:list", _("Cases"), reads_cases, order=10),
+        NavItem("cases:my_tasks", _("My tasks"), reads_cases, order=20),
+        NavItem("cases:referral_inbox", _("Referrals"), reads_cases, order=30),
+        NavItem(
+            "cases:break_glass", _("Emergency access"), any_of(Capability.BREAK_GLASS), order=80
+        ),
+        NavItem(
+            "cases:break_glass_queue",
+            _("Review emergency access"),
+            any_of(Capability.REVIEW_BREAK_GLASS, Capability.APPROVE),
+            order=81,
+        ),
+        NavItem(
+            "identity:queue",
+            _("Possible duplicates"),
+            any_of(Capability.REVIEW_DUPLICATES),
+            order=85,
+        ),
+        NavItem(
+            "admin:index",
+            _("Configuration"),
+            any_of(Capability.MANAGE_CONFIGURATION, Capability.MANAGE_USERS),
+            order=900,
+        ),
+        NavItem("accounts:security", _("Account security"), order=1000),
+    ):
+        register_nav_item(item)
 
 
 def navigation_for(user: Any) -> list[dict[str, Any]]:
@@ -60,7 +59,7 @@ def navigation_for(user: Any) -> list[dict[str, Any]]:
         return []
     return [
         {"url": reverse(item.url_name), "label": item.label, "name": item.url_name}
-        for item in NAVIGATION
+        for item in nav_items()
         if item.shown_to(user)
     ]
 

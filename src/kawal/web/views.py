@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from kawal.access.catalogue import Role, role_spec
 from kawal.access.policy import capabilities_of, readable_classes_of
+from kawal.web.extensions import home_cards_for
 
 
 @require_GET
@@ -26,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "role_summary": spec.summary if spec else "",
             "capabilities": capabilities_of(user),
             "data_classes": readable_classes_of(user),
+            "cards": home_cards_for(request),
         },
     )
 
