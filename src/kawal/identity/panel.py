@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,17 +128,25 @@ def intake_panel(
     return entries
 
 
-def _capture_lead(person_id: int) -> Any:
-    """For a child only captured on outreach so far: who led that operation."""
-    from kawal.outreach.models import Capture
+# Apps above identity that meet children before any case exists (outreach)
+# say whom to ask about such a child: ``(person ids of the child) -> user``.
+_UNCASED_CONTACTS: list[Callable[[list[int]], Any]] = []
 
-    capture = (
-        Capture.objects.filter(child_id__in=cluster_ids(person_id))
-        .select_related("operation__lead__agency")
-        .order_by("-created_at")
-        .first()
-    )
-    return capture.operation.lead if capture is not None else None
+
+def register_uncased_contact(find: Callable[[list[int]], Any]) -> None:
+    """Called from an app's ``ready()``; identity imports no app above it."""
+    if find not in _UNCASED_CONTACTS:
+        _UNCASED_CONTACTS.append(find)
+
+
+def _capture_lead(person_id: int) -> Any:
+    """For a child with no case yet: whom the apps that met them name."""
+    ids = cluster_ids(person_id)
+    for find in _UNCASED_CONTACTS:
+        contact = find(ids)
+        if contact is not None:
+            return contact
+    return None
 
 
 def panel_signature(record: Record, entries: list[PanelEntry]) -> str:

@@ -21,6 +21,7 @@ from kawal.cases.extensions import (
 from kawal.cases.models import Case
 from kawal.cases.policy import CaseAccess
 from kawal.cases.selectors import prefill_log
+from kawal.identity.panel import register_uncased_contact
 from kawal.outreach.models import Capture
 from kawal.outreach.selectors import capture_initial, case_undertakings
 from kawal.outreach.services import capture_case_opened
@@ -54,6 +55,7 @@ def _on_operation(label: str) -> Any:
 
 
 def register() -> None:
+    register_uncased_contact(_operation_lead)
     register_section(
         CaseSection(
             key="outreach.undertakings",
@@ -89,3 +91,14 @@ def register() -> None:
             child=lambda capture: capture.child,
         )
     )
+
+
+def _operation_lead(person_ids: list[int]) -> Any:
+    """Whom to ask about a child found on outreach who has no case yet."""
+    capture = (
+        Capture.objects.filter(child_id__in=person_ids)
+        .select_related("operation__lead__agency")
+        .order_by("-created_at")
+        .first()
+    )
+    return capture.operation.lead if capture is not None else None
