@@ -49,6 +49,7 @@ def production_env(**extra: str) -> dict[str, str]:
         ALLOWED_HOSTS="kawal.example.go.id",
         DATABASE_URL="sqlite:////nonexistent/kawal-production-check.sqlite3",
         KAWAL_CACHE_URL="redis://127.0.0.1:6379/0",
+        KAWAL_TRUSTED_PROXY_COUNT="1",
     )
     env.update(extra)
     return env

@@ -177,8 +177,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the demo's web process and a command share the file.
+    # IMMEDIATE takes the write lock when a transaction starts: two deferred
+    # transactions that both read and then write deadlock, and SQLite answers
+    # one of them "database is locked" at once instead of letting it wait.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -215,6 +222,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "kawal.core.net.client_ip"
 AXES_LOCKOUT_CALLABLE = "kawal.accounts.views.lockout_response"
 AXES_VERBOSE = False
+# Password spraying tries one password on many usernames from one address, which
+# the per-username lockout never sees: failures are also counted per address
+# (an IPv6 /64) across usernames. High enough for an office behind one NAT.
+KAWAL_LOGIN_ADDRESS_FAILURES = int(os.environ.get("KAWAL_LOGIN_ADDRESS_FAILURES", "30"))
 
 OTP_TOTP_ISSUER = "Kawal Anak"
 # Second factor: demo accounts may skip it, but only in demo mode.

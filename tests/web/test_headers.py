@@ -69,3 +69,10 @@ def test_production_refuses_to_start_without_its_settings(missing):
     result = run_kawal("check", env=env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+def test_deploy_check_warns_when_no_proxy_is_trusted():
+    env = production_env(KAWAL_TRUSTED_PROXY_COUNT="0")
+    result = run_kawal("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "kawal.W001" in result.stdout + result.stderr

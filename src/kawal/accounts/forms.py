@@ -8,6 +8,8 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from kawal.accounts.throttle import address_failed, address_paused
+
 # One message for every way a sign-in can fail, so the page never tells
 # whether an account exists, is deactivated or is locked.
 LOGIN_FAILED_MESSAGE = _(
@@ -42,7 +44,12 @@ class LoginForm(forms.Form):
         cleaned = super().clean() or {}
         username, password = cleaned.get("username"), cleaned.get("password")
         if username and password and not self.locked_out:
-            self.user = authenticate(self.request, username=username, password=password)
+            if address_paused(self.request, username):
+                self.locked_out = True
+            else:
+                self.user = authenticate(self.request, username=username, password=password)
+                if self.user is None:
+                    address_failed(self.request)
         if self.user is None:
             raise forms.ValidationError(LOGIN_FAILED_MESSAGE, code="invalid_login")
         return cleaned

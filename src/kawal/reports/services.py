@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -11,17 +10,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from redis.exceptions import RedisError
 
 from kawal.access.catalogue import Capability
 from kawal.access.policy import may
+from kawal.core import ratelimit
 from kawal.core.audit import AuditContext, audit_record
 from kawal.core.models import StaleVersion
 from kawal.core.net import address_bucket
@@ -43,29 +41,14 @@ class TooManyReports(Exception):
 RATE_PURPOSES = {"report": "KAWAL_REPORT_RATE_PER_HOUR", "track": "KAWAL_TRACK_RATE_PER_HOUR"}
 
 
-def _bucket(address: str, purpose: str) -> str:
-    # Hashed with the secret key: the cache never holds an address. The entry
-    # lives an hour from the first submission, so there is nothing to reset.
-    unit = address_bucket(address)
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{purpose}|{unit}".encode()).hexdigest()
-    return f"reports:rate:{digest[:32]}"
-
-
 def rate_check(address: str, purpose: str = "report") -> None:
     """Count one submission for this address (an IPv6 /64); refuse past the hourly limit."""
     limit = getattr(settings, RATE_PURPOSES[purpose])
-    key = _bucket(address, purpose)
     try:
-        cache.add(key, 0, timeout=3600)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=3600)
-            count = 1
-    except RedisError as error:
+        count = ratelimit.hit(f"reports:{purpose}", address_bucket(address), window=3600)
+    except ratelimit.CounterUnavailable:
         # A report about a child at risk matters more than the limit: with the
-        # cache down, accept it and say so in the log.
-        logger.error("report rate limit unavailable: %s", type(error).__name__)
+        # cache down, accept it (the counter logged the outage).
         return
     if count > limit:
         raise TooManyReports
