@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kawal.access.catalogue import Role
 from kawal.accounts.models import UserSession
-from kawal.accounts.services import user_update
+from kawal.accounts.services import account_change_approve, user_update
 from kawal.core.models import AuditEvent
 from tests.helpers import PASSWORD, add_totp, current_code, make_user, sign_in
 
@@ -94,7 +94,11 @@ def test_role_change_ends_sessions_opened_under_the_old_role():
     admin = make_user(Role.SYSTEM_ADMIN)
     client = Client()
     real_sign_in(client, user)
-    user_update(user, expected_version=user.version, acting_user=admin, role=Role.SUPERVISOR)
+    change = user_update(
+        user, expected_version=user.version, acting_user=admin, role=Role.SUPERVISOR
+    ).pending_change
+    assert client.get(HOME).status_code == 200  # nothing changed until approved
+    account_change_approve(change, acting_user=make_user(Role.SYSTEM_ADMIN))
     assert client.get(HOME).status_code == 302
 
 

@@ -10,7 +10,12 @@ from django.urls import reverse
 
 from kawal.access.catalogue import AgencyKind, Role
 from kawal.accounts.models import Agency, User
-from kawal.accounts.services import StaleVersion, user_create, user_update
+from kawal.accounts.services import (
+    StaleVersion,
+    account_change_approve,
+    user_create,
+    user_update,
+)
 from kawal.core.models import AuditEvent
 from kawal.notify.models import OutboxMessage, OutboxStatus
 from tests.helpers import add_totp, current_code, make_user, sign_in
@@ -27,6 +32,7 @@ def test_admin_creates_an_account_and_a_set_password_link_is_sent(
     police, django_capture_on_commit_callbacks
 ):
     admin = make_user(Role.SYSTEM_ADMIN)
+    second_admin = make_user(Role.SYSTEM_ADMIN)
     with django_capture_on_commit_callbacks(execute=True):
         user = user_create(
             username="penyidik1",
@@ -36,6 +42,9 @@ def test_admin_creates_an_account_and_a_set_password_link_is_sent(
             role=Role.INVESTIGATOR,
             acting_user=admin,
         )
+        # An investigator sees case content: the link goes out on a second admin's approval.
+        assert not OutboxMessage.objects.exists()
+        account_change_approve(user.pending_change, acting_user=second_admin)
     assert not user.has_usable_password()
     assert OutboxMessage.objects.get().status == OutboxStatus.SENT
     assert len(mail.outbox) == 1
@@ -129,7 +138,12 @@ def test_admin_console_registers_configuration_only():
     from kawal.accounts.admin_site import admin_site
 
     registered = {model._meta.label for model in admin_site._registry}
-    assert registered == {"accounts.Agency", "accounts.User", "regions.Region"}
+    assert registered == {
+        "accounts.Agency",
+        "accounts.User",
+        "accounts.AccountChange",
+        "regions.Region",
+    }
 
 
 def test_admin_creates_user_through_the_console(client, police):
@@ -148,7 +162,10 @@ def test_admin_creates_user_through_the_console(client, police):
     assert response.status_code == 302, response.content.decode()[:2000]
     created = User.objects.get(username="penyidik2")
     assert created.role == Role.INVESTIGATOR
-    assert OutboxMessage.objects.filter(recipient="p2@example.invalid").exists()
+    # Held for a second administrator: inactive, no link yet.
+    assert not created.is_active
+    assert created.account_changes.get().status == "pending"
+    assert not OutboxMessage.objects.filter(recipient="p2@example.invalid").exists()
 
 
 def test_admin_console_refuses_mismatched_role(client, police):

@@ -12,9 +12,13 @@ from django.utils.translation import gettext_lazy
 
 from kawal.access.catalogue import Capability
 from kawal.accounts.admin_site import ConfigurationAdmin, admin_site
-from kawal.accounts.models import Agency, User
+from kawal.accounts.models import AccountChange, AccountChangeStatus, Agency, User
 from kawal.accounts.services import (
     StaleVersion,
+    account_change_approve,
+    account_change_reject,
+    describe_account_before,
+    describe_account_change,
     role_fits_agency,
     user_create,
     user_end_sessions,
@@ -26,6 +30,13 @@ from kawal.core.audit import AuditContext
 STALE_MESSAGE = gettext_lazy(
     "Someone else changed this record while you were editing it. Nothing was saved; "
     "the form now shows the current values."
+)
+
+
+HELD_FOR_APPROVAL = gettext_lazy(
+    "The change of role, agency or e-mail (or the new account) waits for a second "
+    "administrator's approval under 'Account changes awaiting approval'; the data "
+    "protection officer was told."
 )
 
 
@@ -124,17 +135,23 @@ class UserAdmin(ConfigurationAdmin):
                 context=context,
             )
             obj.pk, obj.uuid, obj._state.adding = created.pk, created.uuid, False
-            messages.info(
-                request, _("A set-password link was sent to %(email)s.") % {"email": created.email}
-            )
+            if getattr(created, "pending_change", None) is not None:
+                messages.warning(request, HELD_FOR_APPROVAL)
+            else:
+                messages.info(
+                    request,
+                    _("A set-password link was sent to %(email)s.") % {"email": created.email},
+                )
             return
-        user_update(
+        updated = user_update(
             User.objects.get(pk=obj.pk),
             expected_version=data["expected_version"],
             acting_user=request.user,
             context=context,
             **{name: data[name] for name in ("full_name", "email", "agency", "role", "is_active")},
         )
+        if updated.pending_change is not None:  # type: ignore[attr-defined]
+            messages.warning(request, HELD_FOR_APPROVAL)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # Users have no related rows edited here; the service already saved everything.
@@ -177,3 +194,75 @@ class UserAdmin(ConfigurationAdmin):
             user_end_sessions(user, acting_user=request.user, context=context) for user in queryset
         )
         messages.success(request, _("%(count)d session(s) ended.") % {"count": ended})
+
+
+@admin.register(AccountChange, site=admin_site)
+class AccountChangeAdmin(ConfigurationAdmin):
+    """Held changes, decided only through the services (four eyes, DPO told)."""
+
+    capability = Capability.MANAGE_USERS
+    list_display = ("user", "change", "before_change", "requested_by", "created_at", "status")
+    list_filter = ("status",)
+    list_select_related = ("user", "requested_by")
+    readonly_fields = (
+        "user",
+        "change",
+        "before_change",
+        "requested_by",
+        "created_at",
+        "status",
+        "decided_by",
+        "decided_at",
+        "note",
+    )
+    fields = readonly_fields
+    actions = ("approve", "reject")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AccountChange]:
+        return super().get_queryset(request).order_by("status", "-created_at")
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        # Open on what waits for a decision.
+        if not request.GET and request.method == "GET":
+            pending = AccountChangeStatus.PENDING
+            return HttpResponseRedirect(f"{request.path}?status__exact={pending}")
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=gettext_lazy("requested change"))
+    def change(self, obj: AccountChange) -> str:
+        return describe_account_change(obj)
+
+    @admin.display(description=gettext_lazy("before"))
+    def before_change(self, obj: AccountChange) -> str:
+        return describe_account_before(obj)
+
+    def _decide(
+        self, request: HttpRequest, queryset: QuerySet[AccountChange], approve: bool
+    ) -> None:
+        context = AuditContext.from_request(request)
+        done = 0
+        for change in queryset.select_related("user"):
+            try:
+                if approve:
+                    account_change_approve(change, acting_user=request.user, context=context)
+                else:
+                    account_change_reject(change, acting_user=request.user, context=context)
+                done += 1
+            except ValidationError as exc:
+                messages.warning(request, f"{change.user.username}: {' '.join(exc.messages)}")
+        if done:
+            messages.success(request, _("%(count)d request(s) decided.") % {"count": done})
+
+    @admin.action(description=gettext_lazy("Approve the selected changes"))
+    def approve(self, request: HttpRequest, queryset: QuerySet[AccountChange]) -> None:
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description=gettext_lazy("Reject (or withdraw) the selected changes"))
+    def reject(self, request: HttpRequest, queryset: QuerySet[AccountChange]) -> None:
+        self._decide(request, queryset, approve=False)

@@ -122,3 +122,62 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AccountChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a second administrator")
+    APPROVED = "approved", _("Approved and applied")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AccountChange(UUIDModel, TimestampedModel):
+    """A change that would open case content to an account, waiting for a second admin.
+
+    One administrator alone could otherwise make an account (their own, or one
+    whose e-mail they control) a psychologist's and read children's files.
+    ``changes`` holds the requested values as stored (the agency by id);
+    ``before`` the values they replace, for the approver to compare.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="account_changes"
+    )
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    changes = models.JSONField(_("requested change"), default=dict)
+    before = models.JSONField(_("before"), default=dict)
+    new_account = models.BooleanField(_("new account"), default=False)
+    base_version = models.PositiveIntegerField(editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AccountChangeStatus.choices,
+        default=AccountChangeStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("account change awaiting approval")
+        verbose_name_plural = _("account changes awaiting approval")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_account_change",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_status_display()})"

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +23,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kawal.access.catalogue import Capability, Role, role_spec
 from kawal.access.policy import may
-from kawal.accounts.models import Agency, User, UserSession
+from kawal.accounts.models import (
+    AccountChange,
+    AccountChangeStatus,
+    Agency,
+    User,
+    UserSession,
+)
 from kawal.core.audit import AuditContext, audit_record
 from kawal.core.models import StaleVersion
 from kawal.notify.services import outbox_enqueue_email
@@ -55,6 +62,9 @@ class AccountEvent:
     REACTIVATED = "account.reactivated"
     SET_PASSWORD_LINK_SENT = "account.set_password_link_sent"  # noqa: S105
     SESSIONS_ENDED = "account.sessions_ended"
+    CHANGE_REQUESTED = "account.change_requested"
+    CHANGE_APPROVED = "account.change_approved"
+    CHANGE_REJECTED = "account.change_rejected"
 
 
 def role_fits_agency(role: str, agency: Agency | None) -> bool:
@@ -88,6 +98,25 @@ def _require(acting_user: Any, capability: Capability) -> None:
 # --- Accounts ---------------------------------------------------------------
 
 
+def grants_case_content(role: str) -> bool:
+    """Whether holding ``role`` lets an account see anything of a child.
+
+    Everything but the two configuration capabilities leads to child data
+    somewhere: a data class on cases, triage queues, outreach finds, the map,
+    the access log.
+    """
+    spec = role_spec(role)
+    if spec is None:
+        return False
+    return bool(spec.read) or bool(spec.capabilities - CONFIGURATION_ONLY)
+
+
+CONFIGURATION_ONLY = frozenset({Capability.MANAGE_USERS, Capability.MANAGE_CONFIGURATION})
+# Who holds an account is decided by these: its role, its agency (which cases
+# its agency's teams open to it) and the e-mail that receives set-password links.
+GATED_FIELDS = ("role", "agency", "email")
+
+
 def user_create(
     *,
     username: str,
@@ -101,6 +130,8 @@ def user_create(
 ) -> User:
     """Create an account without a password; its holder sets one through an emailed link.
 
+    An account with a role that sees case content, created by an administrator,
+    stays inactive (and gets no link) until a second administrator approves it.
     ``acting_user=None`` is the server operator at the command line.
     """
     _require(acting_user, Capability.MANAGE_USERS)
@@ -109,8 +140,16 @@ def user_create(
         raise ValidationError(
             {"email": _("An email address is needed to send the set-password link.")}
         )
+    gated = acting_user is not None and grants_case_content(role)
     with transaction.atomic():
-        user = User(username=username, full_name=full_name, email=email, agency=agency, role=role)
+        user = User(
+            username=username,
+            full_name=full_name,
+            email=email,
+            agency=agency,
+            role=role,
+            is_active=not gated,
+        )
         user.set_unusable_password()
         user.full_clean()
         user.save()
@@ -122,12 +161,24 @@ def user_create(
             role=role,
             agency=str(agency),
         )
-        if send_link:
+        if gated:
+            user.pending_change = _request_change(  # type: ignore[attr-defined]
+                user,
+                {"is_active": True},
+                acting_user=acting_user,
+                context=context,
+                new_account=send_link,
+            )
+        elif send_link:
             user_send_set_password_link(user, acting_user=acting_user, context=context)
     return user
 
 
 USER_EDITABLE_FIELDS = ("full_name", "email", "agency", "role", "is_active")
+
+
+def _stored(name: str, value: Any) -> Any:
+    return value.pk if isinstance(value, Agency) else value
 
 
 def user_update(
@@ -138,7 +189,12 @@ def user_update(
     context: AuditContext | None = None,
     **changes: Any,
 ) -> User:
-    """Change an account; deactivation ends every session of the account at once."""
+    """Change an account; deactivation ends every session of the account at once.
+
+    A new role, agency or e-mail on an account that would see case content
+    is not applied but held for a second administrator (``pending_change`` on
+    the returned account); everything else is applied at once.
+    """
     _require(acting_user, Capability.MANAGE_USERS)
     unknown = set(changes) - set(USER_EDITABLE_FIELDS)
     if unknown:
@@ -146,46 +202,255 @@ def user_update(
             _("These fields cannot be changed here: %(fields)s")
             % {"fields": ", ".join(sorted(unknown))}
         )
-    if acting_user is not None and acting_user.pk == user.pk and changes.get("is_active") is False:
+    own = acting_user is not None and acting_user.pk == user.pk
+    if own and changes.get("is_active") is False:
         raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
     with transaction.atomic():
         current = User.objects.select_for_update().get(pk=user.pk)
         if current.version != expected_version:
             raise StaleVersion(current)
-        before = {name: getattr(current, name) for name in USER_EDITABLE_FIELDS}
-        for name, value in changes.items():
-            setattr(current, name, value)
-        _validate_membership(current.role, current.agency)
-        current.full_clean()
-        diff = {
-            name: [str(before[name]), str(getattr(current, name))]
-            for name in USER_EDITABLE_FIELDS
-            if before[name] != getattr(current, name)
+        changed = {
+            name: value for name, value in changes.items() if getattr(current, name) != value
         }
-        if not diff:
-            return current
-        current.version += 1
-        current.save()
-        audit_record(
-            AccountEvent.UPDATED,
-            actor=acting_user,
-            subject_user=current,
-            context=context,
-            changes=diff,
-        )
-        if before["is_active"] and not current.is_active:
-            audit_record(
-                AccountEvent.DEACTIVATED, actor=acting_user, subject_user=current, context=context
+        if own and {"role", "agency"} & set(changed):
+            raise ValidationError(
+                _("You cannot change your own role or agency; ask another administrator.")
             )
-            user_end_sessions(current, acting_user=acting_user, context=context)
-        elif not before["is_active"] and current.is_active:
-            audit_record(
-                AccountEvent.REACTIVATED, actor=acting_user, subject_user=current, context=context
+        resulting_role = changed.get("role", current.role)
+        held = {}
+        if acting_user is not None and grants_case_content(resulting_role):
+            held = {name: changed.pop(name) for name in GATED_FIELDS if name in changed}
+        if held:
+            # Check the whole change now, so the approver is not handed an impossible one.
+            _validate_membership(resulting_role, held.get("agency", current.agency))
+        current = _apply_account_changes(current, changed, acting_user=acting_user, context=context)
+        current.pending_change = None  # type: ignore[attr-defined]
+        if held:
+            current.pending_change = _request_change(  # type: ignore[attr-defined]
+                current,
+                {name: _stored(name, value) for name, value in held.items()},
+                acting_user=acting_user,
+                context=context,
             )
-        if before["role"] != current.role or before["agency"] != current.agency:
-            # A new role or agency must not ride on sessions opened under the old one.
-            user_end_sessions(current, acting_user=acting_user, context=context)
     return current
+
+
+def _apply_account_changes(
+    current: User, changes: dict[str, Any], *, acting_user: Any, context: AuditContext | None
+) -> User:
+    """Write changes to a locked account with the audit rows and session ends they need."""
+    before = {name: getattr(current, name) for name in USER_EDITABLE_FIELDS}
+    for name, value in changes.items():
+        setattr(current, name, value)
+    _validate_membership(current.role, current.agency)
+    current.full_clean()
+    diff = {
+        name: [str(before[name]), str(getattr(current, name))]
+        for name in USER_EDITABLE_FIELDS
+        if before[name] != getattr(current, name)
+    }
+    if not diff:
+        return current
+    current.version += 1
+    current.save()
+    audit_record(
+        AccountEvent.UPDATED,
+        actor=acting_user,
+        subject_user=current,
+        context=context,
+        changes=diff,
+    )
+    if before["is_active"] and not current.is_active:
+        audit_record(
+            AccountEvent.DEACTIVATED, actor=acting_user, subject_user=current, context=context
+        )
+        user_end_sessions(current, acting_user=acting_user, context=context)
+    elif not before["is_active"] and current.is_active:
+        audit_record(
+            AccountEvent.REACTIVATED, actor=acting_user, subject_user=current, context=context
+        )
+    if before["role"] != current.role or before["agency"] != current.agency:
+        # A new role or agency must not ride on sessions opened under the old one.
+        user_end_sessions(current, acting_user=acting_user, context=context)
+    return current
+
+
+# --- Four eyes on access to case content --------------------------------------
+
+
+def _describe(user: User, values: dict[str, Any]) -> str:
+    labels = {"role": _("role"), "agency": _("agency"), "email": _("e-mail"), "is_active": ""}
+    parts = []
+    for name, value in values.items():
+        if name == "role":
+            value = Role(value).label if role_spec(value) else value
+        elif name == "agency":
+            value = Agency.objects.filter(pk=value).first() or "-"
+        elif name == "is_active":
+            parts.append(str(_("account activated") if value else _("account deactivated")))
+            continue
+        parts.append(f"{labels[name]}: {value}")
+    return "; ".join(parts)
+
+
+def describe_account_change(change: AccountChange) -> str:
+    """The requested change in words, as shown to approvers and the DPO."""
+    return _describe(change.user, change.changes)
+
+
+def describe_account_before(change: AccountChange) -> str:
+    return _describe(change.user, change.before)
+
+
+def _tell_data_protection_officers(change: AccountChange, what: str) -> None:
+    """Mail every DPO about a change that opens (or would open) case content.
+
+    The mail names accounts and roles only, never a child.
+    """
+    recipients = User.objects.filter(role=Role.DATA_PROTECTION_OFFICER, is_active=True).exclude(
+        email=""
+    )
+    with override("id"):
+        subject = _("Kawal Anak: account access change %(what)s") % {"what": what}
+        body = _(
+            "Account: %(account)s (%(username)s)\nRequested by: %(requester)s\n"
+            "Change: %(change)s\nBefore: %(before)s\nStatus: %(status)s\n"
+            "Decided by: %(decider)s\n\nSee the list of account changes in the "
+            "configuration console: %(url)s"
+        ) % {
+            "account": change.user.get_full_name(),
+            "username": change.user.username,
+            "requester": change.requested_by.username,
+            "change": describe_account_change(change),
+            "before": describe_account_before(change) or "-",
+            "status": change.get_status_display(),
+            "decider": change.decided_by.username if change.decided_by else "-",
+            "url": settings.KAWAL_BASE_URL + reverse("admin:accounts_accountchange_changelist"),
+        }
+        for officer in recipients:
+            outbox_enqueue_email(to=officer.email, subject=subject, body=body)
+
+
+def _request_change(
+    user: User,
+    values: dict[str, Any],
+    *,
+    acting_user: Any,
+    context: AuditContext | None,
+    new_account: bool = False,
+) -> AccountChange:
+    # A newer request replaces an older one still waiting for the same account.
+    AccountChange.objects.filter(user=user, status=AccountChangeStatus.PENDING).update(
+        status=AccountChangeStatus.WITHDRAWN, note="replaced by a newer request"
+    )
+    change = AccountChange.objects.create(
+        user=user,
+        requested_by=acting_user,
+        changes=values,
+        before={name: _stored(name, getattr(user, name)) for name in values},
+        new_account=new_account,
+        base_version=user.version,
+    )
+    audit_record(
+        AccountEvent.CHANGE_REQUESTED,
+        actor=acting_user,
+        subject_user=user,
+        context=context,
+        change=str(change.uuid),
+        fields=sorted(values),
+    )
+    _tell_data_protection_officers(change, _("requested"))
+    return change
+
+
+def _decide(
+    change: AccountChange, *, acting_user: Any, context: AuditContext | None
+) -> AccountChange:
+    _require(acting_user, Capability.MANAGE_USERS)
+    locked = AccountChange.objects.select_for_update().get(pk=change.pk)
+    if locked.status != AccountChangeStatus.PENDING:
+        raise ValidationError(_("This request was already decided."))
+    return locked
+
+
+def account_change_approve(
+    change: AccountChange, *, acting_user: Any, context: AuditContext | None = None
+) -> User:
+    """A second administrator applies a held change; never its requester or its subject."""
+    if acting_user is None:
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = _decide(change, acting_user=acting_user, context=context)
+        if acting_user.pk == locked.requested_by_id:
+            raise ValidationError(_("Another administrator must approve a change you asked for."))
+        if acting_user.pk == locked.user_id:
+            raise ValidationError(_("You cannot approve a change to your own account."))
+        current = User.objects.select_for_update().get(pk=locked.user_id)
+        stale = current.version != locked.base_version
+        locked.decided_by, locked.decided_at = acting_user, timezone.now()
+        if stale:
+            # The approver saw the account as it was; what it is now was not approved.
+            locked.status = AccountChangeStatus.WITHDRAWN
+            locked.note = "account changed after the request"
+            locked.save()
+        else:
+            values = dict(locked.changes)
+            if "agency" in values:
+                values["agency"] = Agency.objects.get(pk=values["agency"])
+            current = _apply_account_changes(
+                current, values, acting_user=acting_user, context=context
+            )
+            locked.status = AccountChangeStatus.APPROVED
+            locked.save()
+            audit_record(
+                AccountEvent.CHANGE_APPROVED,
+                actor=acting_user,
+                subject_user=current,
+                context=context,
+                change=str(locked.uuid),
+                requested_by=locked.requested_by.username,
+            )
+            _tell_data_protection_officers(locked, _("approved"))
+            if locked.new_account and current.email:
+                user_send_set_password_link(current, acting_user=acting_user, context=context)
+    if stale:
+        raise ValidationError(
+            _(
+                "The account was changed after this request, so the request was withdrawn. "
+                "Ask for the change again if it is still needed."
+            )
+        )
+    return current
+
+
+def account_change_reject(
+    change: AccountChange,
+    *,
+    acting_user: Any,
+    note: str = "",
+    context: AuditContext | None = None,
+) -> AccountChange:
+    """Refuse a held change (its requester may withdraw it the same way)."""
+    with transaction.atomic():
+        locked = _decide(change, acting_user=acting_user, context=context)
+        locked.status = (
+            AccountChangeStatus.WITHDRAWN
+            if acting_user.pk == locked.requested_by_id
+            else AccountChangeStatus.REJECTED
+        )
+        locked.decided_by, locked.decided_at = acting_user, timezone.now()
+        locked.note = note[:300]
+        locked.save()
+        audit_record(
+            AccountEvent.CHANGE_REJECTED,
+            actor=acting_user,
+            subject_user=locked.user,
+            context=context,
+            change=str(locked.uuid),
+            status=locked.status,
+        )
+        _tell_data_protection_officers(locked, locked.get_status_display().lower())
+    return locked
 
 
 def user_end_sessions(user: User, *, acting_user: Any, context: AuditContext | None = None) -> int:
@@ -207,8 +472,6 @@ def user_end_sessions(user: User, *, acting_user: Any, context: AuditContext | N
 
 
 def set_password_url(user: User) -> str:
-    from django.conf import settings
-
     path = reverse(
         "accounts:set_password",
         kwargs={
