@@ -356,6 +356,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 KAWAL_REPORT_RATE_PER_HOUR = int(os.environ.get("KAWAL_REPORT_RATE_PER_HOUR", "5"))
 # Tracking-code look-ups, counted apart so checking a status never blocks a report.
 KAWAL_TRACK_RATE_PER_HOUR = int(os.environ.get("KAWAL_TRACK_RATE_PER_HOUR", "20"))
+# Identity checks one user may run from outreach capture forms per hour. A team
+# finds a few dozen children on a busy night; far more from one account is
+# someone testing names against the registry.
+KAWAL_CAPTURE_CHECK_RATE_PER_HOUR = int(os.environ.get("KAWAL_CAPTURE_CHECK_RATE_PER_HOUR", "60"))
 KAWAL_REPORT_PHOTO_MAX_MB = int(os.environ.get("KAWAL_REPORT_PHOTO_MAX_MB", "5"))
 # Case numbers: {year} and {seq} are filled in, e.g. KWL/2026/000123.
 KAWAL_CASE_NUMBER_FORMAT = os.environ.get("KAWAL_CASE_NUMBER_FORMAT", "KWL/{year}/{seq:06d}")

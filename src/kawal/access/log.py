@@ -26,21 +26,31 @@ class AccessLogUnavailable(Exception):
 
 
 def access_log_write(
-    request: HttpRequest,
+    request: HttpRequest | None,
     *,
     action: AccessAction,
     cases: Iterable[tuple[int, str]] = (),
     data_classes: Iterable[str] = (),
     via_break_glass: bool = False,
     path: str | None = None,
+    user: Any = None,
 ) -> None:
     """Record that the requesting user saw (or was refused) data of these cases.
 
     ``cases`` are (id, number) pairs; a search or list writes one row per case
     shown. An empty list still writes one row (e.g. a denied attempt on a
     case that does not exist).
+
+    Inside a caller's transaction the row is a savepoint: a failure raises
+    ``AccessLogUnavailable`` out of that transaction too, so whatever the
+    caller wrote with it is rolled back. A service called outside a request
+    (a command, the demo) passes ``user`` and no request; the address,
+    request id and path are then left empty.
     """
-    user: Any = request.user
+    if user is None:
+        if request is None:
+            raise ValueError("access_log_write needs a request or a user")
+        user = request.user
     agency = getattr(user, "agency", None)
     classes = sorted(set(data_classes))
     common = {
@@ -50,9 +60,9 @@ def access_log_write(
         "action": action,
         "data_classes": classes,
         "via_break_glass": via_break_glass,
-        "ip_address": client_ip(request),
+        "ip_address": client_ip(request) if request is not None else None,
         "request_id": getattr(request, "request_id", "")[:64],
-        "path": (path or request.path)[:200],
+        "path": (path or (request.path if request is not None else ""))[:200],
     }
     rows = [
         AccessLog(case_id=case_id, case_number=number[:40], **common) for case_id, number in cases

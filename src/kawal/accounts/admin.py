@@ -26,6 +26,7 @@ from kawal.accounts.services import (
     user_update,
 )
 from kawal.core.audit import AuditContext
+from kawal.core.forms import IdChoiceField
 
 STALE_MESSAGE = gettext_lazy(
     "Someone else changed this record while you were editing it. Nothing was saved; "
@@ -84,6 +85,7 @@ class UserForm(VersionCheckedForm):
     class Meta:
         model = User
         fields = ("username", "full_name", "email", "agency", "role", "is_active")
+        field_classes = {"agency": IdChoiceField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from kawal.cases.models import (
     RiskLevel,
     SharingBasis,
 )
+from kawal.core.forms import IdChoiceField
 from kawal.people.models import NikStatus, Person, Relation, SchoolStatus, Sex
 from kawal.regions.selectors import region_list
 
@@ -30,8 +31,8 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def kelurahan_field(required: bool = False) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+def kelurahan_field(required: bool = False) -> IdChoiceField:
+    return IdChoiceField(
         label=_("Kelurahan"),
         queryset=region_list(level="kelurahan").order_by("name"),
         required=required,
@@ -135,9 +136,7 @@ class OpenCaseForm(ChildFields):
     risk_rationale = forms.CharField(
         label=_("Why this risk level"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    supervisor = forms.ModelChoiceField(
-        label=_("Supervisor"), queryset=User.objects.none(), required=False
-    )
+    supervisor = IdChoiceField(label=_("Supervisor"), queryset=User.objects.none(), required=False)
     sibling_case = forms.CharField(
         label=_("Case number of a sibling"),
         required=False,
@@ -215,9 +214,7 @@ class CaseBasicForm(VersionedForm):
     risk_rationale = forms.CharField(
         label=_("Why this risk level"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    supervisor = forms.ModelChoiceField(
-        label=_("Supervisor"), queryset=User.objects.none(), required=False
-    )
+    supervisor = IdChoiceField(label=_("Supervisor"), queryset=User.objects.none(), required=False)
     sharing_basis = forms.ChoiceField(
         label=_("Basis for sharing with other agencies"), choices=SharingBasis.choices
     )
@@ -237,7 +234,7 @@ class PoliceForm(VersionedForm):
     legal_stage = forms.ChoiceField(
         label=_("Legal stage"), choices=[("", "—"), *LegalStage.choices], required=False
     )
-    investigator = forms.ModelChoiceField(
+    investigator = IdChoiceField(
         label=_("Investigator"), queryset=User.objects.none(), required=False
     )
     parent_is_alleged_perpetrator = forms.BooleanField(
@@ -278,8 +275,8 @@ class AttachmentForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
-    agency = forms.ModelChoiceField(
+    user = IdChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
+    agency = IdChoiceField(
         label=_("Or a whole agency"), queryset=Agency.objects.none(), required=False
     )
     case_role = forms.CharField(label=_("Role in this case"), max_length=100)
@@ -307,7 +304,7 @@ class MemberForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    to_agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    to_agency = IdChoiceField(label=_("Agency"), queryset=Agency.objects.none())
     data_classes = forms.MultipleChoiceField(
         label=_("What they may see"),
         choices=DataClass.choices,
@@ -350,10 +347,8 @@ class ApprovalRequestForm(forms.Form):
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
-    assignee = forms.ModelChoiceField(
-        label=_("Assigned to"), queryset=User.objects.none(), required=False
-    )
-    assignee_agency = forms.ModelChoiceField(
+    assignee = IdChoiceField(label=_("Assigned to"), queryset=User.objects.none(), required=False)
+    assignee_agency = IdChoiceField(
         label=_("Or an agency"), queryset=Agency.objects.none(), required=False
     )
     due_on = forms.DateField(label=_("Due on"), required=False, widget=DateInput())
@@ -365,7 +360,7 @@ class TaskForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    new_owner = forms.ModelChoiceField(label=_("New case manager"), queryset=User.objects.none())
+    new_owner = IdChoiceField(label=_("New case manager"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -402,7 +397,7 @@ class RelativeEditForm(RelativeForm, VersionedForm):
 
 
 class PerpetratorForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+    person = IdChoiceField(label=_("Person"), queryset=Person.objects.none())
     relationship = forms.ChoiceField(
         label=_("Relationship to the child"), choices=PerpetratorRelation.choices
     )

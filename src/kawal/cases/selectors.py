@@ -333,8 +333,13 @@ def _household(child: Any) -> dict[str, Any]:
     return {"household": named, "household_others": others}
 
 
-def my_tasks(user: Any) -> list[tuple[Task, CaseAccess]]:
-    """Open tasks for the user or their agency, overdue first, on cases they may still see."""
+def my_tasks(request: HttpRequest) -> list[tuple[Task, CaseAccess]]:
+    """Open tasks for the user or their agency, overdue first, on cases they may still see.
+
+    The list names each task's case, so every case on it is logged as listed
+    (fail-closed, before the page is built).
+    """
+    user: Any = request.user
     mine = Q(assignee=user)
     if user.agency_id is not None:
         mine |= Q(assignee_agency_id=user.agency_id, assignee__isnull=True)
@@ -348,7 +353,18 @@ def my_tasks(user: Any) -> list[tuple[Task, CaseAccess]]:
     tasks.sort(
         key=lambda task: (not (task.due_on and task.due_on < today), task.due_on or today.max)
     )
-    return [(task, accesses[task.case_id]) for task in tasks if task.case_id in accesses]
+    shown = [(task, accesses[task.case_id]) for task in tasks if task.case_id in accesses]
+    listed = {task.case_id: task.case.number for task, _access in shown}
+    if listed:
+        # The page shows case numbers and task titles only: basic, whatever
+        # else the user might read on those cases.
+        access_log_write(
+            request,
+            action=AccessAction.LIST,
+            cases=listed.items(),
+            data_classes=[DataClass.BASIC],
+        )
+    return shown
 
 
 def pending_referrals(user: Any) -> QuerySet[Referral]:

@@ -11,11 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from kawal.access.catalogue import Action, Capability, DataClass, data_class_of
+from kawal.access.log import access_log_write
+from kawal.access.models import AccessAction
 from kawal.access.policy import may, may_access_class
 from kawal.accounts.models import Agency, User
 from kawal.cases.extensions import Origin
@@ -993,8 +996,13 @@ def attachment_delete(attachment: Attachment, *, acting_user: User) -> None:
 # --- Break-glass -------------------------------------------------------------
 
 
-def break_glass_open(case: Case, *, reason: str, acting_user: User) -> BreakGlassGrant:
-    """Emergency read access to one case for a few hours, announced to the supervisor."""
+def break_glass_open(
+    case: Case, *, reason: str, acting_user: User, request: HttpRequest | None = None
+) -> BreakGlassGrant:
+    """Emergency read access to one case for a few hours, logged and announced to the supervisor.
+
+    ``request`` gives the access-log row its address, request id and path.
+    """
     if not may(acting_user, Capability.BREAK_GLASS):
         raise PermissionDenied
     if len(reason.strip()) < 15:
@@ -1007,6 +1015,16 @@ def break_glass_open(case: Case, *, reason: str, acting_user: User) -> BreakGlas
             expires_at=timezone.now() + timedelta(hours=settings.KAWAL_BREAK_GLASS_HOURS),
         )
         _event(case, "break_glass.opened", acting_user, user=str(acting_user))
+        # In the grant's transaction: an emergency access that cannot be logged
+        # must not exist, nor an alert about one (AccessLogUnavailable rolls
+        # both back and the middleware answers 503).
+        access_log_write(
+            request,
+            user=acting_user,
+            action=AccessAction.BREAK_GLASS,
+            cases=[(case.pk, case.number)],
+            via_break_glass=True,
+        )
         alerted = case.supervisor or case.owner
         if alerted.email:
             with override("id"):

@@ -34,6 +34,7 @@ from kawal.cases.models import (
     Task,
 )
 from kawal.cases.policy import CaseAccess, cases_visible_to
+from kawal.core.forms import parse_id
 from kawal.core.uploads import open_private, private_download
 from kawal.identity.index import query_record, root_of
 from kawal.identity.panel import intake_panel, panel_signature, signature_matches
@@ -74,12 +75,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if not reads_cases(user):
         raise PermissionDenied
     params = request.GET
-    try:
-        agency = int(params.get("agency", "") or 0) or None
-    except ValueError:
-        agency = None
-    if agency is not None and not 0 < agency < 2**31:
-        agency = None
+    agency = parse_id(params.get("agency"))
     filters = sel.CaseFilters(
         status=params.get("status", "") if params.get("status", "") in CaseStatus.values else "",
         risk=params.get("risk", "") if params.get("risk", "") in RiskLevel.values else "",
@@ -829,7 +825,7 @@ def task_status(request: HttpRequest, case_uuid: Any, task_uuid: Any) -> HttpRes
 def my_tasks(request: HttpRequest) -> HttpResponse:
     if not reads_cases(request.user):
         raise PermissionDenied
-    return render(request, "cases/my_tasks.html", {"tasks": sel.my_tasks(request.user)})
+    return render(request, "cases/my_tasks.html", {"tasks": sel.my_tasks(request)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -957,19 +953,14 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         if case is None:
             form.add_error(None, _("No case has that number."))
         else:
+            # The service writes the access-log row with the grant, in one transaction.
             grant = _attempt(
                 form,
                 lambda: svc.break_glass_open(
-                    case, reason=form.cleaned_data["reason"], acting_user=user
+                    case, reason=form.cleaned_data["reason"], acting_user=user, request=request
                 ),
             )
             if grant is not None:
-                access_log_write(
-                    request,
-                    action=AccessAction.BREAK_GLASS,
-                    cases=[(case.pk, case.number)],
-                    via_break_glass=True,
-                )
                 messages.warning(
                     request, _("Emergency access is open for 4 hours and will be reviewed.")
                 )

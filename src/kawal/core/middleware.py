@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -51,19 +52,34 @@ class RequestSizeLimitMiddleware:
     Django limits form fields in memory but spools uploaded files to disk
     whatever their size; without this an anonymous visitor of the public
     form could fill the disk.
+
+    The refusal is made in ``process_view``, which Django calls inside every
+    middleware's ``__call__``: the 413 page then passes back out through all of
+    them and gets the language, CSP, frame, cache and request-id headers of any
+    other page. No middleware reads the body before a view (CSRF reads it in
+    its own ``process_view``, listed after this one). Closing the connection
+    is left to the server: a WSGI application may not send hop-by-hop headers
+    such as ``Connection`` (PEP 3333), and wsgiref answers 500 if it does.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
         if length > settings.KAWAL_MAX_REQUEST_BYTES:
             body = loader.get_template("413.html").render({}, request)
-            response = HttpResponse(body, status=413)
-            response["Connection"] = "close"
-            return response
-        return self.get_response(request)
+            return HttpResponse(body, status=413)
+        return None

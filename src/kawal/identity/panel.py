@@ -2,8 +2,11 @@
 
 What a candidate shows obeys the case policy: a user who may see the
 child's identity through one of the child's cases sees the name, age, area,
-cases and the explanation of the score; anyone else learns only that a
-possible match exists and whom to ask (the case manager and their agency).
+cases and the explanation of the score. At case opening anyone else learns
+only that a possible match exists and whom to ask (the case manager and their
+agency). An outreach capture shows hidden candidates not at all: it is saved
+for review whatever the registry holds (``capture_panel``), so that it cannot
+be used to test whether a child one may not see is on file.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signing
+from django.db.models import Q
 
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
@@ -22,7 +26,8 @@ from kawal.cases.models import Case, CaseStatus
 from kawal.cases.policy import case_access_bulk
 from kawal.identity.index import Candidate, lookup
 from kawal.identity.matching import Record
-from kawal.identity.services import cluster_ids
+from kawal.identity.models import DuplicatePair, IdentityRecord
+from kawal.identity.services import cluster_ids, sees_identity_of
 from kawal.people.models import Person
 
 SALT = "kawal.identity.panel"
@@ -126,6 +131,50 @@ def intake_panel(
             data_classes=["basic"],
         )
     return entries
+
+
+def capture_panel(entries: list[PanelEntry]) -> list[PanelEntry]:
+    """What a capture may show of ``intake_panel``'s candidates: the visible ones only.
+
+    A hidden candidate is still queued for review when the capture is saved,
+    but saying so, or naming whom to ask, would tell the user that a child they
+    may not see answers to the name they typed.
+    """
+    return [entry for entry in entries if entry.visible]
+
+
+def pairs_seen_by(user: Any, person_ids: Iterable[int]) -> set[int]:
+    """Of these children, those paired for review with a child whose identity the user sees.
+
+    Who may not see the other child must read "saved for review" whether or not
+    such a pair exists.
+    """
+    ids = set(person_ids)
+    if not ids:
+        return set()
+    others: dict[int, set[int]] = {}
+    for first, second in DuplicatePair.objects.filter(
+        Q(first_id__in=ids) | Q(second_id__in=ids)
+    ).values_list("first_id", "second_id"):
+        if first in ids:
+            others.setdefault(first, set()).add(second)
+        if second in ids:
+            others.setdefault(second, set()).add(first)
+    partners = {other for found in others.values() for other in found}
+    roots = dict(
+        IdentityRecord.objects.filter(person_id__in=partners).values_list("person_id", "root_id")
+    )
+    seen: dict[int, bool] = {}
+    result = set()
+    for child, found in others.items():
+        for other in found:
+            root = roots.get(other, other)
+            if root not in seen:
+                seen[root] = sees_identity_of(user, root)
+            if seen[root]:
+                result.add(child)
+                break
+    return result
 
 
 # Apps above identity that meet children before any case exists (outreach)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kawal.accounts.models import Agency
 from kawal.cases.forms import kelurahan_field
+from kawal.core.forms import IdMultipleChoiceField
 from kawal.outreach.models import Activity, TakenTo
 from kawal.outreach.services import CaptureInput
 from kawal.people.models import Sex
@@ -26,7 +27,7 @@ class OperationForm(forms.Form):
         max_length=300,
         help_text=_("Public places only, e.g. a junction or a market."),
     )
-    agencies = forms.ModelMultipleChoiceField(
+    agencies = IdMultipleChoiceField(
         label=_("Joint team"),
         queryset=Agency.objects.order_by("name"),
         required=False,

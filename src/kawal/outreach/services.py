@@ -20,6 +20,7 @@ from kawal.access.catalogue import Capability, DataClass
 from kawal.access.policy import may
 from kawal.accounts.models import Agency
 from kawal.cases.models import Case, CaseEvent, CaseStatus, Task
+from kawal.core import ratelimit
 from kawal.core.audit import AuditContext, audit_record
 from kawal.core.uploads import clean_upload, store_private
 from kawal.identity.index import identity_refresh, root_of
@@ -38,6 +39,27 @@ from kawal.regions.models import Region
 
 # Rough ages are guesses: a child said to be 9 may be 8 or 10.
 AGE_SLACK = 1
+
+
+class TooManyChecks(Exception):
+    """This user ran too many identity checks from capture forms within the hour."""
+
+
+def capture_check_count(user: Any) -> None:
+    """Count one identity check by this user; refuse past the hourly limit.
+
+    Counted before the registry is searched, for every user alike, so that a
+    refusal says nothing about what the registry holds.
+    """
+    limit = settings.KAWAL_CAPTURE_CHECK_RATE_PER_HOUR
+    try:
+        count = ratelimit.hit("outreach:capture_check", str(user.pk), window=3600)
+    except ratelimit.CounterUnavailable:
+        # A child found in the street is recorded even with the cache down:
+        # every check is still in the access log (the counter logged the outage).
+        return
+    if count > limit:
+        raise TooManyChecks
 
 
 def operations_visible_to(user: Any) -> QuerySet[Operation]:

@@ -23,10 +23,16 @@ from kawal.core.audit import AuditContext
 from kawal.core.models import StaleVersion
 from kawal.core.uploads import open_private, private_download
 from kawal.identity.index import query_record
-from kawal.identity.panel import intake_panel, panel_signature, signature_matches
+from kawal.identity.panel import (
+    capture_panel,
+    intake_panel,
+    pairs_seen_by,
+    panel_signature,
+    signature_matches,
+)
 from kawal.outreach import services as svc
 from kawal.outreach.forms import CaptureForm, OperationForm, UndertakingForm
-from kawal.outreach.models import Capture, Operation
+from kawal.outreach.models import Capture, MatchOutcome, Operation
 from kawal.reports.selectors import open_report_for_triage
 from kawal.reports.services import report_assign
 from kawal.web.forms import apply_errors, posted_version
@@ -189,7 +195,8 @@ def operation_detail(request: HttpRequest, operation_uuid: str) -> HttpResponse:
     rows = list(operation.captures.select_related("case", "child", "captured_by"))
     # The case number of a known child is shown only to who may open that case.
     access = case_access_bulk(user, [row.case for row in rows if row.case is not None])
-    captures = [(row, row.case_id in access) for row in rows]
+    outcomes = _outcome_shown(user, rows)
+    captures = [(row, row.case_id in access, *outcomes[row.pk]) for row in rows]
     shown = [row.case for row in rows if row.case_id in access and row.case is not None]
     if rows:
         # The names as told are identity data, whether or not a case exists yet.
@@ -224,9 +231,19 @@ def capture_new(request: HttpRequest, operation_uuid: str) -> HttpResponse:
     panel: list[Any] = []
     signature = ""
     if request.method == "POST" and form.is_valid():
+        try:
+            svc.capture_check_count(user)
+        except svc.TooManyChecks:
+            return _too_many_checks(request, operation, form)
+        # Every check is logged, with or without a candidate: one that matched
+        # nobody the user may see is still a question asked of the registry.
+        access_log_write(request, action=AccessAction.SEARCH)
         data = form.capture_input()
         record = query_record(**data.matching(operation))
-        panel = intake_panel(request, record)
+        entries = intake_panel(request, record)
+        # Hidden candidates are queued for review on saving but never shown:
+        # the answer must read the same as when nobody matches.
+        panel = capture_panel(entries)
         signature = panel_signature(record, panel)
         choice = "new" if not panel else form.cleaned_data["identity_choice"]
         allowed = {"new"} | {entry.choice for entry in panel if entry.choice}
@@ -240,7 +257,7 @@ def capture_new(request: HttpRequest, operation_uuid: str) -> HttpResponse:
                     operation,
                     data,
                     choice=choice,
-                    shown=[(e.candidate.root_id, e.candidate.score, e.visible) for e in panel],
+                    shown=[(e.candidate.root_id, e.candidate.score, e.visible) for e in entries],
                     acting_user=user,
                     report=form.chosen_report(),
                     context=AuditContext.from_request(request),
@@ -248,21 +265,58 @@ def capture_new(request: HttpRequest, operation_uuid: str) -> HttpResponse:
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(
-                    request, _("Saved — %(outcome)s") % {"outcome": capture.get_outcome_display()}
-                )
+                messages.success(request, _saved_message(capture))
                 return redirect("outreach:detail", operation_uuid=operation.uuid)
     return render(
         request,
         "outreach/capture_form.html",
-        {
-            "operation": operation,
-            "form": form,
-            "panel": panel,
-            "signature": signature,
-            "hidden_matches": any(not entry.visible for entry in panel),
-        },
+        {"operation": operation, "form": form, "panel": panel, "signature": signature},
     )
+
+
+def _saved_message(capture: Capture) -> str:
+    # "Possibly known" would tell of a candidate the user may not have seen.
+    if capture.outcome == MatchOutcome.LINKED:
+        return _("Saved — %(outcome)s") % {"outcome": capture.get_outcome_display()}
+    return _("Saved for review")
+
+
+def _too_many_checks(request: HttpRequest, operation: Operation, form: CaptureForm) -> HttpResponse:
+    """Refuse the check, keeping everything typed so that it can be sent again later."""
+    access_log_write(request, action=AccessAction.DENIED)
+    form.add_error(
+        None,
+        _(
+            "You have checked many children in the last hour. Nothing was saved yet and "
+            "what you typed is kept: send it again later."
+        ),
+    )
+    return render(
+        request,
+        "outreach/capture_form.html",
+        {"operation": operation, "form": form, "panel": [], "signature": ""},
+        status=429,
+    )
+
+
+def _outcome_shown(user: Any, rows: list[Capture]) -> dict[int, tuple[str, str]]:
+    """How each capture's result reads to this user: (CSS key, label).
+
+    "Possibly known" only to who may see a child it was paired with; to anyone
+    else it reads like a capture that matched nobody, or the operation page
+    would answer what the capture form does not.
+    """
+    asked = [row.child_id for row in rows if row.outcome == MatchOutcome.ASK]
+    seen = pairs_seen_by(user, asked)
+    shown: dict[int, tuple[str, str]] = {}
+    for row in rows:
+        if row.outcome == MatchOutcome.LINKED:
+            shown[row.pk] = (MatchOutcome.LINKED, row.get_outcome_display())
+        elif row.outcome == MatchOutcome.ASK and row.child_id in seen:
+            shown[row.pk] = (MatchOutcome.ASK, row.get_outcome_display())
+        else:
+            shown[row.pk] = ("review", _("Saved for review"))
+    return shown
 
 
 def _team_capture(request: HttpRequest, operation_uuid: str, capture_uuid: str) -> Capture:
