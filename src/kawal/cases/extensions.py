@@ -8,7 +8,9 @@ care, families, placement ...). Each of them registers, in its
 - ``TimelineKind``: how the app's events read on the case timeline;
 - ``OpeningSource``: something a case can be opened from (a report, a child
   found on outreach), with what it pre-fills and what happens when the case
-  is opened.
+  is opened;
+- ``ReminderRule``: a daily rule that creates reminder tasks on cases
+  (through ``cases.services.task_remind``), run by ``kawal remind``.
 
 The case page, the timeline and case opening ask this registry and nothing
 else, so adding a domain never edits ``cases``. The registry is explicit and
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
@@ -105,9 +108,20 @@ class Origin:
     obj: Any
 
 
+@dataclass(frozen=True)
+class ReminderRule:
+    """A daily rule of an app: ``run(today)`` creates the reminder tasks due
+    that day (idempotent: ``task_remind`` keys) and returns how many it made."""
+
+    key: str
+    label: str | Promise
+    run: Callable[[date], int]
+
+
 _SECTIONS: dict[str, CaseSection] = {}
 _TIMELINE: dict[str, TimelineKind] = {}
 _SOURCES: dict[str, OpeningSource] = {}
+_REMINDERS: dict[str, ReminderRule] = {}
 
 
 def _add(registry: dict[str, Any], key: str, item: Any) -> None:
@@ -128,6 +142,14 @@ def register_timeline_kind(kind: TimelineKind) -> None:
 
 def register_opening_source(source: OpeningSource) -> None:
     _add(_SOURCES, source.key, source)
+
+
+def register_reminder_rule(rule: ReminderRule) -> None:
+    _add(_REMINDERS, rule.key, rule)
+
+
+def reminder_rules() -> list[ReminderRule]:
+    return sorted(_REMINDERS.values(), key=lambda rule: rule.key)
 
 
 def case_sections(slot: str) -> list[CaseSection]:

@@ -444,12 +444,22 @@ class Task(UUIDModel, TimestampedModel, VersionedModel):
     )
     due_on = classified(models.DateField(_("due on"), null=True, blank=True), B)
     status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    # Empty for a reminder the system created (``task_remind``).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Names what a system reminder is about (e.g. "care.observation:<case>:<day>"),
+    # so running the same rule twice never creates a second task. NULL (not "")
+    # for tasks people make, so the unique constraint leaves them alone.
+    reminder_key = models.CharField(  # noqa: DJ001
+        max_length=160, null=True, blank=True, editable=False
     )
 
     class Meta:
         ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["reminder_key"], name="one_task_per_reminder_key")
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
@@ -890,6 +890,48 @@ def task_create(
         )
         _event(case, "task.created", acting_user, title=task.title)
     return task
+
+
+def task_remind(
+    case: Case,
+    *,
+    key: str,
+    title: str,
+    assignee: User | None = None,
+    assignee_agency: Agency | None = None,
+    due_on: date | None = None,
+) -> tuple[Task, bool]:
+    """Create a reminder task once per ``key``; returns (task, created).
+
+    Called by the services of apps above ``cases`` and by the reminder rules,
+    never from a page: there is no acting user to check, and the system is
+    the creator. A key once used is never reused, even after the task was
+    done or cancelled, so a rule run twice a day reminds once. The title is
+    class basic (it is listed on "my tasks"): it names what is due, never the
+    child, a place or a clinical fact.
+    """
+    if not title.strip() or not key:
+        raise ValueError("a reminder needs a key and a title")
+    with transaction.atomic():
+        existing = Task.objects.filter(reminder_key=key).first()
+        if existing is not None:
+            return existing, False
+        try:
+            with transaction.atomic():
+                task = Task.objects.create(
+                    case=case,
+                    title=title.strip()[:200],
+                    assignee=assignee,
+                    assignee_agency=assignee_agency,
+                    due_on=due_on,
+                    created_by=None,
+                    reminder_key=key[:160],
+                )
+        except IntegrityError:
+            # Another worker made it between the look-up and the insert.
+            return Task.objects.get(reminder_key=key[:160]), False
+        _event(case, "task.created", None, title=task.title, reminder=True)
+    return task, True
 
 
 def task_set_status(task: Task, *, status: str, expected_version: int, acting_user: User) -> Task:
