@@ -11,7 +11,6 @@ from kawal.accounts.models import AccountChange, AccountChangeStatus, User
 from kawal.accounts.services import (
     account_change_approve,
     account_change_reject,
-    grants_case_content,
     user_create,
     user_update,
 )
@@ -38,10 +37,21 @@ def dpo_mail(dpo):
     return list(OutboxMessage.objects.filter(recipient=dpo.email))
 
 
-def test_only_configuration_roles_see_no_case_content():
-    assert not grants_case_content(Role.SYSTEM_ADMIN)
-    for role in set(Role) - {Role.SYSTEM_ADMIN}:
-        assert grants_case_content(role), role
+@pytest.mark.parametrize("role", list(Role))
+def test_every_new_account_waits_for_a_second_admin(admins, dpo, role):
+    # A new administrator too: it could approve its creator's requests.
+    admin, _ = admins
+    user = user_create(
+        username=f"new-{role.value}",
+        full_name="Synthetic",
+        email=f"new-{role.value}@example.invalid",
+        agency=agency_for(role),
+        role=role,
+        acting_user=admin,
+    )
+    assert not user.is_active
+    assert user.pending_change.changes == {"is_active": True}
+    assert not OutboxMessage.objects.filter(recipient=user.email).exists()
 
 
 def test_the_reported_attack_admin_makes_self_psychologist_in_the_console(client, admins, dpo):
@@ -246,3 +256,103 @@ def test_second_admin_approves_in_the_console(admins, dpo):
     # Nobody can add or edit a request by hand.
     assert approver.get("/admin/accounts/accountchange/add/").status_code == 403
     assert User.objects.get(pk=admin.pk).role == Role.SYSTEM_ADMIN
+
+
+def test_ticking_active_on_a_pending_account_is_held_too(client, admins, dpo):
+    admin, other = admins
+    sign_in(client, admin)
+    user = user_create(
+        username="sock",
+        full_name="Synthetic",
+        email="sock@example.invalid",
+        agency=agency_for(Role.PSYCHOLOGIST),
+        role=Role.PSYCHOLOGIST,
+        acting_user=admin,
+    )
+    client.post(
+        f"/admin/accounts/user/{user.pk}/change/",
+        {
+            "full_name": "Synthetic",
+            "email": user.email,
+            "agency": user.agency_id,
+            "role": user.role,
+            "is_active": "on",
+            "expected_version": user.version,
+        },
+    )
+    user.refresh_from_db()
+    assert not user.is_active
+    # A rejected activation leaves the account as it was: inactive.
+    pending = AccountChange.objects.get(user=user, status=AccountChangeStatus.PENDING)
+    account_change_reject(pending, acting_user=other)
+    user.refresh_from_db()
+    assert not user.is_active
+
+
+def test_reactivating_an_old_account_is_held(admins):
+    admin, _ = admins
+    user = make_user(Role.PSYCHOLOGIST, username="old", is_active=False)
+    updated = user_update(user, expected_version=user.version, acting_user=admin, is_active=True)
+    user.refresh_from_db()
+    assert not user.is_active
+    assert updated.pending_change.changes == {"is_active": True}
+
+
+def test_an_email_cannot_be_swapped_through_a_detour_via_administrator(admins):
+    admin, _ = admins
+    user = make_user(Role.PSYCHOLOGIST, username="psi")
+    user_update(user, expected_version=user.version, acting_user=admin, role=Role.SYSTEM_ADMIN)
+    user.refresh_from_db()
+    assert user.role == Role.PSYCHOLOGIST  # held: an administrator is an approver
+
+
+def test_the_last_data_protection_officer_cannot_be_removed(admins, dpo):
+    admin, other = admins
+    with pytest.raises(ValidationError):
+        user_update(dpo, expected_version=dpo.version, acting_user=admin, is_active=False)
+    second = make_user(Role.DATA_PROTECTION_OFFICER, username="dpo2")
+    user_update(dpo, expected_version=dpo.version, acting_user=admin, is_active=False)
+    dpo.refresh_from_db()
+    assert not dpo.is_active
+    change = user_update(
+        second, expected_version=second.version, acting_user=admin, role=Role.SYSTEM_ADMIN
+    ).pending_change
+    with pytest.raises(ValidationError):
+        account_change_approve(change, acting_user=other)
+    second.refresh_from_db()
+    assert second.role == Role.DATA_PROTECTION_OFFICER
+
+
+def test_members_of_a_retired_agency_can_still_be_deactivated(client, admins):
+    admin, _ = admins
+    user = make_user(Role.PSYCHOLOGIST, username="psi")
+    agency = user.agency
+    agency.is_active = False
+    agency.save()
+    sign_in(client, admin)
+    response = client.post(
+        f"/admin/accounts/user/{user.pk}/change/",
+        {
+            "full_name": "Synthetic",
+            "email": user.email,
+            "agency": agency.pk,
+            "role": user.role,
+            "expected_version": user.version,
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.is_active
+
+
+@pytest.mark.parametrize("value", ["999999999999999999999999", "1e5", "0x10", "abc", ""])
+@pytest.mark.parametrize("listing", ["user", "accountchange", "agency"])
+def test_bulk_actions_with_impossible_ids_are_not_a_500(client, admins, value, listing):
+    admin, _ = admins
+    sign_in(client, admin)
+    action = {"user": "end_sessions", "accountchange": "approve", "agency": "delete_selected"}
+    response = client.post(
+        f"/admin/accounts/{listing}/?status__exact=pending",
+        {"action": action[listing], "_selected_action": [value], "index": "0"},
+    )
+    assert response.status_code in (200, 302)

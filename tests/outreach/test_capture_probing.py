@@ -228,3 +228,28 @@ def test_a_candidate_one_sees_does_not_reveal_another_one_may_not(client, street
         second_id=max(other.child_id, capture.child_id),
         status=PairStatus.OPEN,
     ).exists()
+
+
+def test_the_operation_page_reads_the_same_with_or_without_a_hidden_second_candidate(
+    client, street
+):
+    # Review finding: "possibly known" was stored only when a hidden candidate
+    # existed, so a user who saw one candidate learned of the other from the
+    # operation page.
+    owner, boss, _patrol = street
+    register_known(owner, boss)
+
+    def capture_new_and_read_labels():
+        operation = plan(client, owner)
+        url = reverse("outreach:capture", args=[operation.uuid])
+        first = client.post(url, capture_form())
+        client.post(
+            url, capture_form(identity_check=first.context["signature"], identity_choice="new")
+        )
+        return outcome_labels(client.get(reverse("outreach:detail", args=[operation.uuid])))
+
+    only_visible = capture_new_and_read_labels()
+    elsewhere = make_user(Role.CASE_MANAGER, username="elsewhere", full_name="Lain Sintetis")
+    register(elsewhere, "Rizki Pratama", aliases=["Kiki"], birth_date=date(2015, 6, 1))
+    with_hidden = capture_new_and_read_labels()
+    assert only_visible == with_hidden

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,9 +35,9 @@ STALE_MESSAGE = gettext_lazy(
 
 
 HELD_FOR_APPROVAL = gettext_lazy(
-    "The change of role, agency or e-mail (or the new account) waits for a second "
-    "administrator's approval under 'Account changes awaiting approval'; the data "
-    "protection officer was told."
+    "The new account, or the change of role, agency, e-mail or activation, waits for a "
+    "second administrator's approval under 'Account changes awaiting approval'; the "
+    "data protection officer was told."
 )
 
 
@@ -90,7 +90,11 @@ class UserForm(VersionCheckedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].required = True
-        self.fields["agency"].queryset = Agency.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        # The account's own agency stays a valid choice after it was retired, so
+        # its members can still be renamed or deactivated.
+        self.fields["agency"].queryset = Agency.objects.filter(  # type: ignore[attr-defined]
+            Q(is_active=True) | Q(pk=self.instance.agency_id)
+        )
         if self.instance.pk is None:
             self.fields["email"].required = True
             self.fields["email"].help_text = _("The set-password link is sent here.")

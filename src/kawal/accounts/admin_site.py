@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -19,6 +20,7 @@ from kawal.access.catalogue import Capability
 from kawal.access.policy import may
 from kawal.accounts.middleware import second_factor_passed
 from kawal.core.audit import AuditContext, audit_record
+from kawal.core.forms import parse_id
 
 
 class KawalAdminSite(admin.AdminSite):
@@ -52,6 +54,9 @@ class KawalAdminSite(admin.AdminSite):
 admin_site = KawalAdminSite(name="admin")
 
 
+INTEGER_KEYS = frozenset({"AutoField", "BigAutoField", "IntegerField", "BigIntegerField"})
+
+
 class ConfigurationAdmin(admin.ModelAdmin):
     """Permissions from the policy, and an audit row for every change."""
 
@@ -75,6 +80,27 @@ class ConfigurationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Configuration rows are referenced by history; retire them instead.
         return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        # Django filters the rows of a bulk action with the posted keys as they
+        # are; a key no row can have (a huge or non-numeric id) is a 500 there.
+        integer_key = self.model._meta.pk.get_internal_type() in INTEGER_KEYS
+        if (
+            request.method == "POST"
+            and integer_key
+            and helpers.ACTION_CHECKBOX_NAME in request.POST
+        ):
+            post = request.POST.copy()
+            post.setlist(
+                helpers.ACTION_CHECKBOX_NAME,
+                [
+                    value
+                    for value in post.getlist(helpers.ACTION_CHECKBOX_NAME)
+                    if parse_id(value) is not None
+                ],
+            )
+            request.POST = post  # type: ignore[assignment]
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # The admin wraps this in a transaction, so the change and its audit

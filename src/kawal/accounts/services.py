@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,8 @@ from kawal.core.audit import AuditContext, audit_record
 from kawal.core.models import StaleVersion
 from kawal.notify.services import outbox_enqueue_email
 
+logger = logging.getLogger(__name__)
+
 RECOVERY_CODE_COUNT = 10
 
 
@@ -65,6 +68,7 @@ class AccountEvent:
     CHANGE_REQUESTED = "account.change_requested"
     CHANGE_APPROVED = "account.change_approved"
     CHANGE_REJECTED = "account.change_rejected"
+    NO_DPO_TO_TELL = "account.no_dpo_to_tell"
 
 
 def role_fits_agency(role: str, agency: Agency | None) -> bool:
@@ -98,22 +102,9 @@ def _require(acting_user: Any, capability: Capability) -> None:
 # --- Accounts ---------------------------------------------------------------
 
 
-def grants_case_content(role: str) -> bool:
-    """Whether holding ``role`` lets an account see anything of a child.
-
-    Everything but the two configuration capabilities leads to child data
-    somewhere: a data class on cases, triage queues, outreach finds, the map,
-    the access log.
-    """
-    spec = role_spec(role)
-    if spec is None:
-        return False
-    return bool(spec.read) or bool(spec.capabilities - CONFIGURATION_ONLY)
-
-
-CONFIGURATION_ONLY = frozenset({Capability.MANAGE_USERS, Capability.MANAGE_CONFIGURATION})
-# Who holds an account is decided by these: its role, its agency (which cases
-# its agency's teams open to it) and the e-mail that receives set-password links.
+# Who holds an account and what it may do are decided by these: its role, its
+# agency (which cases its agency's teams open to it), the e-mail that receives
+# set-password links, and whether it is active at all.
 GATED_FIELDS = ("role", "agency", "email")
 
 
@@ -130,9 +121,10 @@ def user_create(
 ) -> User:
     """Create an account without a password; its holder sets one through an emailed link.
 
-    An account with a role that sees case content, created by an administrator,
-    stays inactive (and gets no link) until a second administrator approves it.
-    ``acting_user=None`` is the server operator at the command line.
+    An account created by an administrator stays inactive (and gets no link)
+    until a second administrator approves it: every role either sees child
+    data or can approve such changes. ``acting_user=None`` is the server
+    operator at the command line, who holds the database anyway.
     """
     _require(acting_user, Capability.MANAGE_USERS)
     _validate_membership(role, agency)
@@ -140,7 +132,7 @@ def user_create(
         raise ValidationError(
             {"email": _("An email address is needed to send the set-password link.")}
         )
-    gated = acting_user is not None and grants_case_content(role)
+    gated = acting_user is not None
     with transaction.atomic():
         user = User(
             username=username,
@@ -191,9 +183,10 @@ def user_update(
 ) -> User:
     """Change an account; deactivation ends every session of the account at once.
 
-    A new role, agency or e-mail on an account that would see case content
-    is not applied but held for a second administrator (``pending_change`` on
-    the returned account); everything else is applied at once.
+    A new role, agency or e-mail, and a (re)activation, are not applied but
+    held for a second administrator (``pending_change`` on the returned
+    account); the rest (name, deactivation) is applied at once, so access can
+    always be taken away by one administrator.
     """
     _require(acting_user, Capability.MANAGE_USERS)
     unknown = set(changes) - set(USER_EDITABLE_FIELDS)
@@ -216,13 +209,14 @@ def user_update(
             raise ValidationError(
                 _("You cannot change your own role or agency; ask another administrator.")
             )
-        resulting_role = changed.get("role", current.role)
         held = {}
-        if acting_user is not None and grants_case_content(resulting_role):
+        if acting_user is not None:
             held = {name: changed.pop(name) for name in GATED_FIELDS if name in changed}
-        if held:
+            if changed.get("is_active") is True:
+                held["is_active"] = changed.pop("is_active")
+        if {"role", "agency", "is_active"} & set(held):
             # Check the whole change now, so the approver is not handed an impossible one.
-            _validate_membership(resulting_role, held.get("agency", current.agency))
+            _validate_membership(held.get("role", current.role), held.get("agency", current.agency))
         current = _apply_account_changes(current, changed, acting_user=acting_user, context=context)
         current.pending_change = None  # type: ignore[attr-defined]
         if held:
@@ -242,8 +236,28 @@ def _apply_account_changes(
     before = {name: getattr(current, name) for name in USER_EDITABLE_FIELDS}
     for name, value in changes.items():
         setattr(current, name, value)
-    _validate_membership(current.role, current.agency)
+    if (
+        current.role != before["role"]
+        or current.agency != before["agency"]
+        or (current.is_active and not before["is_active"])
+    ):
+        # Only what gives access is checked: a member of an agency since retired
+        # can still be renamed or deactivated.
+        _validate_membership(current.role, current.agency)
     current.full_clean()
+    was_dpo = before["role"] == Role.DATA_PROTECTION_OFFICER and before["is_active"]
+    if was_dpo and not (current.role == Role.DATA_PROTECTION_OFFICER and current.is_active):
+        others = User.objects.filter(role=Role.DATA_PROTECTION_OFFICER, is_active=True).exclude(
+            pk=current.pk
+        )
+        if not others.exists():
+            # Every change of access is reported to a DPO; without one nobody would hear.
+            raise ValidationError(
+                _(
+                    "This is the only active data protection officer. Appoint another one "
+                    "first: changes of access are reported to them."
+                )
+            )
     diff = {
         name: [str(before[name]), str(getattr(current, name))]
         for name in USER_EDITABLE_FIELDS
@@ -307,9 +321,12 @@ def _tell_data_protection_officers(change: AccountChange, what: str) -> None:
 
     The mail names accounts and roles only, never a child.
     """
-    recipients = User.objects.filter(role=Role.DATA_PROTECTION_OFFICER, is_active=True).exclude(
-        email=""
+    recipients = list(
+        User.objects.filter(role=Role.DATA_PROTECTION_OFFICER, is_active=True).exclude(email="")
     )
+    if not recipients:
+        logger.error("no data protection officer to tell of account change %s", change.uuid)
+        audit_record(AccountEvent.NO_DPO_TO_TELL, subject_user=change.user, change=str(change.uuid))
     with override("id"):
         subject = _("Kawal Anak: account access change %(what)s") % {"what": what}
         body = _(

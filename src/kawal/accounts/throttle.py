@@ -44,10 +44,17 @@ def address_paused(request: HttpRequest, username: str) -> bool:
         return False
     from kawal.accounts.services import AuthEvent
 
-    audit_record(
-        AuthEvent.LOCKED_OUT,
-        context=AuditContext.from_request(request),
-        username=username[:60],
-        scope="address",
-    )
+    try:
+        # One audit row per paused address and window: anonymous requests must
+        # not be able to fill the trail.
+        first = ratelimit.hit(f"{PURPOSE}-audited", _subject(request), window=_window()) == 1
+    except ratelimit.CounterUnavailable:
+        first = True
+    if first:
+        audit_record(
+            AuthEvent.LOCKED_OUT,
+            context=AuditContext.from_request(request),
+            username=username[:60],
+            scope="address",
+        )
     return True

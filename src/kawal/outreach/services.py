@@ -328,11 +328,10 @@ def capture_add(
             identity_refresh(child)
             intake_decision(child=child, shown=shown, reason="", acting_user=acting_user)
             capture.child = child
-            capture.outcome = (
-                MatchOutcome.ASK
-                if any(not visible for _r, _s, visible in shown)
-                else MatchOutcome.NEW
-            )
+            # "Possibly known" whenever the registry offered anyone, visible or
+            # not: were it set only for hidden candidates, the operation page
+            # would tell a user who saw one candidate that a hidden one exists.
+            capture.outcome = MatchOutcome.ASK if shown else MatchOutcome.NEW
         else:
             raise ValidationError(
                 _("Choose one of the possible matches, or say it is a new child.")
