@@ -1,0 +1,3 @@
+"""Assessment tests share the case tests' world (one case, a team, markers per class)."""
+
+from tests.cases.conftest import world  # noqa: F401
