@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from kawal.access.catalogue import Capability
 from kawal.access.policy import may
 from kawal.hotspots.forms import HotspotFilterForm
+from kawal.hotspots.layers import layer_data
 from kawal.hotspots.selectors import (
     HotspotFilter,
     hour_weekday_counts,
@@ -58,8 +59,10 @@ def hotspot_map(request: HttpRequest) -> HttpResponse:
         "day_totals": [sum(grid[hour][day] for hour in range(24)) for day in range(7)],
         "total": sum(map(sum, grid)),
         "kelurahan": kelurahan_counts(criteria) if valid else [],
+        "layers": layer_data(criteria) if valid else [],
         "source": criteria.source,
         "data_url": reverse("hotspots:data") + (f"?{query}" if query else ""),
+        "layers_url": reverse("hotspots:layers") + (f"?{query}" if query else ""),
         "boundaries_url": reverse("hotspots:boundaries"),
         "tiles_url": settings.KAWAL_MAP_TILES_URL,
         "tiles_attribution": settings.KAWAL_MAP_TILES_ATTRIBUTION,
@@ -76,6 +79,17 @@ def hotspot_data(request: HttpRequest) -> HttpResponse:
         message = _("Check the filters: %(fields)s.") % {"fields": ", ".join(sorted(errors))}
         return JsonResponse({"message": message, "errors": errors}, status=400)
     return JsonResponse(select_hotspot_data(form.criteria()))
+
+
+@require_GET
+def hotspot_layers(request: HttpRequest) -> HttpResponse:
+    """Counts per kelurahan from the layers other apps register (``hotspots.layers``)."""
+    _require_map(request)
+    form = HotspotFilterForm(request.GET)
+    if not form.is_valid():
+        message = _("Check the filters: %(fields)s.") % {"fields": ", ".join(sorted(form.errors))}
+        return JsonResponse({"message": message, "layers": []}, status=400)
+    return JsonResponse({"layers": layer_data(form.criteria())})
 
 
 @require_GET

@@ -63,6 +63,68 @@
       });
   }
 
+  // Layers other apps register (e.g. community sessions): counts per
+  // kelurahan only, each drawn as circles of its own colour at the centre.
+  var LAYER_COLOURS = ["#6d28d9", "#b45309", "#0369a1", "#be185d"];
+
+  function layerLabel(layer, row) {
+    var parts = layer.columns.map(function (column, index) {
+      return column + ": " + row.values[index];
+    });
+    return text(layer.label + " — " + row.name + ": " + parts.join(", "));
+  }
+
+  // Fetched after the main data, from their own endpoint: the map works the
+  // same when no app registers a layer or the layers fail to load.
+  function fetchLayers(control) {
+    if (!el.dataset.layersUrl) {
+      return;
+    }
+    fetch(el.dataset.layersUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.ok ? response.json() : { layers: [] };
+      })
+      .then(function (data) {
+        drawLayers(data.layers || [], control);
+      })
+      .catch(function () {
+        el.dataset.layerCircles = "0";
+      });
+  }
+
+  function drawLayers(layers, control) {
+    var drawn = 0;
+    layers.forEach(function (layer, index) {
+      var colour = LAYER_COLOURS[index % LAYER_COLOURS.length];
+      var group = L.featureGroup();
+      var top = 0;
+      layer.kelurahan.forEach(function (row) {
+        top = Math.max(top, row.count);
+      });
+      layer.kelurahan.forEach(function (row) {
+        if (row.lat === null || row.lon === null || row.count === 0) {
+          return;
+        }
+        L.circleMarker([row.lat, row.lon], {
+          radius: 5 + 18 * Math.sqrt(row.count / top),
+          color: colour,
+          weight: 2,
+          dashArray: "4 3",
+          fillColor: colour,
+          fillOpacity: 0.15,
+          className: "hotspot-layer-circle",
+        })
+          .bindTooltip(layerLabel(layer, row))
+          .bindPopup(layerLabel(layer, row))
+          .addTo(group);
+        drawn += 1;
+      });
+      group.addTo(map);
+      control.addOverlay(group, layer.label);
+    });
+    el.dataset.layerCircles = String(drawn);
+  }
+
   function draw(data) {
     var circles = L.featureGroup();
     var top = 0;
@@ -109,6 +171,7 @@
     overlays[el.dataset.labelFound] = layers.found;
     var control = L.control.layers(null, overlays, { collapsed: true }).addTo(map);
     drawBoundaries(control);
+    fetchLayers(control);
     var bounds = circles.getBounds();
     data.points.forEach(function (point) {
       bounds = bounds.isValid() ? bounds.extend([point.lat, point.lon]) : L.latLngBounds([point.lat, point.lon], [point.lat, point.lon]);
