@@ -116,6 +116,10 @@ INSTALLED_APPS = [
     "kawal.outreach",
     "kawal.reports",
     "kawal.hotspots",
+    "kawal.assessments",
+    "kawal.care",
+    "kawal.shelters",
+    "kawal.families",
     "kawal.demo",
 ]
 
@@ -364,6 +368,16 @@ KAWAL_REPORT_PHOTO_MAX_MB = int(os.environ.get("KAWAL_REPORT_PHOTO_MAX_MB", "5")
 # Case numbers: {year} and {seq} are filled in, e.g. KWL/2026/000123.
 KAWAL_CASE_NUMBER_FORMAT = os.environ.get("KAWAL_CASE_NUMBER_FORMAT", "KWL/{year}/{seq:06d}")
 KAWAL_BREAK_GLASS_HOURS = 4
+# A shelter stay longer than this is marked on the board and the case manager
+# gets a task (docs/care.md).
+KAWAL_SHELTER_STAY_LIMIT_DAYS = int(os.environ.get("KAWAL_SHELTER_STAY_LIMIT_DAYS", "30"))
+# Reunification readiness (docs/families.md): parenting sessions attended, and
+# how recent the safety/risk assessment must be; a home visit is overdue after.
+KAWAL_REUNIFICATION_MIN_SESSIONS = int(os.environ.get("KAWAL_REUNIFICATION_MIN_SESSIONS", "4"))
+KAWAL_REUNIFICATION_ASSESSMENT_DAYS = int(
+    os.environ.get("KAWAL_REUNIFICATION_ASSESSMENT_DAYS", "30")
+)
+KAWAL_HOME_VISIT_OVERDUE_DAYS = int(os.environ.get("KAWAL_HOME_VISIT_OVERDUE_DAYS", "30"))
 
 # --- Demo -------------------------------------------------------------------
 KAWAL_DEMO_PASSWORD = os.environ.get("KAWAL_DEMO_PASSWORD", "kawal-demo")

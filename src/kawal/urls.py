@@ -12,6 +12,10 @@ urlpatterns = [
     path("", include("kawal.outreach.urls")),
     path("", include("kawal.reports.urls")),
     path("", include("kawal.hotspots.urls")),
+    path("", include("kawal.assessments.urls")),
+    path("", include("kawal.care.urls")),
+    path("", include("kawal.shelters.urls")),
+    path("", include("kawal.families.urls")),
     # Switching language must work on the sign-in page too.
     path("bahasa/", login_not_required(set_language), name="set_language"),
     path("admin/", admin_site.urls),

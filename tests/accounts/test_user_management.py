@@ -143,6 +143,11 @@ def test_admin_console_registers_configuration_only():
         "accounts.User",
         "accounts.AccountChange",
         "regions.Region",
+        "assessments.Instrument",
+        "assessments.AnswerScale",
+        "care.Indicator",
+        "shelters.Shelter",
+        "shelters.Room",
     }
 
 

@@ -66,4 +66,7 @@ def test_case_page_budget(world):
             acting_user=world.owner,
         )
     assert count(client, "get", url) == before
-    assert before <= 30
+    # The cards other apps register cost a fixed few queries each (care 4 with
+    # observations, families up to 6, assessments 2, shelters 1, outreach 1),
+    # never more with more data; their own tests pin that.
+    assert before <= 45, before

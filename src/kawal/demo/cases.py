@@ -247,7 +247,7 @@ def _build(
         case,
         user=users["psikolog"],
         case_role="Psikolog pendamping",
-        data_classes=["identity", "whereabouts", "clinical"],
+        data_classes=["identity", "whereabouts", "clinical", "progress"],
         acting_user=owner,
     )
     if rng.random() < 0.6:

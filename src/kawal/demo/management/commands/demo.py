@@ -8,12 +8,16 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kawal.demo.assessments import demo_load_assessments
+from kawal.demo.care import demo_load_care
 from kawal.demo.cases import demo_load_cases
 from kawal.demo.data import ACCOUNTS
+from kawal.demo.families import demo_load_families
 from kawal.demo.hotspots import demo_load_hotspots
 from kawal.demo.identity import demo_load_identity
 from kawal.demo.reports import demo_load_reports
 from kawal.demo.services import demo_load, demo_refuse_in_production
+from kawal.demo.shelters import demo_load_shelters
 
 
 class Command(BaseCommand):
@@ -37,6 +41,11 @@ class Command(BaseCommand):
         identity = demo_load_identity() if cases else {"duplicates": 0, "captures": 0}
         hotspots = demo_load_hotspots()
         reports = demo_load_reports()
+        # Care builds on signed assessments, and families on the safety ratings.
+        assessments = demo_load_assessments() if cases else 0
+        care = demo_load_care() if cases else 0
+        shelters = demo_load_shelters() if cases else 0
+        families = demo_load_families() if cases else 0
         address = f"http://{options['addrport']}/"
         self.stdout.write(self.style.SUCCESS("Kawal Anak DEMO — data sintetis (synthetic data)"))
         self.stdout.write(
@@ -44,7 +53,9 @@ class Command(BaseCommand):
             f"{cases} synthetic cases created; {identity['duplicates']} registered twice for the "
             f"duplicate queue; {identity['captures']} children found on an outreach operation; "
             f"{hotspots} more found on earlier operations, for the hotspot map; "
-            f"{reports} reports from the public for triage."
+            f"{reports} reports from the public for triage; new care data: {assessments} "
+            f"assessments, {care} observation and readiness records, {shelters} shelter "
+            f"stays, {families} parent-programme and community-session records."
         )
         self.stdout.write(f"Open {address}")
         password_note = (
