@@ -113,3 +113,13 @@ def test_kawal_remind_runs_the_rule(world):
     call_command("remind", "--date", day, "--rule", RULE_KEY, stdout=out)
     assert f"{RULE_KEY}: 1 new task(s)" in out.getvalue()
     assert f"{RULE_KEY}: 0 new task(s)" in out.getvalue()
+
+
+def test_signing_closes_the_reminder_that_asked_for_it(world):
+    from kawal.cases.models import TaskStatus
+
+    entered = to_assessment(world)
+    assert assessments_due(entered + timedelta(days=BIOPSYCHOSOCIAL_DUE_DAYS)) == 1
+    bio = Instrument.objects.get(code=BIOPSYCHOSOCIAL_CODE)
+    fill_and_sign(world.case, world.psychologist, BIOPSYCHOSOCIAL_CODE, complete_answers(bio))
+    assert reminders(world).get().status == TaskStatus.DONE

@@ -136,7 +136,7 @@ def test_my_tasks_logs_one_list_row_per_case_shown(world):
     url = reverse("cases:my_tasks")
     response = client_for(owner).get(url)
     assert response.status_code == 200
-    listed = {task.case_id for task, _access in response.context["tasks"]}
+    listed = {task.case_id for task, _access in response.context["listing"].page.object_list}
     assert listed == {world.case.pk, second.pk}
     rows = AccessLog.objects.filter(action="list", user=owner)
     assert sorted(rows.values_list("case_id", flat=True)) == sorted(listed)

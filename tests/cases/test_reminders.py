@@ -56,3 +56,41 @@ def test_kawal_remind_runs_registered_rules_once_per_key(world):
         assert Task.objects.filter(reminder_key="test.cmd:2026-12-01").count() == 1
     finally:
         extensions._REMINDERS.pop("test.cmd")
+
+
+@pytest.mark.django_db
+def test_settling_what_a_reminder_was_about_closes_it(world):
+    task, _ = svc.task_remind(world.case, key="test.due:a:1", title="Something is due")
+    other, _ = svc.task_remind(world.case, key="test.due:b:1", title="Something else")
+    assert svc.reminders_resolve(world.case, key_prefix="test.due:a:") == 1
+    task.refresh_from_db()
+    other.refresh_from_db()
+    assert task.status == TaskStatus.DONE and other.status == TaskStatus.OPEN
+    assert svc.reminders_resolve(world.case, key_prefix="test.due:a:") == 0
+
+
+@pytest.mark.django_db
+def test_my_tasks_come_in_pages_and_only_the_page_shown_is_logged(world):
+    from django.test import Client
+    from django.urls import reverse
+
+    from kawal.access.models import AccessLog
+    from kawal.cases.selectors import MY_TASKS_PAGE_SIZE
+    from tests.cases.conftest import open_case
+    from tests.helpers import sign_in
+
+    for index in range(MY_TASKS_PAGE_SIZE + 5):
+        case = world.case if index == 0 else open_case(world.owner, name=f"Anak Sintetis {index}")
+        svc.task_remind(case, key=f"test.page:{index}", title="Due", assignee=world.owner)
+    client = Client()
+    sign_in(client, world.owner)
+    first = client.get(reverse("cases:my_tasks"))
+    assert len(first.context["listing"].page.object_list) == MY_TASKS_PAGE_SIZE
+    total = first.context["listing"].open_count
+    assert total >= MY_TASKS_PAGE_SIZE + 5
+    # One row per case on the page shown, not per case of every page.
+    shown = {task.case_id for task, _access in first.context["listing"].page.object_list}
+    logged = AccessLog.objects.filter(user=world.owner, action="list").count()
+    assert logged == len(shown)
+    second = client.get(reverse("cases:my_tasks"), {"page": 2})
+    assert len(second.context["listing"].page.object_list) == total - MY_TASKS_PAGE_SIZE

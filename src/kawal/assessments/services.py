@@ -34,10 +34,11 @@ from kawal.assessments.models import (
     value_key,
 )
 from kawal.assessments.policy import may_fill
+from kawal.assessments.reminders import RULE_KEY
 from kawal.assessments.scoring import parse_value, result_json, rules_for, score
 from kawal.cases.models import Case, CaseStatus
 from kawal.cases.policy import CaseAccess, case_access
-from kawal.cases.services import case_event_add
+from kawal.cases.services import case_event_add, reminders_resolve
 from kawal.core.audit import AuditContext, audit_record
 from kawal.core.models import StaleVersion
 
@@ -238,6 +239,11 @@ def assessment_sign(
             )
         else:
             case_event_add(current.case, "assessments.signed", acting_user, data_class=P, **fields)
+        # A signed assessment settles the reminder that asked for it.
+        reminders_resolve(
+            current.case,
+            key_prefix=f"{RULE_KEY}:{current.instrument.code}:{current.case_id}:",
+        )
     return current
 
 

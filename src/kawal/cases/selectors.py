@@ -333,11 +333,22 @@ def _household(child: Any) -> dict[str, Any]:
     return {"household": named, "household_others": others}
 
 
-def my_tasks(request: HttpRequest) -> list[tuple[Task, CaseAccess]]:
+MY_TASKS_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    page: Page  # of (task, access) pairs, overdue first
+    open_count: int
+    overdue_count: int
+
+
+def my_tasks(request: HttpRequest, page_number: Any = None) -> TaskPage:
     """Open tasks for the user or their agency, overdue first, on cases they may still see.
 
-    The list names each task's case, so every case on it is logged as listed
-    (fail-closed, before the page is built).
+    Reminders can make many tasks at once, so the list comes in pages; the
+    page names each task's case, so every case on it is logged as listed
+    (fail-closed, before the page is built), and only those.
     """
     user: Any = request.user
     mine = Q(assignee=user)
@@ -346,7 +357,7 @@ def my_tasks(request: HttpRequest) -> list[tuple[Task, CaseAccess]]:
     tasks = list(
         Task.objects.filter(mine, status=TaskStatus.OPEN, case__in=cases_visible_to(user))
         .select_related("case", "case__child")
-        .order_by("due_on", "id")[:200]
+        .order_by("due_on", "id")[:500]
     )
     accesses = case_access_bulk(user, {task.case_id: task.case for task in tasks}.values())
     today = timezone.localdate()
@@ -354,7 +365,8 @@ def my_tasks(request: HttpRequest) -> list[tuple[Task, CaseAccess]]:
         key=lambda task: (not (task.due_on and task.due_on < today), task.due_on or today.max)
     )
     shown = [(task, accesses[task.case_id]) for task in tasks if task.case_id in accesses]
-    listed = {task.case_id: task.case.number for task, _access in shown}
+    page = Paginator(shown, MY_TASKS_PAGE_SIZE).get_page(page_number)
+    listed = {task.case_id: task.case.number for task, _access in page.object_list}
     if listed:
         # The page shows case numbers and task titles only: basic, whatever
         # else the user might read on those cases.
@@ -364,7 +376,8 @@ def my_tasks(request: HttpRequest) -> list[tuple[Task, CaseAccess]]:
             cases=listed.items(),
             data_classes=[DataClass.BASIC],
         )
-    return shown
+    overdue = sum(1 for task, _access in shown if task.due_on and task.due_on < today)
+    return TaskPage(page=page, open_count=len(shown), overdue_count=overdue)
 
 
 def pending_referrals(user: Any) -> QuerySet[Referral]:

@@ -934,6 +934,28 @@ def task_remind(
     return task, True
 
 
+def reminders_resolve(case: Case, *, key_prefix: str) -> int:
+    """Mark done the open reminder tasks of this case whose key starts with the prefix.
+
+    Called inside the transaction of the write that settles what they were
+    about (the observation recorded, the assessment signed, the home visited),
+    so nobody is left chasing a task already done.
+    """
+    if not key_prefix:
+        raise ValueError("a reminder prefix is needed")
+    open_tasks = list(
+        Task.objects.filter(
+            case=case, status=TaskStatus.OPEN, reminder_key__startswith=key_prefix
+        ).select_for_update()
+    )
+    for task in open_tasks:
+        task.status = TaskStatus.DONE
+        task.version += 1
+        task.save(update_fields=["status", "version", "updated_at"])
+        _event(case, "task.status_changed", None, title=task.title, status=TaskStatus.DONE)
+    return len(open_tasks)
+
+
 def task_set_status(task: Task, *, status: str, expected_version: int, acting_user: User) -> Task:
     access = _access(acting_user, task.case)
     mine = task.assignee_id == acting_user.pk or (

@@ -825,7 +825,8 @@ def task_status(request: HttpRequest, case_uuid: Any, task_uuid: Any) -> HttpRes
 def my_tasks(request: HttpRequest) -> HttpResponse:
     if not reads_cases(request.user):
         raise PermissionDenied
-    return render(request, "cases/my_tasks.html", {"tasks": sel.my_tasks(request)})
+    listing = sel.my_tasks(request, request.GET.get("page"))
+    return render(request, "cases/my_tasks.html", {"listing": listing})
 
 
 @require_http_methods(["GET", "POST"])
