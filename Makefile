@@ -18,8 +18,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	KAWAL_ENV=demo $(BIN)/kawal demo
 
+# Both cores: the suite runs in two worker processes (pytest-xdist).
+PYTEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

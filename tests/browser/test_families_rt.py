@@ -1,7 +1,8 @@
 """On phones (360x740): a psychologist records a home visit, the RT head confirms it.
 
-The RT head sees a parent's name, the date and which offices went: never the
-child, the case, what was found or where the child is.
+The RT head sees a parent's name, the date and who went (name and role title,
+never their office): never the child, the case, what was found or where the
+child is.
 """
 
 from __future__ import annotations
@@ -111,7 +112,8 @@ def test_rt_head_confirms_a_home_visit_from_a_phone(phones):
     no_horizontal_scroll(rt)
     listing = rt.inner_text("main")
     assert f"Family of {MOTHER}" in listing
-    for secret in (CHILD, "Melati", SCHOOL, case.number, "Rumah bersih", "Dewi Sintetis"):
+    assert "Dewi Sintetis (Psychologist)" in listing
+    for secret in (CHILD, "Melati", SCHOOL, case.number, "Rumah bersih", str(psychologist.agency)):
         assert secret not in rt.content(), secret
     rt.click("a.rt-visit")  # tap 2
     rt.wait_for_url(re.compile(r"/rt/kunjungan/[0-9a-f-]+/$"))

@@ -158,7 +158,8 @@ def _no_locks(monkeypatch) -> list[BaseException]:
     """No row locks; returns what the INSERTs raised, to prove the index decided."""
     from django.db import IntegrityError
 
-    monkeypatch.setattr(svc, "_lock_child", lambda person_id: None)
+    # The merge group still read (the check needs it), but no row locked.
+    monkeypatch.setattr(svc, "_lock_child", lambda child: svc.merge_group(svc.root_of(child).pk))
     monkeypatch.setattr(svc, "_lock_bed", lambda bed: type(bed).objects.get(pk=bed.pk))
     refused: list[BaseException] = []
     original = svc._insert

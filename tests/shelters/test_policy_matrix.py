@@ -30,6 +30,9 @@ COMBINATIONS = [
     for relation in RELATIONS
     if relation != "own" or role in (Role.CASE_MANAGER, Role.SUPERVISOR)
 ]
+# Shelter staff of another UPTD PPA on the team with every class: they read the
+# case, but not a stay in a shelter that is not their agency's.
+COMBINATIONS.append((Role.SHELTER_STAFF, "team_elsewhere"))
 STAY_PAGES = ("stay", "edit", "discharge", "transfer")
 PLACE = "Rumah Aman Sintetis · Melati · G1"
 
@@ -38,8 +41,13 @@ def actor(sw: ShelterWorld, role: Role, relation: str) -> User:
     world = sw.world
     if relation == "own":
         return {Role.CASE_MANAGER: world.owner, Role.SUPERVISOR: world.supervisor}[role]
-    if relation == "team":
-        user = make_user(role)
+    if relation in ("team", "team_elsewhere"):
+        elsewhere = relation == "team_elsewhere"
+        user = (
+            make_user(role, agency=other_agency(AgencyKind.UPTD_PPA))
+            if elsewhere
+            else make_user(role)
+        )
         case_svc.member_add(
             world.case,
             user=user,
@@ -69,12 +77,28 @@ def acts(role: Role, relation: str) -> bool:
     return role == Role.SHELTER_STAFF and relation == "team"
 
 
-def stay_status(page: str, readable: set[str], acting: bool) -> int:
-    if DataClass.WHEREABOUTS not in readable:
+def reads_stay(role: Role, relation: str, readable: set[str]) -> bool:
+    """The case's leads and whereabouts readers, except institution staff; shelter staff
+    only in their own agency's shelter ("team": the shelter's agency)."""
+    if relation == "team_elsewhere":
+        return False
+    return DataClass.WHEREABOUTS in readable and role != Role.INSTITUTION_STAFF
+
+
+def stay_status(page: str, readable: set[str], acting: bool, reads: bool) -> int:
+    if not reads:
         return 404
     if page == "stay":
         return 200
     return 200 if acting else 403
+
+
+def section_of(page: str) -> str:
+    """The case page's stays card, or "" when the page has none."""
+    start = page.find('id="h-shelter-stays"')
+    if start < 0:
+        return ""
+    return page[start : page.find("</section>", start)]
 
 
 def english_client(user: User) -> Client:
@@ -104,7 +128,7 @@ def test_matrix(shelter_world, role, relation):
 
     for page in STAY_PAGES:
         response = client.get(reverse(f"shelters:{page}", kwargs={"stay_uuid": stay.uuid}))
-        expected = stay_status(page, readable, acting)
+        expected = stay_status(page, readable, acting, reads_stay(role, relation, readable))
         assert response.status_code == expected, (page, response.status_code, expected)
         body = response.content.decode()
         assert_markers(body, readable, page)
@@ -134,16 +158,21 @@ def test_matrix(shelter_world, role, relation):
     assert MARKERS[DataClass.IDENTITY] not in admit.content.decode()
     assert_markers(admit.content.decode(), readable, "admit")
 
-    # The case page: the stays section and its timeline lines follow their classes.
+    # The case page: the stays section follows the stay's readers, the timeline lines
+    # their classes.
     detail = client.get(reverse("cases:detail", kwargs={"case_uuid": shelter_world.case.uuid}))
     if readable:
         assert detail.status_code == 200
         page = detail.content.decode()
         sees_where = DataClass.WHEREABOUTS in readable
-        assert ("Shelter stays" in page) == sees_where
-        assert (PLACE in page) == sees_where
+        section = section_of(page)
+        assert bool(section) == reads_stay(role, relation, readable)
+        assert ("Staying now" in section) == reads_stay(role, relation, readable)
+        assert (PLACE in section) == reads_stay(role, relation, readable)
         assert "Admitted to a shelter" in page
-        assert ("Admitted to Rumah Aman Sintetis" in page) == sees_where
+        # The timeline's whereabouts line is read as the stay is.
+        assert sees_where or not reads_stay(role, relation, readable)
+        assert ("Admitted to Rumah Aman Sintetis" in page) == reads_stay(role, relation, readable)
         assert ("Move to another bed" in page) == acting
     else:
         assert detail.status_code == 404
@@ -178,7 +207,7 @@ def test_actions_write_nothing_for_those_who_may_not(shelter_world, role, relati
         response = client.post(
             reverse(f"shelters:{page}", kwargs={"stay_uuid": stay.uuid}), payload
         )
-        expected = 403 if DataClass.WHEREABOUTS in readable else 404
+        expected = 403 if reads_stay(role, relation, readable) else 404
         assert response.status_code == expected, (page, response.status_code)
     admission = client.post(
         reverse("shelters:admit"),

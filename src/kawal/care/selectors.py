@@ -49,6 +49,50 @@ AVERAGE_MIN_DAYS = 4
 TREND_STEP = 0.5
 WINDOWS = (14, 30, 90, 180)
 DEFAULT_WINDOW = 30
+# The observation period beside a readiness decision: four weeks unless
+# asked otherwise, at least a week (the decision's own minimum) when the case
+# is that old, at most half a year (the chart stays a chart).
+PERIOD_DEFAULT_DAYS = 28
+PERIOD_MIN_DAYS = 7
+PERIOD_MAX_DAYS = 180
+
+
+def _back(day: date, days: int) -> date:
+    """``day`` minus ``days`` days, stopping at the first day of the calendar."""
+    try:
+        return day - timedelta(days=days)
+    except OverflowError:
+        return date.min
+
+
+def _ahead(day: date, days: int) -> date:
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max
+
+
+def period_bounds(
+    since: date | None, until: date | None, *, opened_on: date, today: date
+) -> tuple[date, date]:
+    """The period to show for what a request asked: never before the case was
+    opened, never after today, never upside down, between ``PERIOD_MIN_DAYS``
+    (as far as the case's age allows) and ``PERIOD_MAX_DAYS`` long.
+
+    Whatever the dates asked (none, the year 1, the year 9999), the answer is
+    a real period of the case: pages never fail on it.
+    """
+    floor = min(opened_on, today)
+    until = min(max(until or today, floor), today)
+    if since is None:
+        since = _back(until, PERIOD_DEFAULT_DAYS - 1)
+    since = min(max(since, floor), until)
+    since = max(since, _back(until, PERIOD_MAX_DAYS - 1))
+    if (until - since).days + 1 < PERIOD_MIN_DAYS:
+        since = max(floor, _back(until, PERIOD_MIN_DAYS - 1))
+    if (until - since).days + 1 < PERIOD_MIN_DAYS:
+        until = min(today, _ahead(since, PERIOD_MIN_DAYS - 1))
+    return since, until
 
 
 def moving_average(
@@ -225,21 +269,24 @@ def care_trend(
         raise PermissionError("care progress is not readable")
     clinical = access.can_read(D.CLINICAL)
     today = today or timezone.localdate()
-    end = min(end or today, today)
+    days = max(days, 1)
+    # From two weeks before the window at most: the averages of its first day
+    # and of a week before its last day (a window of one day has both).
+    lead = max(AVERAGE_DAYS - 1, 2 * AVERAGE_DAYS - days)
+    # The first days of the calendar have no week before them.
+    end = max(min(end or today, today), _ahead(date.min, days + lead))
     start = end - timedelta(days=days - 1)
     bounds = Observation.objects.filter(case=case).aggregate(
         first=Min("observed_on"), last=Max("observed_on")
     )
     first = bounds["first"]
-    observations = _observations(
-        case, start - timedelta(days=AVERAGE_DAYS - 1), end, clinical=clinical
-    )
+    observations = _observations(case, start - timedelta(days=lead), end, clinical=clinical)
     by_day = {observation.observed_on: observation for observation in observations}
     indicators = list(Indicator.objects.all())
     used = {score.indicator_id for o in observations for score in o.scores.all()}
     indicators = [i for i in indicators if i.is_active or i.pk in used]
-    # From the week before the window, so the window's first averages are whole.
-    lead = AVERAGE_DAYS - 1
+    # The series begins ``lead`` days before the window, so the window's first
+    # averages are whole and the average a week before its end is too.
     span = [start - timedelta(days=lead - offset) for offset in range(lead)]
     span += [start + timedelta(days=offset) for offset in range(days)]
     scores_by_day = {
@@ -259,6 +306,7 @@ def care_trend(
             latest=recorded[-1] if recorded else None,
         )
         trend.average_now = averages[-1]
+        # The span is at least two weeks long: a week before the end is in it.
         before = average[-1 - AVERAGE_DAYS]
         trend.average_week_before = before
         trend.direction = direction(

@@ -7,7 +7,7 @@ the same 404 (``kawal.cases.selectors.case_for_user``).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -301,18 +301,26 @@ def edit(request: HttpRequest, case_uuid: Any, observation_uuid: Any) -> HttpRes
 # --- School readiness ----------------------------------------------------------
 
 
-def _period(request: HttpRequest, case: Case, today_date: date) -> tuple[date, date, PeriodForm]:
+def _period(
+    request: HttpRequest, case: Case, today_date: date
+) -> tuple[date, date, PeriodForm, bool]:
+    """The period asked for (``?dari=``, ``?sampai=``), made safe; and whether it was changed.
+
+    A period outside the case, upside down, too short or too long is shown
+    as the nearest period that is not, and the form then shows that period.
+    """
     form = PeriodForm(request.GET or None)
-    until = today_date
-    since = max(case.opened_on, today_date - timedelta(days=27))
+    asked: tuple[date | None, date | None] = (None, None)
     if form.is_bound and form.is_valid():
-        until = min(form.cleaned_data["sampai"] or until, today_date)
-        since = form.cleaned_data["dari"] or since
-        if since > until:
-            since = until
-        # The chart stays a chart: at most half a year beside the form.
-        since = max(since, until - timedelta(days=179))
-    return since, until, form
+        asked = (form.cleaned_data["dari"], form.cleaned_data["sampai"])
+    since, until = sel.period_bounds(*asked, opened_on=case.opened_on, today=today_date)
+    adjusted = any(
+        given is not None and given != shown
+        for given, shown in zip(asked, (since, until), strict=True)
+    )
+    if adjusted:
+        form = PeriodForm(initial={"dari": since, "sampai": until})
+    return since, until, form, adjusted
 
 
 @require_http_methods(["GET", "POST"])
@@ -325,7 +333,7 @@ def readiness(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         raise PermissionDenied
     case_log_view(request, case, access, {D.BASIC, D.IDENTITY, D.PROGRESS})
     today_date = timezone.localdate()
-    since, until, period_form = _period(request, case, today_date)
+    since, until, period_form, adjusted = _period(request, case, today_date)
     history = sel.readiness_history(case, access)
     latest = history[0] if history else None
     open_for_decision = svc.open_for_decision(latest)
@@ -370,6 +378,7 @@ def readiness(request: HttpRequest, case_uuid: Any) -> HttpResponse:
             "may_confirm": svc.may_confirm_readiness(user, case, access),
             "may_revoke": may_decide or svc.may_confirm_readiness(user, case, access),
             "period_form": period_form,
+            "period_adjusted": adjusted,
             "since": since,
             "until": until,
             "trend": trend,

@@ -57,14 +57,21 @@ class CaseSection:
     slot: str = "main"
 
 
+def _shown_to_class_readers(user: Any, access: CaseAccess, payload: Mapping[str, Any]) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class TimelineKind:
     """How one kind of case event reads; ``describe`` gets the payload and the
     classes the viewer may read (an event row itself is already filtered by
-    its data class)."""
+    its data class). ``shown_to`` narrows who sees the event further, for an
+    app whose rule is finer than a data class (a shelter's name is
+    whereabouts, but not for staff of another shelter)."""
 
     kind: str
     describe: Callable[[Mapping[str, Any], Mapping[str, bool]], str | Promise]
+    shown_to: Callable[[Any, CaseAccess, Mapping[str, Any]], bool] = _shown_to_class_readers
 
 
 def _no_child(obj: Any) -> None:

@@ -15,6 +15,7 @@ from kawal.access.catalogue import DataClass
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction, AccessLog
 from kawal.access.policy import may, reads_cases, reads_identity
+from kawal.cases.extensions import timeline_kind
 from kawal.cases.models import (
     Attachment,
     BreakGlassGrant,
@@ -264,8 +265,15 @@ def case_search(request: HttpRequest, query: str, *, limit: int = 50) -> list[Ca
     return rows
 
 
-def case_timeline(case: Case, access: CaseAccess) -> QuerySet[CaseEvent]:
-    return case.events.filter(data_class__in=access.readable).select_related("actor")[:200]
+def case_timeline(case: Case, access: CaseAccess, user: Any) -> list[CaseEvent]:
+    """The latest events of the classes the viewer reads, less those an app hides from them."""
+    events = case.events.filter(data_class__in=access.readable).select_related("actor")[:200]
+    shown = []
+    for event in events:
+        kind = timeline_kind(event.kind)
+        if kind is None or kind.shown_to(user, access, event.payload or {}):
+            shown.append(event)
+    return shown
 
 
 def case_notes(case: Case, access: CaseAccess) -> list[Note]:

@@ -311,7 +311,7 @@ def case_detail(request: HttpRequest, case_uuid: Any) -> HttpResponse:
             "attachments": sel.case_attachments(case, access),
             "summary_sections": sections_for(request, case, access, "summary"),
             "sections": sections_for(request, case, access, "main"),
-            "timeline": sel.case_timeline(case, access),
+            "timeline": sel.case_timeline(case, access, request.user),
             "approvals": case.approvals.select_related("requested_by", "decided_by").order_by(
                 "-created_at"
             )[:10],

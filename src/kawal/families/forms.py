@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kawal.accounts.models import Agency, User
@@ -24,6 +25,7 @@ from kawal.families.models import (
     SupportOutcome,
     UndertakingState,
 )
+from kawal.families.selectors import staff_label
 from kawal.families.services import SUPPORT_AGENCY_KINDS
 from kawal.people.models import Person
 
@@ -61,16 +63,30 @@ class LabelledMultipleChoiceField(IdMultipleChoiceField):
         return self.labels.get(obj.pk, str(obj))
 
 
-def _user_label(user: User) -> str:
+def _agency_label(user: User) -> str:
     return f"{user} ({user.agency})" if user.agency_id else str(user)
 
 
-def _users(queryset_ids: Iterable[User]) -> tuple[Any, dict[int, str]]:
+def _users(
+    queryset_ids: Iterable[User], label: Callable[[User], str] = staff_label
+) -> tuple[Any, dict[int, str]]:
+    """Users to choose from. In the parent programme they are named by role title, never
+    by office: an office could tell where the child is or that the police are involved."""
     users = list(queryset_ids)
     return (
         User.objects.filter(pk__in=[user.pk for user in users]).select_related("agency"),
-        {user.pk: _user_label(user) for user in users},
+        {user.pk: label(user) for user in users},
     )
+
+
+# Static guidance on every free-text field of the programme. The text is not compared
+# with the child's places: any such check answers "is this the child's school?" to
+# whoever types a guess (see docs/families.md).
+NO_WHEREABOUTS = _("Do not write where the child lives or stays now, or which school they go to.")
+
+
+def _guidance(*parts: Any) -> Any:
+    return format_lazy("{} " * len(parts) + "{}", *parts, NO_WHEREABOUTS)
 
 
 class VersionedForm(forms.Form):
@@ -97,7 +113,7 @@ class ProgrammeForm(forms.Form):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("About the parents and their home; never where the child is staying."),
+        help_text=_guidance(_("About the parents and their home.")),
     )
     parents = LabelledMultipleChoiceField(
         label=_("Parents or carers taking part"),
@@ -147,6 +163,7 @@ class ProgrammeCloseForm(VersionedForm):
         label=_("Why the programme ends"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=NO_WHEREABOUTS,
     )
 
 
@@ -191,18 +208,20 @@ class SessionForm(forms.Form):
     facilitator = LabelledChoiceField(
         label=_("Facilitator"), queryset=User.objects.none(), required=False
     )
-    topic = forms.CharField(label=_("Topic"), max_length=200)
+    topic = forms.CharField(label=_("Topic"), max_length=200, help_text=NO_WHEREABOUTS)
     summary = forms.CharField(
         label=_("What was covered"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=NO_WHEREABOUTS,
     )
     clinical_note = forms.CharField(
         label=_("Clinical note (clinicians only)"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=NO_WHEREABOUTS,
     )
     attended = forms.Field(required=False)
 
@@ -258,13 +277,13 @@ class VisitForm(forms.Form):
         label=_("Others who went"),
         required=False,
         max_length=200,
-        help_text=_("e.g. the Bhabinkamtibmas or a Puskesmas nurse."),
+        help_text=_guidance(_("e.g. the Bhabinkamtibmas or a Puskesmas nurse.")),
     )
     findings = forms.CharField(
         label=_("What was found"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("The home and the parents; never where the child is staying."),
+        help_text=_guidance(_("The home and the parents.")),
     )
     found_safe = forms.TypedChoiceField(
         label=_("Was the home found safe for the child?"),
@@ -286,11 +305,14 @@ class VisitForm(forms.Form):
     def __init__(
         self, *args: Any, visitors: Iterable[User] = (), agencies: Any = None, **kwargs: Any
     ) -> None:
-        if agencies is None:
-            agencies = Agency.objects.none()
+        """``agencies`` None: the viewer may not read the family's identity, and which
+        RT the family lives in is part of it, so the question is not asked."""
         super().__init__(*args, **kwargs)
         field = self.fields["visitors"]
         field.queryset, field.labels = _users(visitors)  # type: ignore[attr-defined]
+        if agencies is None:
+            del self.fields["confirming_agency"]
+            return
         self.fields["confirming_agency"].queryset = agencies  # type: ignore[attr-defined]
         if len(agencies) == 1:
             self.initial.setdefault("confirming_agency", agencies[0].pk)
@@ -317,7 +339,7 @@ class RtConfirmForm(forms.Form):
         required=False,
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Needed when you have concerns or cannot confirm."),
+        help_text=_guidance(_("Needed when you have concerns or cannot confirm.")),
     )
 
 
@@ -326,6 +348,7 @@ class UndertakingForm(forms.Form):
         label=_("What the parents undertake"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=NO_WHEREABOUTS,
     )
     signed_on = _date(_("Signed on"))
     signed_by = forms.Field(required=False)
@@ -355,6 +378,7 @@ class UndertakingStateForm(VersionedForm):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=NO_WHEREABOUTS,
     )
 
 
@@ -364,11 +388,17 @@ class SupportForm(forms.Form):
         label=_("Referred to"), queryset=Agency.objects.none(), required=False
     )
     to_other = forms.CharField(
-        label=_("Or another office or programme"), required=False, max_length=200
+        label=_("Or another office or programme"),
+        required=False,
+        max_length=200,
+        help_text=NO_WHEREABOUTS,
     )
     referred_on = _date(_("Referred on"))
     reason = forms.CharField(
-        label=_("Why"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Why"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=NO_WHEREABOUTS,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -391,6 +421,7 @@ class SupportOutcomeForm(VersionedForm):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=NO_WHEREABOUTS,
     )
 
 
@@ -439,7 +470,8 @@ class CommunitySessionForm(forms.Form):
     def __init__(self, *args: Any, facilitators: Iterable[User] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["facilitators"]
-        field.queryset, field.labels = _users(facilitators)  # type: ignore[attr-defined]
+        # A community session is about no child: the facilitators' offices may show.
+        field.queryset, field.labels = _users(facilitators, _agency_label)  # type: ignore[attr-defined]
         for name in ATTENDANCE_FIELDS:
             self.fields[name].initial = 0
             self.fields[name].widget.attrs["inputmode"] = "numeric"

@@ -4,7 +4,8 @@ A parent programme belongs to one case: the case is the unit of access, so
 who may see a family's programme is exactly who may see that class of data on
 the child's case. Nothing here records where the child is: the programme is
 about the parents and their home, and parents may be the alleged
-perpetrators (see ``kawal.families.whereabouts``).
+perpetrators (see "When a parent is the alleged perpetrator" in
+docs/families.md).
 
 Community sessions are not about a case: they are events in a kelurahan or RT
 with counts of who came, and the families at risk the facilitators noted.
@@ -210,14 +211,18 @@ class HomeVisit(UUIDModel, TimestampedModel):
     )
     findings = classified(models.TextField(_("what was found")), PR)
     found_safe = classified(models.BooleanField(_("the home was found safe for the child")), PR)
-    # The neighbourhood (an RT agency) asked to confirm the visit, if any.
-    confirming_agency = models.ForeignKey(
-        "accounts.Agency",
-        verbose_name=_("RT asked to confirm"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+    # The neighbourhood (an RT agency) asked to confirm the visit, if any. Which RT the
+    # family lives in is identity data, like their address.
+    confirming_agency = classified(
+        models.ForeignKey(
+            "accounts.Agency",
+            verbose_name=_("RT asked to confirm"),
+            null=True,
+            blank=True,
+            on_delete=models.PROTECT,
+            related_name="+",
+        ),
+        ID,
     )
     rt_status = classified(
         models.CharField(

@@ -52,6 +52,14 @@ SAFE_BANDS = ("low", "medium")
 RUN_PARENTING_ROLES = [
     role.value for role, spec in ROLES.items() if Capability.RUN_PARENTING in spec.capabilities
 ]
+# Who may be named as having gone on a home visit: those who run programmes and those who
+# lead cases. Institution and shelter staff or the police never are: their name, role or
+# office would tell where the child is, or that the police are involved.
+VISITOR_ROLES = frozenset(
+    role.value
+    for role, spec in ROLES.items()
+    if {Capability.RUN_PARENTING, Capability.OPEN_CASE} & spec.capabilities
+)
 # Whose name the RT head sees for a family: the first of these in the programme.
 HEAD_OF_HOUSEHOLD = [
     Relation.FATHER,
@@ -93,14 +101,33 @@ def facilitator_candidates(case: Case) -> list[User]:
 
 
 def visitor_candidates(case: Case) -> list[User]:
-    """Staff on the case who may have gone on a home visit."""
-    users = list(_related_users(case).order_by("full_name"))
-    chosen = []
-    for user in users:
-        access = case_access(user, case)
-        if access is not None and not access.via_break_glass:
-            chosen.append(user)
-    return chosen
+    """Staff on the case who run its parent programme: who may be named as going on a visit.
+
+    The psychologists and social workers on the case and its leads (owner,
+    supervisor) who may record the programme; never institution or shelter
+    staff or investigators, whose office would tell where the child is.
+    """
+    users = list(_related_users(case).filter(role__in=VISITOR_ROLES).order_by("full_name"))
+    return [user for user in users if policy.records_programme(case_access(user, case))]
+
+
+def staff_label(user: User) -> str:
+    """A member of staff as the programme shows them: name and role title, never the office."""
+    return f"{user} ({user.get_role_display()})" if user.role else str(user)
+
+
+def visitors_shown(visit: HomeVisit) -> list[str]:
+    """Who went on a visit, by name and role title; only programme staff are ever named
+    (a visit recorded before that rule may list others: they are left out)."""
+    return [staff_label(user) for user in visit.visitors.all() if user.role in VISITOR_ROLES]
+
+
+def who_went(visit: HomeVisit) -> str:
+    """The programme page's "who went": staff by name and role, then the others as written."""
+    names = visitors_shown(visit)
+    if visit.other_visitors:
+        names.append(visit.other_visitors)
+    return ", ".join(names)
 
 
 def neighbourhood_agencies(case: Case) -> QuerySet[Agency]:
@@ -156,6 +183,12 @@ def programme_for_user(
     if not access.can_read(need):
         _denied(request, programme)
     return programme, access
+
+
+def record_missing(request: HttpRequest, programme: ParentProgramme) -> NoReturn:
+    """A session, undertaking or referral not found under a programme the user may see:
+    refused and logged like a missing programme, so probing ids leaves a trace."""
+    _denied(request, programme)
 
 
 def _denied(request: HttpRequest, programme: ParentProgramme | None) -> NoReturn:
@@ -311,7 +344,7 @@ class ProgrammePage:
     compliance: ComplianceResult
     parents: list[tuple[ProgrammeParent, str]]
     sessions: list[tuple[ProgrammeSession, list[tuple[str, bool]]]]
-    visits: list[HomeVisit]
+    visits: list[tuple[HomeVisit, str]]  # with who went, by name and role title
     undertakings: list[tuple[Undertaking, str]]
     support: list[SupportReferral] | None
     child_label: str
@@ -353,11 +386,12 @@ def programme_page(programme: ParentProgramme, access: CaseAccess) -> ProgrammeP
         compliance=derive_compliance(facts),
         parents=[(parent, labels[parent.pk]) for parent in parents],
         sessions=rows,
-        visits=list(
-            programme.visits.select_related("confirming_agency").prefetch_related(
-                "visitors__agency"
+        visits=[
+            (visit, who_went(visit))
+            for visit in programme.visits.select_related("confirming_agency").prefetch_related(
+                "visitors"
             )
-        ),
+        ],
         undertakings=signed,
         support=list(programme.support_referrals.select_related("to_agency"))
         if policy.reads_support(access)
@@ -381,8 +415,11 @@ def support_of(programme: ParentProgramme, referral_uuid: Any) -> SupportReferra
     return programme.support_referrals.filter(uuid=key).first() if key is not None else None
 
 
-def undertaking_for_download(request: HttpRequest, undertaking_uuid: Any) -> Undertaking:
-    """The scan of an undertaking, for who reads the parents' identity on the case; else 404."""
+def undertaking_for_download(
+    request: HttpRequest, undertaking_uuid: Any
+) -> tuple[Undertaking, CaseAccess]:
+    """The undertaking whose scan the user may download (progress and identity on the case);
+    else a logged 404. The caller opens the file, then logs the download."""
     key = parse_uuid(undertaking_uuid)
     undertaking = (
         Undertaking.objects.select_related("programme__case").filter(uuid=key).first()
@@ -399,6 +436,14 @@ def undertaking_for_download(request: HttpRequest, undertaking_uuid: Any) -> Und
         )
         raise Http404
     assert access is not None  # noqa: S101 - narrowed above
+    return undertaking, access
+
+
+def undertaking_log_download(
+    request: HttpRequest, undertaking: Undertaking, access: CaseAccess
+) -> None:
+    """Log the scan's download once the file is open (fail-closed: no row, no file)."""
+    case = undertaking.programme.case
     access_log_write(
         request,
         action=AccessAction.DOWNLOAD,
@@ -406,7 +451,6 @@ def undertaking_for_download(request: HttpRequest, undertaking_uuid: Any) -> Und
         data_classes=[DataClass.IDENTITY],
         via_break_glass=access.via_break_glass,
     )
-    return undertaking
 
 
 # --- The case page ------------------------------------------------------------------
@@ -631,7 +675,7 @@ def programme_list(request: HttpRequest) -> list[ProgrammeRow]:
 
 @dataclass(frozen=True)
 class RtVisitRow:
-    """All the RT head learns of a visit: whose home, when, and which offices went."""
+    """All the RT head learns of a visit: whose home, when, and who went (name and role)."""
 
     uuid: Any
     family: str
@@ -660,14 +704,13 @@ def _rt_visits(user: Any) -> QuerySet[HomeVisit]:
 
 
 def _rt_row(visit: HomeVisit) -> RtVisitRow:
-    agencies = sorted(
-        {str(user.agency) for user in visit.visitors.all() if user.agency is not None}
-    )
+    # Staff by name and role title: an office's name could tell the RT head where the
+    # child is (an institution, the shelter) or that the police are involved.
     return RtVisitRow(
         uuid=visit.uuid,
         family=_family_name(list(visit.programme.parents.all())),
         visited_on=visit.visited_on,
-        visited_by=", ".join(agencies),
+        visited_by=", ".join(visitors_shown(visit)),
     )
 
 
@@ -679,7 +722,7 @@ def rt_pending_visits(request: HttpRequest) -> list[RtVisitRow]:
     visits = list(
         _rt_visits(user)
         .select_related("programme__case")
-        .prefetch_related("visitors__agency", "programme__parents__person")
+        .prefetch_related("visitors", "programme__parents__person")
         .order_by("visited_on", "id")[:100]
     )
     if visits:
@@ -706,7 +749,7 @@ def rt_visit_for_user(request: HttpRequest, visit_uuid: Any) -> tuple[HomeVisit,
     visit = (
         _rt_visits(user)
         .select_related("programme__case")
-        .prefetch_related("visitors__agency", "programme__parents__person")
+        .prefetch_related("visitors", "programme__parents__person")
         .filter(uuid=key)
         .first()
         if key is not None and policy.confirms_home_visits(user)

@@ -55,7 +55,6 @@ from kawal.families.selectors import (
     linkable_people,
     visitor_candidates,
 )
-from kawal.families.whereabouts import check_free_text
 from kawal.people.models import Person, PersonRelation
 from kawal.regions.models import Region, RegionLevel
 
@@ -199,7 +198,6 @@ def programme_start(
         raise ValidationError(_("The case is closed."))
     _past(started_on, "started_on")
     goals = _text(goals, "goals", required=False)
-    check_free_text(case, {"goals": goals})
     planned = _planned(planned_sessions)
     chosen = _relatives(case, parents)
     facilitator = _facilitator(case, facilitator, acting_user)
@@ -241,7 +239,6 @@ def programme_update(
     case = programme.case
     _recorder(acting_user, case)
     goals = _text(goals, "goals", required=False)
-    check_free_text(case, {"goals": goals})
     planned = _planned(planned_sessions)
     facilitator = _facilitator(case, facilitator, acting_user)
     with transaction.atomic():
@@ -275,7 +272,6 @@ def programme_close(
     case = programme.case
     _recorder(acting_user, case)
     reason = _text(reason, "reason", required=True, limit=1000)
-    check_free_text(case, {"reason": reason})
     with transaction.atomic():
         current = ParentProgramme.objects.select_for_update().get(pk=programme.pk)
         if current.version != expected_version:
@@ -371,7 +367,6 @@ def session_record(
     clinical_note = _text(clinical_note, "clinical_note", required=False)
     if clinical_note and not policy.writes_clinical(access):
         raise PermissionDenied
-    check_free_text(case, {"topic": topic, "summary": summary, "clinical_note": clinical_note})
     facilitator = _facilitator(case, facilitator, acting_user)
     with transaction.atomic():
         current = _locked_programme(programme)
@@ -427,9 +422,6 @@ def session_update(
         if not policy.writes_clinical(access):
             raise PermissionDenied
         clinical_note = _text(clinical_note, "clinical_note", required=False)
-    check_free_text(
-        case, {"topic": topic, "summary": summary, "clinical_note": clinical_note or ""}
-    )
     with transaction.atomic():
         _locked_programme(session.programme)
         current = ProgrammeSession.objects.select_for_update().get(pk=session.pk)
@@ -487,7 +479,10 @@ def visit_record(
     acting_user: Any,
 ) -> HomeVisit:
     case = programme.case
-    _recorder(acting_user, case)
+    access = _recorder(acting_user, case)
+    # Which RT the family lives in is identity data: only identity readers ask one.
+    if confirming_agency is not None and not access.can_read(DataClass.IDENTITY):
+        raise PermissionDenied
     visited_on = _past(visited_on, "visited_on")
     findings = _text(findings, "findings", required=True)
     other_visitors = _text(other_visitors, "other_visitors", required=False, limit=200)
@@ -497,8 +492,9 @@ def visit_record(
     if not visitors and not other_visitors:
         raise ValidationError({"visitors": _("Say who went.")})
     if any(user.pk not in allowed for user in visitors):
-        raise ValidationError({"visitors": _("Choose people on the case team.")})
-    check_free_text(case, {"findings": findings, "other_visitors": other_visitors})
+        raise ValidationError(
+            {"visitors": _("Choose among the staff on the case who run the parent programme.")}
+        )
     agency = _confirming(case, confirming_agency)
     if agency is not None and not programme.parents.exists():
         raise ValidationError(
@@ -550,7 +546,6 @@ def visit_confirm(visit: HomeVisit, *, outcome: str, note: str, acting_user: Any
         raise ValidationError({"outcome": _("Choose one answer.")})
     note = _text(note, "note", required=outcome != RtConfirmation.CONFIRMED, limit=300)
     case = visit.programme.case
-    check_free_text(case, {"note": note})
     with transaction.atomic():
         current = HomeVisit.objects.select_for_update().get(pk=visit.pk)
         if current.programme.status != ProgrammeStatus.ACTIVE:
@@ -605,7 +600,6 @@ def undertaking_record(
         raise ValidationError({"signed_by": _("Choose among the parents in the programme.")})
     if upload is None:
         raise ValidationError({"scan": _("Attach a photo or scan of the signed paper.")})
-    check_free_text(case, {"text": text})
     clean = clean_upload(upload, max_bytes=settings.KAWAL_ATTACHMENT_MAX_MB * 1024 * 1024)
     with transaction.atomic():
         current = _locked_programme(programme)
@@ -646,7 +640,6 @@ def undertaking_set_state(
     _recorder(acting_user, case)
     on = _past(on, "on")
     note = _text(note, "note", required=state == UndertakingState.BROKEN)
-    check_free_text(case, {"note": note})
     with transaction.atomic():
         _locked_programme(undertaking.programme)
         current = Undertaking.objects.select_for_update().get(pk=undertaking.pk)
@@ -691,7 +684,6 @@ def support_refer(
         raise ValidationError({"to_agency": _("Choose an office that gives economic support.")})
     referred_on = _past(referred_on, "referred_on")
     reason = _text(reason, "reason", required=True)
-    check_free_text(case, {"reason": reason, "to_other": to_other})
     with transaction.atomic():
         current = _locked_programme(programme)
         referral = SupportReferral.objects.create(
@@ -724,7 +716,6 @@ def support_outcome(
         raise ValidationError({"outcome": _("Choose the outcome.")})
     outcome_on = _past(outcome_on, "outcome_on")
     note = _text(note, "note", required=False)
-    check_free_text(case, {"note": note})
     with transaction.atomic():
         current = SupportReferral.objects.select_for_update().get(pk=referral.pk)
         if current.version != expected_version:

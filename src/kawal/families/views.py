@@ -224,6 +224,7 @@ def programme_detail(request: HttpRequest, programme_uuid: Any) -> HttpResponse:
             if can_record and access.can_read(D.IDENTITY)
             else [],
             "state_form": f.UndertakingStateForm(),
+            "no_whereabouts": f.NO_WHEREABOUTS,
             "in_force": UndertakingState.IN_FORCE,
             "kept": UndertakingState.KEPT,
             "planned": SessionStatus.PLANNED,
@@ -386,7 +387,7 @@ def session_edit(request: HttpRequest, programme_uuid: Any, session_uuid: Any) -
     programme, access = _recording(request, programme_uuid)
     session = sel.session_of(programme, session_uuid)
     if session is None:
-        raise Http404
+        sel.record_missing(request, programme)
     closed = _closed(request, programme)
     if closed is not None:
         return closed
@@ -459,7 +460,8 @@ def visit_new(request: HttpRequest, programme_uuid: Any) -> HttpResponse:
     form = f.VisitForm(
         request.POST or None,
         visitors=sel.visitor_candidates(case),
-        agencies=sel.neighbourhood_agencies(case),
+        # The RTs of the child's kelurahan tell where the family lives: identity data.
+        agencies=sel.neighbourhood_agencies(case) if access.can_read(D.IDENTITY) else None,
         initial={"visitors": [request.user.pk]},
     )
     if request.method == "POST" and form.is_valid():
@@ -562,7 +564,7 @@ def undertaking_state(
     programme, _access = _recording(request, programme_uuid)
     undertaking = sel.undertaking_of(programme, undertaking_uuid)
     if undertaking is None:
-        raise Http404
+        sel.record_missing(request, programme)
     form = f.UndertakingStateForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -575,8 +577,21 @@ def undertaking_state(
                 expected_version=data["expected_version"],
                 acting_user=request.user,
             )
-        except StaleVersion:
-            messages.error(request, _("Someone changed this undertaking in the meantime."))
+        except StaleVersion as stale:
+            current: Any = stale.current
+            return _conflict(
+                request,
+                _detail_url(programme),
+                [
+                    (
+                        _("The undertaking was"),
+                        UndertakingState(data["state"]).label,
+                        current.get_state_display(),
+                    ),
+                    (_("On"), data["on"], current.state_on),
+                    (_("What happened"), data["note"], current.state_note),
+                ],
+            )
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -591,19 +606,27 @@ def undertaking_state(
 
 @require_GET
 def undertaking_download(request: HttpRequest, undertaking_uuid: Any) -> FileResponse:
-    undertaking = sel.undertaking_for_download(request, undertaking_uuid)
+    undertaking, access = sel.undertaking_for_download(request, undertaking_uuid)
+    # The file is opened before the download is logged: a missing file is no download.
     try:
         path = open_private(
             undertaking.scan_file,
             root=settings.KAWAL_PRIVATE_MEDIA_ROOT / svc.UNDERTAKING_ROOT,
         )
+        response = private_download(
+            path,
+            filename=f"surat-pernyataan-{undertaking.uuid.hex[:8]}{path.suffix}",
+            content_type=undertaking.scan_content_type or "application/octet-stream",
+        )
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return private_download(
-        path,
-        filename=f"surat-pernyataan-{undertaking.uuid.hex[:8]}{path.suffix}",
-        content_type=undertaking.scan_content_type or "application/octet-stream",
-    )
+    try:
+        sel.undertaking_log_download(request, undertaking, access)
+    except BaseException:
+        # Fail-closed: without its log row nothing is served.
+        response.close()
+        raise
+    return response
 
 
 # --- Support referrals ---------------------------------------------------------------------
@@ -647,7 +670,7 @@ def support_outcome(request: HttpRequest, programme_uuid: Any, referral_uuid: An
     programme, access = _recording(request, programme_uuid, need=D.FINANCIAL)
     referral = sel.support_of(programme, referral_uuid)
     if referral is None:
-        raise Http404
+        sel.record_missing(request, programme)
     sel.programme_log_view(request, programme, access, classes={D.BASIC, D.FINANCIAL})
     back = _detail_url(programme)
     form = f.SupportOutcomeForm(

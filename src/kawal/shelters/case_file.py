@@ -25,19 +25,27 @@ from kawal.cases.models import Case, CaseStatus
 from kawal.cases.policy import CaseAccess
 from kawal.shelters.models import ArrivedFrom, DischargeReason
 from kawal.shelters.selectors import board_summary, case_stays, shelters_run_by
-from kawal.shelters.services import runs_shelter, stay_limit_days, stay_long_reminders
+from kawal.shelters.services import (
+    reads_stay,
+    runs_shelter,
+    stay_limit_days,
+    stay_long_reminders,
+)
 from kawal.web.extensions import HomeCard, NavItem, any_of, register_home_card, register_nav_item
 
 WH = DataClass.WHEREABOUTS
 
 
 def _stays(request: HttpRequest, case: Case, access: CaseAccess) -> dict[str, Any] | None:
-    """The case's stays (whereabouts): the current one first, then the past ones."""
+    """The case's stays the viewer may read (``reads_stay``): the current one
+    first, then the past ones."""
     user: Any = request.user
-    stays = case_stays(case)
+    every = case_stays(case)
+    stays = [stay for stay in every if reads_stay(user, access, stay.bed.room.shelter)]
     current = next((stay for stay in stays if stay.is_active), None)
+    # Not offered while the child stays anywhere, a shelter the viewer may not read included.
     admits = (
-        current is None
+        not any(stay.is_active for stay in every)
         and case.status != CaseStatus.CLOSED
         and may(user, Capability.RECORD_CARE)
         and access.can_write(WH)
@@ -122,6 +130,18 @@ def _updated(payload: Mapping[str, Any], readable: Mapping[str, bool]) -> str:
     return _("Shelter stay details changed: %(what)s") % {"what": changed}
 
 
+def _where_shown_to(user: Any, access: CaseAccess, payload: Mapping[str, Any]) -> bool:
+    """Where a stay was is read as the stay itself is (``reads_stay``): leads and
+    whereabouts readers, but no institution staff, and shelter staff only for
+    their own agency's shelters (an event without the agency stays hidden)."""
+    if access.leads:
+        return True
+    if may(user, Capability.RECORD_CARE):
+        agencies = {payload.get("shelter_agency"), payload.get("from_agency")} - {None}
+        return bool(agencies) and agencies <= {user.agency_id}
+    return not may(user, Capability.CARE_FOR_PLACED)
+
+
 def _home_card(request: HttpRequest) -> dict[str, Any] | None:
     summary = board_summary(request.user, timezone.localdate())
     return {"summary": summary} if summary is not None else None
@@ -141,14 +161,17 @@ def register() -> None:
     # from where and to where are whereabouts, in a second line of that class.
     for kind, describe in (
         ("shelters.admitted", _admitted),
-        ("shelters.admitted_where", _admitted_where),
         ("shelters.discharged", _discharged),
-        ("shelters.discharged_where", _discharged_where),
         ("shelters.transferred", _transferred),
+    ):
+        register_timeline_kind(TimelineKind(kind, describe))
+    for kind, describe in (
+        ("shelters.admitted_where", _admitted_where),
+        ("shelters.discharged_where", _discharged_where),
         ("shelters.transferred_where", _transferred_where),
         ("shelters.updated", _updated),
     ):
-        register_timeline_kind(TimelineKind(kind, describe))
+        register_timeline_kind(TimelineKind(kind, describe, shown_to=_where_shown_to))
     register_reminder_rule(
         ReminderRule(
             "shelters.long_stay", gettext_lazy("Shelter stays past the limit"), stay_long_reminders

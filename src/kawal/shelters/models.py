@@ -139,9 +139,10 @@ class Stay(UUIDModel, TimestampedModel, VersionedModel):
     case = models.ForeignKey(
         "cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="shelter_stays"
     )
-    # The child's record as the identity registry knows it now (merged
-    # records resolve to one), so two records of one child cannot both be
-    # admitted.
+    # The root of the child's records in the identity registry at admission.
+    # A later merge rewrites no stay, so this may then be an absorbed record:
+    # the services check every record of the merge group under a lock
+    # (``services._lock_child``); the index below sees only one record.
     child = classified(
         models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+"), WH
     )
@@ -228,6 +229,7 @@ class Stay(UUIDModel, TimestampedModel, VersionedModel):
             # Partial unique indexes (SQLite and PostgreSQL): the database
             # itself refuses a second admission of a child still staying, and
             # a second child in an occupied bed, whatever the application does.
+            # (One record of a child; records merged later are the services' check.)
             models.UniqueConstraint(
                 fields=["child"],
                 condition=models.Q(discharged_at__isnull=True),

@@ -25,7 +25,7 @@ from kawal.cases.models import Case, CaseStatus
 from kawal.cases.policy import CaseAccess, case_access, case_access_bulk, cases_visible_to
 from kawal.cases.selectors import parse_uuid
 from kawal.shelters.models import Bed, Room, Shelter, Stay
-from kawal.shelters.services import bed_label, stay_limit_days
+from kawal.shelters.services import bed_label, reads_stay, stay_limit_days
 
 WH = DataClass.WHEREABOUTS
 ID = DataClass.IDENTITY
@@ -133,7 +133,7 @@ def shelter_board(request: HttpRequest, today: date) -> tuple[list[ShelterRow], 
     stays = list(
         Stay.objects.active()
         .filter(bed__room__shelter__in=shelters)
-        .select_related("case", "case__child")
+        .select_related("case", "case__child", "bed__room__shelter")
     )
     accesses = case_access_bulk(user, {stay.case_id: stay.case for stay in stays}.values())
     by_bed: dict[int, Occupant] = {}
@@ -150,7 +150,7 @@ def shelter_board(request: HttpRequest, today: date) -> tuple[list[ShelterRow], 
             initials=child.initials if sees else "",
             sex=child.get_sex_display() if sees else "",
             age=child.age_label if sees else "",
-            opens=access is not None and access.can_read(WH),
+            opens=reads_stay(user, access, stay.bed.room.shelter),
         )
     named = {
         occupant.stay.case_id: occupant.stay.case.number
@@ -285,7 +285,9 @@ def admissible_cases(request: HttpRequest, *, limit: int = 300) -> list[CaseChoi
 
 
 def stay_for_user(request: HttpRequest, stay_uuid: Any) -> tuple[Stay, CaseAccess]:
-    """Fetch and authorise in one step: whoever may read whereabouts on the case.
+    """Fetch and authorise in one step: the case's leads and whereabouts readers,
+    but shelter staff only in their own agency's shelters and institution staff
+    never (``services.reads_stay``).
 
     Missing and forbidden give the same 404, and both are logged as refused.
     """
@@ -309,7 +311,7 @@ def stay_for_user(request: HttpRequest, stay_uuid: Any) -> tuple[Stay, CaseAcces
         else None
     )
     access = case_access(user, stay.case) if stay is not None else None
-    if stay is None or access is None or not access.can_read(WH):
+    if stay is None or access is None or not reads_stay(user, access, stay.bed.room.shelter):
         access_log_write(
             request,
             action=AccessAction.DENIED,
@@ -332,7 +334,10 @@ def stay_log_view(request: HttpRequest, stay: Stay, access: CaseAccess) -> None:
 
 
 def case_stays(case: Case) -> list[Stay]:
-    """Every stay of a case, newest first: one query, however many."""
+    """Every stay of a case, newest first: one query, however many.
+
+    Checks no viewer: the caller keeps only the stays ``reads_stay`` allows.
+    """
     return list(
         Stay.objects.filter(case=case)
         .select_related("bed__room__shelter")

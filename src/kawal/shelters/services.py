@@ -9,7 +9,9 @@ team stays the one answer to "who sees this child" (docs/care.md).
 Two admissions racing for one bed or one child are serialised by row locks
 (child first, then bed, always in that order) and, should anything get past
 them, refused by the database's partial unique indexes; either way the loser
-gets a form error, never a 500.
+gets a form error, never a 500. A child whose records were merged is one
+child: the check covers every record of the merge group, under the lock of
+the group's root (``_lock_child``), since no index can see a merge.
 """
 
 from __future__ import annotations
@@ -76,6 +78,27 @@ def runs_shelter(user: Any, shelter: Shelter) -> bool:
         and agency_id is not None
         and agency_id == shelter.agency_id
     )
+
+
+def reads_stay(user: Any, access: CaseAccess | None, shelter: Shelter) -> bool:
+    """Whether the user may read a stay of this case in this shelter.
+
+    The case's leads (owner, supervisor) and those on the case who read its
+    whereabouts, except two kinds of staff whose part in a case does not call
+    for the shelter, room, bed, health check and belongings:
+
+    - shelter staff (``RECORD_CARE``) read only the stays in their own
+      agency's shelters: another UPTD PPA's shelter is not theirs to know;
+    - institution staff (``CARE_FOR_PLACED``, a licensed LKSA caring for a
+      placed child) read none: their whereabouts are the placement's.
+    """
+    if access is None or not access.can_read(WH):
+        return False
+    if access.leads:
+        return True
+    if may(user, Capability.RECORD_CARE):
+        return runs_shelter(user, shelter)
+    return not may(user, Capability.CARE_FOR_PLACED)
 
 
 def staff_access(user: Any, case: Case, shelter: Shelter) -> CaseAccess:
@@ -215,8 +238,14 @@ def _check_moment(at: datetime, field_name: str) -> None:
         raise ValidationError({field_name: _("Give a time within the last year.")})
 
 
-def _where(bed: Bed) -> dict[str, str]:
-    return {"shelter": bed.room.shelter.name, "room": bed.room.name, "bed": bed.label}
+def _where(bed: Bed) -> dict[str, Any]:
+    # The shelter's agency decides which shelter staff may read the line.
+    return {
+        "shelter": bed.room.shelter.name,
+        "room": bed.room.name,
+        "bed": bed.label,
+        "shelter_agency": bed.room.shelter.agency_id,
+    }
 
 
 def bed_label(bed: Bed) -> str:
@@ -226,9 +255,40 @@ def bed_label(bed: Bed) -> str:
 # --- Locks and the database's last word -----------------------------------------
 
 
-def _lock_child(person_id: int) -> None:
-    # Child first, then bed, in every service: two writers never wait on each other in a circle.
-    Person.objects.select_for_update().filter(pk=person_id).first()
+def merge_group(root_id: int) -> list[int]:
+    """Every record of one child: the root and the records merged into it, at any depth."""
+    group = [root_id]
+    frontier = [root_id]
+    while frontier:
+        frontier = list(
+            Person.objects.filter(merged_into_id__in=frontier)
+            .exclude(pk__in=group)
+            .values_list("pk", flat=True)
+        )
+        group.extend(frontier)
+    return group
+
+
+def _lock_child(child: Person) -> list[int]:
+    """Lock the child's merge group; return its records' ids, the root first.
+
+    Records the identity registry merged are one child, but a stay keeps the
+    record it was admitted under (a merge rewrites no stay), so the database's
+    one-current-stay-per-child index sees two records and cannot refuse a
+    second stay of the child under the other one. This check can, and the
+    lock makes it hold: every admission and move of a child locks the row of
+    its group's root, and a merge locks the two roots it joins, so whoever
+    changes a group waits for whoever checks it. A root read before a merge
+    committed is no longer a root once locked: then the new one is locked.
+    Child first, then bed, in every service: two writers never wait on each
+    other in a circle.
+    """
+    root = root_of(child)
+    while True:
+        locked = Person.objects.select_for_update().only("pk", "merged_into").get(pk=root.pk)
+        if locked.merged_into_id is None:
+            return merge_group(locked.pk)
+        root = root_of(locked)
 
 
 def _lock_bed(bed: Bed) -> Bed:
@@ -242,12 +302,15 @@ def _require_usable(bed: Bed) -> None:
         raise ValidationError({"bed": _("This bed is no longer in use. Choose another.")})
 
 
-def _require_free(child_id: int, bed: Bed, at: datetime, *, moving: Stay | None = None) -> None:
-    """The child is not staying elsewhere and the bed is free, now and at that time."""
+def _require_free(
+    child_ids: list[int], bed: Bed, at: datetime, *, moving: Stay | None = None
+) -> None:
+    """The child (under any of its merged records) is not staying elsewhere and the
+    bed is free, now and at that time."""
     stays = Stay.objects.all()
     if moving is not None:
         stays = stays.exclude(pk=moving.pk)
-    if stays.active().filter(child_id=child_id).exists():
+    if stays.active().filter(child_id__in=child_ids).exists():
         raise ValidationError(
             {
                 "case": _(
@@ -258,7 +321,7 @@ def _require_free(child_id: int, bed: Bed, at: datetime, *, moving: Stay | None 
         )
     if stays.active().filter(bed=bed).exists():
         raise ValidationError({"bed": _("This bed is taken. Choose a free bed.")})
-    if stays.filter(child_id=child_id, discharged_at__gt=at).exists():
+    if stays.filter(child_id__in=child_ids, discharged_at__gt=at).exists():
         raise ValidationError(
             {"admitted_at": _("The child was still staying in a shelter at that time.")}
         )
@@ -333,16 +396,15 @@ def stay_admit(admission: Admission, *, acting_user: Any) -> Stay:
     belongings = _clean_belongings(admission.belongings)
     if case.status == "closed":
         raise ValidationError({"case": _("This case is closed.")})
-    child = root_of(case.child)
     with transaction.atomic():
-        _lock_child(child.pk)
+        group = _lock_child(case.child)
         bed = _lock_bed(admission.bed)
         _require_usable(bed)
-        _require_free(child.pk, bed, admission.admitted_at)
+        _require_free(group, bed, admission.admitted_at)
         _require_fit(bed.room, case.child, admission.admitted_at, admission.age_exception)
         stay = Stay(
             case=case,
-            child=child,
+            child_id=group[0],
             bed=bed,
             admitted_at=admission.admitted_at,
             began_at=admission.admitted_at,
@@ -431,7 +493,12 @@ def stay_update(
         current.version += 1
         current.save()
         case_event_add(
-            current.case, "shelters.updated", acting_user, data_class=WH, changed=changed
+            current.case,
+            "shelters.updated",
+            acting_user,
+            data_class=WH,
+            changed=changed,
+            shelter_agency=current.bed.room.shelter.agency_id,
         )
     return current
 
@@ -521,7 +588,7 @@ def stay_transfer(
         raise ValidationError({"reason": _("Give the reason for the move.")})
     _check_moment(at, "moved_at")
     with transaction.atomic():
-        _lock_child(stay.child_id)
+        group = _lock_child(stay.child)
         current = (
             Stay.objects.select_for_update(of=("self",))
             .select_related("bed__room__shelter", "case__child")
@@ -538,7 +605,7 @@ def stay_transfer(
         if at < current.admitted_at:
             raise ValidationError({"moved_at": _("The move cannot be before the admission.")})
         try:
-            _require_free(current.child_id, target, at, moving=current)
+            _require_free(group, target, at, moving=current)
         except ValidationError as error:
             # The time on this form is called "moved at".
             raise ValidationError(
@@ -582,6 +649,8 @@ def stay_transfer(
             data_class=WH,
             before=bed_label(old_bed),
             after=bed_label(target),
+            shelter_agency=target.room.shelter.agency_id,
+            from_agency=old_bed.room.shelter.agency_id,
         )
     return moved
 
