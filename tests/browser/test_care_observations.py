@@ -87,7 +87,7 @@ def record_from_home(page, day=None, values=None, note="", incident=False) -> tu
     if incident:
         page.click("details.incidents summary")
         page.select_option("#id_incident-0-kind", "distress")
-        page.fill("#id_incident-0-occurred_at", "16:20")
+        page.fill("#id_incident-0-occurred_at", "00:00")  # today: never later than now
         page.fill("#id_incident-0-action_taken", ACTION)
     page.click("button.care-save")
     taps += 1

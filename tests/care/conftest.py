@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kawal.access.catalogue import Role
 from kawal.care import services as care_svc
@@ -42,6 +42,14 @@ class Summary:
 
 
 REAL_SIGNED_ASSESSMENTS = care_svc.signed_assessments_of
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service messages in English, whatever an earlier request in this thread
+    left active: the interface defaults to Indonesian since the catalogue merged."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -111,7 +119,7 @@ def record_today(world: World, **overrides: Any) -> Observation:
         note=overrides.pop("note", NOTE_MARKER),
         incidents=overrides.pop(
             "incidents",
-            [care_svc.IncidentInput("aggression", time(14, 30), ACTION_MARKER)],
+            [care_svc.IncidentInput("aggression", time(0, 0), ACTION_MARKER)],
         ),
     )
     return care_svc.observation_record(world.case, data, acting_user=world.psychologist)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kawal.accounts.models import User
+from kawal.care import services as care_svc
 from kawal.care.models import Incident, Observation, ReadinessDecision
 from kawal.care.selectors import school_readiness
 from kawal.cases.models import Case
@@ -84,6 +85,14 @@ def test_with_the_assessments_demo_the_improving_child_is_cleared_on_real_assess
     assert len(cleared) == 1
     decision = ReadinessDecision.objects.get(case=cleared[0], safe=True)
     assert decision.assessments and decision.assessments[0]["instrument_name"]
+    # It rests only on low or medium results, the child has no high one, and the
+    # reason states the results it names.
+    assert {item["band_code"] for item in decision.assessments} <= {"low", "medium"}
+    real = care_svc.signed_assessments_of(cleared[0])
+    assert real and not care_svc.high_band(real)
+    for item in decision.assessments:
+        assert item["band_label"].lower() in decision.rationale
+    assert "rendah" in decision.rationale or "ringan" in decision.rationale
     supervisor = User.objects.get(username="supervisor")
     client = Client()
     sign_in(client, supervisor)

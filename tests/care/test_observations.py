@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kawal.access.catalogue import Role
 from kawal.care import services as care_svc
@@ -68,7 +68,7 @@ def test_a_day_is_recorded_with_scores_an_incident_and_a_note(world):
         note=NOTE_MARKER,
         **{
             "incident-0-kind": "running_away",
-            "incident-0-occurred_at": "21:15",
+            "incident-0-occurred_at": "00:00",  # today: never later than now
             "incident-0-action_taken": ACTION_MARKER,
         },
     )
@@ -81,13 +81,17 @@ def test_a_day_is_recorded_with_scores_an_incident_and_a_note(world):
     incident = Incident.objects.get()
     assert (incident.kind, incident.occurred_at, incident.action_taken) == (
         "running_away",
-        time(21, 15),
+        time(0, 0),
         ACTION_MARKER,
     )
     event = world.case.events.get(kind="care.observation")
     assert event.data_class == "progress"
     assert NOTE_MARKER not in str(event.payload) and ACTION_MARKER not in str(event.payload)
-    assert event.payload == {"observed_on": timezone.localdate().isoformat(), "incidents": 1}
+    assert event.payload == {
+        "observed_on": timezone.localdate().isoformat(),
+        "incidents": 1,
+        "first": True,
+    }
 
 
 def test_from_the_home_page_saving_goes_back_home(world):
@@ -239,7 +243,7 @@ def edit_data(observation, value=4, **extra):
         "incident-MIN_NUM_FORMS": "0",
         "incident-MAX_NUM_FORMS": "10",
         "incident-0-kind": "aggression",
-        "incident-0-occurred_at": "14:30",
+        "incident-0-occurred_at": "00:00",
         "incident-0-action_taken": ACTION_MARKER,
     }
     data.update({f"score_{code}": str(v) for code, v in scores(value).items()})
@@ -271,7 +275,7 @@ def test_an_incident_is_added_or_removed_the_same_day(world):
         observation,
         **{
             "incident-1-kind": "distress",
-            "incident-1-occurred_at": "19:05",
+            "incident-1-occurred_at": "00:00",
             "incident-1-action_taken": "Ditenangkan (sintetis)",
         },
     )
@@ -285,7 +289,7 @@ def test_an_incident_is_added_or_removed_the_same_day(world):
             "incident-INITIAL_FORMS": "2",
             "incident-0-DELETE": "on",
             "incident-1-kind": "distress",
-            "incident-1-occurred_at": "19:05",
+            "incident-1-occurred_at": "00:00",
             "incident-1-action_taken": "Ditenangkan (sintetis)",
         },
     )
@@ -440,3 +444,109 @@ def test_two_saves_of_the_same_day_at_once_give_one_observation(world, monkeypat
     monkeypatch.undo()
     assert Observation.objects.count() == 1
     assert world.case.events.filter(kind="care.observation").count() == 1
+
+
+# --- Times, the heading and the error summary -------------------------------------
+
+
+@pytest.fixture
+def ten_oclock():
+    now = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    with time_machine.travel(now, tick=False):
+        yield now
+
+
+def test_an_incident_later_than_now_today_is_refused(world, ten_oclock):
+    now = ten_oclock
+    later = care_svc.ObservationInput(
+        now.date(),
+        scores(3),
+        incidents=[care_svc.IncidentInput("aggression", time(10, 1), "Ditenangkan (sintetis)")],
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        care_svc.observation_record(world.case, later, acting_user=world.psychologist)
+    assert "An incident time is later than now (10:00)" in str(error.value)
+    assert not Observation.objects.exists()
+    # The same time on a past day, and a time already passed today, are fine.
+    backdate(world.case, 3)
+    earlier = care_svc.ObservationInput(
+        now.date() - timedelta(days=1), scores(3), incidents=later.incidents
+    )
+    care_svc.observation_record(world.case, earlier, acting_user=world.psychologist)
+    on_time = care_svc.ObservationInput(
+        now.date(),
+        scores(3),
+        incidents=[care_svc.IncidentInput("aggression", time(10, 0), "Ditenangkan (sintetis)")],
+    )
+    care_svc.observation_record(world.case, on_time, acting_user=world.psychologist)
+    assert Observation.objects.count() == 2
+
+
+def test_the_form_refuses_a_later_time_with_a_summary_at_the_top(world, ten_oclock):
+    client = client_for(world.psychologist)
+    data = form_data(
+        **{
+            "incident-0-kind": "aggression",
+            "incident-0-occurred_at": "10:30",
+            "incident-0-action_taken": ACTION_MARKER,
+        }
+    )
+    response = client.post(record_url(world), data)
+    body = response.content.decode()
+    assert response.status_code == 400 and not Observation.objects.exists()
+    assert 'id="error-summary"' in body and "Not saved: 1 thing to correct." in body
+    assert "An incident time is later than now" in body
+    assert body.index('id="error-summary"') < body.index('id="scale-')
+    # A missing score is listed too, linked to its scale.
+    data = form_data()
+    del data["score_mood"]
+    body = client.post(record_url(world), data).content.decode()
+    assert 'href="#scale-mood"' in body and "Choose a score." in body
+
+
+def test_the_heading_names_a_past_day_instead_of_today(world):
+    backdate(world.case, 5)
+    client = client_for(world.psychologist)
+    assert "Today's observation</h1>" in client.get(record_url(world)).content.decode()
+    day = timezone.localdate() - timedelta(days=2)
+    data = form_data(day=day)
+    del data["score_mood"]  # re-shown with the day asked for
+    body = client.post(record_url(world), data).content.decode()
+    assert f"Observation for {day.strftime('%d/%m/%Y')}" in body
+    assert "Today's observation</h1>" not in body
+    assert "care/js/observation_form.js" in body
+
+
+def test_the_timeline_keeps_the_first_day_and_incidents_not_every_day(world):
+    backdate(world.case, 6)
+    today = timezone.localdate()
+
+    def record(back, incidents=()):
+        care_svc.observation_record(
+            world.case,
+            care_svc.ObservationInput(
+                today - timedelta(days=back), scores(3), incidents=list(incidents)
+            ),
+            acting_user=world.psychologist,
+        )
+
+    record(5)  # the first: care began
+    record(4)
+    record(3)  # ordinary days: the care page is their history
+    record(2, [care_svc.IncidentInput("distress", time(0, 0), "Ditenangkan (sintetis)")])
+    record(1)
+    events = list(
+        world.case.events.filter(kind="care.observation")
+        .order_by("id")
+        .values_list("payload", flat=True)
+    )
+    assert [event["observed_on"] for event in events] == [
+        (today - timedelta(days=5)).isoformat(),
+        (today - timedelta(days=2)).isoformat(),
+    ]
+    assert events[0].get("first") and not events[1].get("first")
+    client = client_for(world.owner)
+    body = client.get(reverse("cases:detail", kwargs={"case_uuid": world.case.uuid}))
+    text = body.content.decode()
+    assert "First daily observation recorded" in text
+    assert text.count("aily observation recorded") == 2

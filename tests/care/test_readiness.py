@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kawal.access.catalogue import Role
 from kawal.care import services as care_svc
@@ -323,3 +324,81 @@ def test_a_closed_case_takes_no_decision(ready):
     world.case.refresh_from_db()
     with pytest.raises(ValidationError, match="closed"):
         decide(world)
+
+
+# --- A "yes" against a high assessment result ----------------------------------
+
+HIGH = {"band_code": "high", "band_label": "Risiko tinggi", "instrument_code": "safety_risk"}
+AGAINST_MARKER = "MARKER-CARE-AGAINST-9945"
+
+
+def test_a_yes_on_a_high_result_needs_a_written_reason(ready, signed):
+    world = ready
+    high = Summary(instrument_name="Asesmen keselamatan dan risiko (sintetis)", **HIGH)
+    signed.append(high)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        decide(world, assessments=[high])
+    assert "against_reason" in refused.value.message_dict
+    assert "came out high" in refused.value.message_dict["against_reason"][0]
+    assert not ReadinessDecision.objects.exists()
+    # "Not yet" on the same assessment needs no reason; neither does a "yes" on low ones.
+    not_yet = decide(world, safe=False, assessments=[high])
+    assert not_yet.high_assessments and not not_yet.against_reason
+    care_svc.readiness_revoke(not_yet, reason="x", acting_user=world.psychologist)
+    low_only = decide(world, assessments=[signed[0]])
+    assert not low_only.high_assessments
+    care_svc.readiness_revoke(low_only, reason="x", acting_user=world.psychologist)
+    decision = care_svc.readiness_decide(
+        world.case,
+        safe=True,
+        assessment_uuids=[str(high.uuid)],
+        period_from=timezone.localdate() - timedelta(days=13),
+        period_to=timezone.localdate(),
+        rationale="",
+        against_reason=AGAINST_MARKER,
+        acting_user=world.psychologist,
+    )
+    assert decision.against_reason == AGAINST_MARKER
+    assert [item["uuid"] for item in decision.high_assessments] == [str(high.uuid)]
+
+
+def test_the_form_marks_high_results_and_the_supervisor_is_warned(ready, signed):
+    world = ready
+    high = Summary(instrument_name="Asesmen keselamatan dan risiko (sintetis)", **HIGH)
+    signed.append(high)
+    url = reverse("care:readiness", kwargs={"case_uuid": world.case.uuid})
+    psychologist = client_for(world.psychologist)
+    page = psychologist.get(url).content.decode()
+    assert "⚠ Asesmen keselamatan" in page and 'id="against-high"' in page
+    assert "care/js/readiness.js" in page
+    # The reason field is hidden until a "yes" names the high result.
+    assert re.search(r'id="against-high"[^>]*hidden', page)
+    today = timezone.localdate()
+    post = {
+        "safe": "yes",
+        "period_from": (today - timedelta(days=13)).isoformat(),
+        "period_to": today.isoformat(),
+        "assessments": [str(high.uuid)],
+    }
+    refused = psychologist.post(url, post)
+    body = refused.content.decode()
+    assert refused.status_code == 400 and not ReadinessDecision.objects.exists()
+    assert "came out high" in body and not re.search(r'id="against-high"[^>]*hidden', body)
+    assert psychologist.post(url, {**post, "against_reason": AGAINST_MARKER}).status_code == 302
+    supervisor = client_for(world.supervisor)
+    page = supervisor.get(url).content.decode()
+    assert "Warning: this decision goes against high assessment results." in page
+    assert AGAINST_MARKER in page and "Risiko tinggi" in page
+    assert page.index("Warning: this decision") < page.index("Confirm</button>")
+    home = supervisor.get(reverse("web:home")).content.decode()
+    assert "against a high assessment result" in home
+    timeline = supervisor.get(reverse("cases:detail", kwargs={"case_uuid": world.case.uuid}))
+    assert "against a high assessment result" in timeline.content.decode()
+
+
+def test_a_page_without_high_results_shows_no_reason_field(ready):
+    page = client_for(ready.psychologist).get(
+        reverse("care:readiness", kwargs={"case_uuid": ready.case.uuid})
+    )
+    body = page.content.decode()
+    assert 'id="against-high"' not in body and "readiness.js" not in body

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kawal.access.catalogue import Role
+from kawal.care import services as care_svc
 from kawal.care.services import missing_observation_rule
 from kawal.cases import extensions
 from kawal.cases import services as svc
-from kawal.cases.models import CaseMember, CaseStatus, Task
-from tests.care.conftest import MARKERS, NOTE_MARKER, add_member, backdate, plant
+from kawal.cases.models import CaseMember, CaseStatus, Task, TaskStatus
+from tests.care.conftest import MARKERS, NOTE_MARKER, add_member, backdate, plant, scores
 from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +102,25 @@ def test_kawal_remind_runs_the_rule(world):
     day = timezone.localdate().isoformat()
     call_command("remind", "--date", day, "--rule", "care.missing_observation", stdout=out)
     assert "care.missing_observation: 1 new task(s)" in out.getvalue()
+
+
+def test_recording_an_observation_closes_the_missed_day_reminders(world):
+    backdate(world.case, 5)
+    CaseMember.objects.filter(user=world.psychologist).update(
+        added_at=timezone.now() - timedelta(days=3)
+    )
+    today = timezone.localdate()
+    assert missing_observation_rule(today) == 1
+    other = svc.task_remind(
+        world.case, key="other.rule:1", title="x", assignee=world.owner, due_on=today
+    )[0]
+    # The missed day, recorded late, settles the reminder in the same transaction.
+    care_svc.observation_record(
+        world.case,
+        care_svc.ObservationInput(observed_on=today - timedelta(days=1), scores=scores()),
+        acting_user=world.psychologist,
+    )
+    task = Task.objects.get(reminder_key__startswith="care.missing_observation:")
+    assert task.status == TaskStatus.DONE
+    other.refresh_from_db()
+    assert other.status == TaskStatus.OPEN

@@ -8,7 +8,7 @@ from datetime import time, timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -87,7 +87,8 @@ def test_missing_days_are_marked_from_the_first_observation_and_today_is_not_mis
         incidents = (("aggression", time(14, 30), ACTION_MARKER),) if offset == 10 else ()
         plant(world.case, day, world.psychologist, value=3, incidents=incidents)
     access = case_access(world.owner, world.case)
-    trend = care_trend(world.case, access, days=30)
+    with translation.override("id"):
+        trend = care_trend(world.case, access, days=30)
     assert len(trend.days) == 30 and trend.days[-1].day == today
     assert trend.missing == [
         first + timedelta(days=5),
@@ -100,7 +101,8 @@ def test_missing_days_are_marked_from_the_first_observation_and_today_is_not_mis
     marked = [day for day in trend.days if day.incidents]
     assert [day.day for day in marked] == [first + timedelta(days=10)]
     assert marked[0].incidents[0].occurred_at == time(14, 30)
-    data = trend.chart_data()
+    with translation.override("id"):
+        data = trend.chart_data()
     assert data["missing"] == [trend.days.index(d) for d in trend.days if d.missing]
     assert data["incidents"][0]["marks"] == ["14:30 Agresi terhadap orang lain"]
     assert trend.observed_count == 17 and trend.incident_count == 1
@@ -191,3 +193,44 @@ def test_the_care_page_marks_missing_days_in_the_table_and_the_marker_row(world)
     assert (today - timedelta(days=2)).strftime("%d/%m/%Y") in body
     assert '<script id="care-trend-data" type="application/json">' in body
     assert "<caption>" in body and "<table>" in body
+
+
+# --- A child never observed ---------------------------------------------------------
+
+
+def english(user) -> Client:
+    client = Client()
+    sign_in(client, user)
+    client.cookies["kawal_language"] = "en"
+    return client
+
+
+def test_a_child_in_care_never_observed_is_said_so_on_the_case_page(world):
+    from kawal.cases.models import Case, CaseStatus
+
+    Case.objects.filter(pk=world.case.pk).update(status=CaseStatus.INTERVENTION)
+    detail = reverse("cases:detail", kwargs={"case_uuid": world.case.uuid})
+    # The case manager reads progress but does not record: the card is there all the same.
+    body = english(world.owner).get(detail).content.decode()
+    assert 'id="care-never-observed"' in body and "No daily observation yet" in body
+    # Once observed, it is gone.
+    plant(world.case, timezone.localdate(), world.psychologist)
+    body = english(world.owner).get(detail).content.decode()
+    assert "No daily observation yet" not in body and "h-care-observations" in body
+    # Out of daily care and never observed: no card for the reader who does not record.
+    world.case.observations.all().delete()
+    Case.objects.filter(pk=world.case.pk).update(status=CaseStatus.MONITORING)
+    body = english(world.owner).get(detail).content.decode()
+    assert "h-care-observations" not in body
+
+
+def test_the_trend_page_draws_nothing_when_nothing_was_observed(world):
+    page = reverse("care:case", kwargs={"case_uuid": world.case.uuid})
+    body = english(world.owner).get(page).content.decode()
+    assert 'id="care-no-trend"' in body
+    assert "chart.umd.min.js" not in body and "care-charts" not in body
+    assert "care-trend-data" not in body
+    plant(world.case, timezone.localdate(), world.psychologist)
+    body = english(world.owner).get(page).content.decode()
+    assert "chart.umd.min.js" in body and "care-charts" in body
+    assert 'id="care-no-trend"' not in body

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from kawal.cases import extensions
 from kawal.cases import services as case_svc
-from kawal.cases.models import CaseMember, Task
+from kawal.cases.models import CaseMember, Task, TaskStatus
 from kawal.families import services as svc
 from kawal.families.reminders import HOME_VISIT_OVERDUE, home_visit_overdue
 from tests.families.conftest import days_ago
@@ -95,3 +95,32 @@ def test_kawal_remind_runs_the_rule(family, settings):
     out = StringIO()
     call_command("remind", "--rule", HOME_VISIT_OVERDUE, stdout=out)
     assert f"{HOME_VISIT_OVERDUE}: 1 new task(s)" in out.getvalue()
+
+
+def test_a_home_visit_closes_the_overdue_reminder_of_its_programme(family, settings):
+    settings.KAWAL_HOME_VISIT_OVERDUE_DAYS = 30
+    assert home_visit_overdue(days_ago(-28)) == 1
+    # Another programme's reminder on the same case, and another kind, stay open.
+    other = case_svc.task_remind(
+        family.case,
+        key=f"{HOME_VISIT_OVERDUE}:00000000-0000-0000-0000-000000000000:2026-01-01",
+        title="x",
+        assignee=family.world.owner,
+        due_on=days_ago(0),
+    )[0]
+    svc.visit_record(
+        family.programme,
+        visited_on=days_ago(0),
+        visitors=[family.world.psychologist],
+        other_visitors="",
+        findings="Rumah aman (sintetis)",
+        found_safe=True,
+        confirming_agency=None,
+        acting_user=family.world.psychologist,
+    )
+    mine = [
+        task for task in reminders(family.case) if str(family.programme.uuid) in task.reminder_key
+    ]
+    assert [task.status for task in mine] == [TaskStatus.DONE]
+    other.refresh_from_db()
+    assert other.status == TaskStatus.OPEN

@@ -32,10 +32,13 @@ SECTION_DAYS = 14
 def _observations(request: HttpRequest, case: Case, access: CaseAccess) -> dict[str, Any] | None:
     trend = sel.care_trend(case, access, days=SECTION_DAYS)
     in_care = case.status in svc.IN_CARE
-    if trend.first_observed is None and not (in_care and svc.may_record(access)):
+    # A child in daily care never observed is shown to every progress reader
+    # (the section's class): the absence is the news, not a blank.
+    if trend.first_observed is None and not in_care:
         return None
     return {
         "trend": trend,
+        "in_care": in_care,
         "may_record": svc.may_record(access) and case.status != CaseStatus.CLOSED,
     }
 
@@ -59,7 +62,10 @@ def _day(payload: Mapping[str, Any]) -> str:
 
 
 def _observation_recorded(payload: Mapping[str, Any], readable: Mapping[str, bool]) -> str:
-    text = _("Daily observation recorded: %(date)s") % {"date": _day(payload)}
+    if payload.get("first"):
+        text = _("First daily observation recorded: %(date)s") % {"date": _day(payload)}
+    else:
+        text = _("Daily observation recorded: %(date)s") % {"date": _day(payload)}
     count = int(payload.get("incidents") or 0)
     if count:
         text += " · " + ngettext("%(count)s incident", "%(count)s incidents", count) % {
@@ -74,7 +80,10 @@ def _observation_changed(payload: Mapping[str, Any], readable: Mapping[str, bool
 
 def _decided(payload: Mapping[str, Any], readable: Mapping[str, bool]) -> str:
     if payload.get("safe"):
-        return _("School readiness decided: safe to return to school (awaiting confirmation)")
+        text = _("School readiness decided: safe to return to school (awaiting confirmation)")
+        if payload.get("against_high"):
+            text += " · " + _("against a high assessment result")
+        return text
     return _("School readiness decided: not yet (awaiting confirmation)")
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kawal.care.models import SCALE_MAX, SCALE_MIN, IncidentKind, Indicator
-from kawal.care.services import IncidentInput, ObservationInput
+from kawal.care.services import IncidentInput, ObservationInput, high_band
 
 SCALE = [(value, str(value)) for value in range(SCALE_MIN, SCALE_MAX + 1)]
 
@@ -150,11 +150,38 @@ class ReadinessForm(forms.Form):
         ),
     )
 
+    # Required by the service only for a "yes" naming a high-band assessment;
+    # the page shows it only then.
+    against_reason = forms.CharField(
+        label=_("Why is the child safe despite the high result?"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The supervisor reads this before confirming."),
+    )
+
     def __init__(self, *args: Any, assessments: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["assessments"]
         assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101 - declared above
-        field.choices = [(str(item.uuid), assessment_label(item)) for item in assessments]
+        self.high_uuids = [str(item.uuid) for item in high_band(assessments)]
+        field.choices = [
+            (
+                str(item.uuid),
+                ("⚠ " if str(item.uuid) in self.high_uuids else "") + assessment_label(item),
+            )
+            for item in assessments
+        ]
+
+    def against_shown(self) -> bool:
+        """Whether the reason field is shown before any script runs: a "yes"
+        sent with a high-band assessment, or an error on the field."""
+        if self["against_reason"].errors:
+            return True
+        if not self.is_bound:
+            return False
+        chosen = set(self.data.getlist("assessments")) if hasattr(self.data, "getlist") else set()
+        return self.data.get("safe") == "yes" and bool(chosen & set(self.high_uuids))
 
 
 def assessment_label(item: Any) -> str:

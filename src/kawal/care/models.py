@@ -154,6 +154,10 @@ class Incident(UUIDModel):
         return f"{self.kind} {self.occurred_at:%H:%M}"
 
 
+# ``AssessmentSummary.band_code`` of a high-risk or high-needs result.
+HIGH_BAND = "high"
+
+
 class ReadinessDecision(UUIDModel, TimestampedModel):
     """ "Safe to return to school": decided on the case, confirmed by a supervisor.
 
@@ -172,6 +176,11 @@ class ReadinessDecision(UUIDModel, TimestampedModel):
     # made: uuid, instrument and result (a later correction is a new assessment).
     assessments = classified(models.JSONField(_("assessments"), default=list), PROGRESS)
     rationale = classified(models.TextField(_("rationale"), blank=True), PROGRESS)
+    # Why a "yes" stands although an assessment it names came out high: the
+    # decider must say so in words, and the confirming supervisor reads it.
+    against_reason = classified(
+        models.TextField(_("reason for deciding against a high result"), blank=True), PROGRESS
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -212,6 +221,11 @@ class ReadinessDecision(UUIDModel, TimestampedModel):
         if self.confirmed_at is not None:
             return "confirmed"
         return "pending"
+
+    @property
+    def high_assessments(self) -> list[dict[str, object]]:
+        """The named assessments whose result was in the high band when decided."""
+        return [item for item in self.assessments if item.get("band_code") == HIGH_BAND]
 
     @property
     def clears(self) -> bool:

@@ -15,6 +15,7 @@ from django.utils.translation import override
 from kawal.access.catalogue import Capability, DataClass
 from kawal.access.policy import may
 from kawal.care.models import (
+    HIGH_BAND,
     SCALE_MAX,
     SCALE_MIN,
     Incident,
@@ -26,7 +27,7 @@ from kawal.care.models import (
 )
 from kawal.cases.models import Case, CaseMember, CaseStatus
 from kawal.cases.policy import CaseAccess, case_access
-from kawal.cases.services import case_event_add, task_remind
+from kawal.cases.services import case_event_add, reminders_resolve, task_remind
 from kawal.core.models import StaleVersion
 
 D = DataClass
@@ -49,6 +50,8 @@ IN_CARE = (
 # (psychologists) and the social workers following the child.
 DECIDER_CAPABILITIES = (Capability.RECORD_CLINICAL, Capability.MANAGE_PLACEMENT)
 MIN_PERIOD_DAYS = 7
+# Reminder keys: "<prefix>:<case pk>:<day missed>".
+MISSING_OBSERVATION = "care.missing_observation"
 
 
 def _access(user: Any, case: Case) -> CaseAccess:
@@ -135,6 +138,16 @@ def _validate(
     if data.note is not None and len(data.note.strip()) > NOTE_MAX:
         errors["note"] = [_("The note is too long (at most 4000 characters).")]
     incidents = data.incidents or []
+    now = timezone.localtime()
+    if data.observed_on == now.date() and any(
+        isinstance(incident.occurred_at, time)
+        and incident.occurred_at.replace(second=0, microsecond=0) > now.time()
+        for incident in incidents
+    ):
+        errors.setdefault("__all__", []).append(
+            _("An incident time is later than now (%(now)s): give the time it happened.")
+            % {"now": now.strftime("%H:%M")}
+        )
     if len(incidents) > MAX_INCIDENTS:
         errors.setdefault("__all__", []).append(_("At most 10 incidents a day."))
     for incident in incidents:
@@ -192,6 +205,7 @@ def observation_record(
     with transaction.atomic():
         if Observation.objects.filter(case=case, observed_on=data.observed_on).exists():
             raise _already(data.observed_on)
+        first = not Observation.objects.filter(case=case).exists()
         try:
             with transaction.atomic():
                 observation = Observation.objects.create(
@@ -210,16 +224,25 @@ def observation_record(
             for indicator in indicators
         )
         _write_incidents(observation, data.incidents or [])
-        # Progress class, and no clinical fact: the case manager's timeline
-        # shows that the child was seen and how many incidents, never the note.
-        case_event_add(
-            case,
-            "care.observation",
-            acting_user,
-            data_class=D.PROGRESS,
-            observed_on=data.observed_on.isoformat(),
-            incidents=len(data.incidents or []),
-        )
+        # The day is seen: the reminders of days missed are settled too (a
+        # backdated day recorded late is the usual answer to one of them).
+        reminders_resolve(case, key_prefix=f"{MISSING_OBSERVATION}:{case.pk}:")
+        # The timeline keeps what a reader of the case must not miss: when
+        # daily care began, and days with incidents. Ordinary days are the
+        # care page's history (who recorded each one is on the observation);
+        # an event a day would bury everything else on the case.
+        # Progress class, and no clinical fact: how many incidents, never the note.
+        incident_count = len(data.incidents or [])
+        if first or incident_count:
+            case_event_add(
+                case,
+                "care.observation",
+                acting_user,
+                data_class=D.PROGRESS,
+                observed_on=data.observed_on.isoformat(),
+                incidents=incident_count,
+                **({"first": True} if first else {}),
+            )
     return observation
 
 
@@ -325,7 +348,7 @@ def missing_observation_rule(today: date) -> int:
             }
         _task, new = task_remind(
             member.case,
-            key=f"care.missing_observation:{member.case_id}:{yesterday.isoformat()}",
+            key=f"{MISSING_OBSERVATION}:{member.case_id}:{yesterday.isoformat()}",
             title=title,
             assignee=user,
             due_on=today,
@@ -395,8 +418,14 @@ def _snapshot(summary: Any) -> dict[str, Any]:
         "signed_at": signed_at.isoformat() if signed_at is not None else "",
         "signed_on": timezone.localtime(signed_at).strftime("%d/%m/%Y") if signed_at else "",
         "total": None if summary.total is None else str(summary.total),
+        "band_code": str(getattr(summary, "band_code", "") or ""),
         "band_label": str(summary.band_label or ""),
     }
+
+
+def high_band(summaries: list[Any]) -> list[Any]:
+    """The summaries whose result is in the high band (high risk, high needs)."""
+    return [item for item in summaries if getattr(item, "band_code", "") == HIGH_BAND]
 
 
 def readiness_decide(
@@ -408,8 +437,13 @@ def readiness_decide(
     period_to: date,
     rationale: str,
     acting_user: Any,
+    against_reason: str = "",
 ) -> ReadinessDecision:
-    """Decide whether the child is safe to return to school; a supervisor confirms it."""
+    """Decide whether the child is safe to return to school; a supervisor confirms it.
+
+    A "yes" that names an assessment in the high band (high risk, high needs)
+    stands only with ``against_reason``: why the child is safe all the same.
+    """
     access = _access(acting_user, case)
     if not may_decide_readiness(acting_user, access):
         raise PermissionDenied
@@ -431,6 +465,16 @@ def readiness_decide(
         errors["assessments"] = [_("Choose among the signed assessments of this case.")]
     elif safe and not chosen:
         errors["assessments"] = [_("Name the assessments the decision is based on.")]
+    elif safe and high_band([signed[value] for value in chosen]):
+        if not against_reason.strip():
+            errors["against_reason"] = [
+                _(
+                    "An assessment you named came out high. Say why the child is safe "
+                    'to return to school all the same, or decide "not yet".'
+                )
+            ]
+        elif len(against_reason.strip()) > NOTE_MAX:
+            errors["against_reason"] = [_("The reason is too long (at most 4000 characters).")]
     if (
         safe
         and "period_to" not in errors
@@ -460,6 +504,7 @@ def readiness_decide(
                     period_to=period_to,
                     assessments=[_snapshot(signed[value]) for value in chosen],
                     rationale=rationale.strip(),
+                    against_reason=against_reason.strip() if safe else "",
                     decided_by=acting_user,
                     decided_at=timezone.now(),
                 )
@@ -474,6 +519,7 @@ def readiness_decide(
             data_class=D.PROGRESS,
             safe=safe,
             period=[period_from.isoformat(), period_to.isoformat()],
+            against_high=bool(safe and against_reason.strip()),
         )
     return decision
 

@@ -62,6 +62,34 @@ def _require_recorder(access: CaseAccess) -> None:
         raise PermissionDenied
 
 
+def error_summary(form: Any, formset: Any = None) -> list[tuple[str, str]]:
+    """Every error of the form and its incidents as (anchor, text), for the
+    summary at the top: on a phone the field in error may be screens away."""
+    items: list[tuple[str, str]] = []
+    forms_ = [(form, "")]
+    if formset is not None:
+        forms_ += [
+            (incident, _("Incident %(number)s") % {"number": index + 1})
+            for index, incident in enumerate(formset.forms)
+        ]
+        items += [("#incidents", str(error)) for error in formset.non_form_errors()]
+    for each, prefix in forms_:
+        for name, errors in each.errors.items():
+            if name == "__all__":
+                anchor = "#incidents" if prefix else ""
+                items += [(anchor, f"{prefix}: {e}" if prefix else str(e)) for e in errors]
+                continue
+            bound = each[name]
+            anchor = (
+                f"#scale-{name.removeprefix('score_')}"
+                if name.startswith("score_")
+                else f"#{bound.auto_id}"
+            )
+            label = f"{prefix} · {bound.label}" if prefix else str(bound.label)
+            items += [(anchor, f"{label}: {error}") for error in errors]
+    return items
+
+
 def _after_save(request: HttpRequest, case: Case) -> HttpResponse:
     if request.GET.get(BACK_HOME[0]) == BACK_HOME[1]:
         return redirect("web:home")
@@ -182,9 +210,25 @@ def record(request: HttpRequest, case_uuid: Any) -> HttpResponse:
             "formset": formset,
             "editing": False,
             "today": today_date,
+            "day": _day_asked(form, today_date),
+            "errors": error_summary(form, formset),
         },
         status=status,
     )
+
+
+def _day_asked(form: ObservationForm, today_date: date) -> date:
+    """The day the form records: the one sent if it reads as a date, else today."""
+    if not form.is_bound:
+        return today_date
+    field = form.fields.get("observed_on")
+    if field is None:
+        return today_date
+    try:
+        day = field.clean(form.data.get("observed_on"))
+    except ValidationError:
+        return today_date
+    return day if isinstance(day, date) else today_date
 
 
 def _conflict(
@@ -293,6 +337,8 @@ def edit(request: HttpRequest, case_uuid: Any, observation_uuid: Any) -> HttpRes
             "editing": True,
             "observation": observation,
             "today": timezone.localdate(),
+            "day": observation.observed_on,
+            "errors": error_summary(form, formset),
         },
         status=status,
     )
@@ -355,6 +401,7 @@ def readiness(request: HttpRequest, case_uuid: Any) -> HttpResponse:
                     period_from=form.cleaned_data["period_from"],
                     period_to=form.cleaned_data["period_to"],
                     rationale=form.cleaned_data["rationale"],
+                    against_reason=form.cleaned_data["against_reason"],
                     acting_user=user,
                 )
             except ValidationError as error:

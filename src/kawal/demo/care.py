@@ -13,9 +13,11 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import override
 
 from kawal.accounts.models import User
 from kawal.care import services as svc
@@ -24,6 +26,8 @@ from kawal.cases import services as case_svc
 from kawal.cases.models import Case, CaseMember, CaseStatus
 
 DAYS = 42
+# A child is cleared for school only on assessments that came out low or medium.
+CLEARABLE_BANDS = ("low", "medium")
 # Days (counted back from yesterday) the fourth child was not seen.
 GAPS = {3, 4, 11, 17, 18, 19, 26, 33}
 INCIDENTS = {
@@ -140,10 +144,27 @@ def demo_load_care(*, seed: int = 10) -> int:
     return made
 
 
+def _clearable(case: Case) -> list[Any]:
+    """The signed assessments a "safe" decision may rest on: low or medium band only."""
+    return [
+        summary
+        for summary in svc.signed_assessments_of(case)
+        if summary.band_code in CLEARABLE_BANDS
+    ]
+
+
 def _by_signed_assessments(cases: list[Case]) -> list[Case]:
-    """Cases with signed assessments first (the child to clear needs them)."""
-    signed = {case.pk: bool(svc.signed_assessments_of(case)) for case in cases}
-    return sorted(cases, key=lambda case: (not signed[case.pk], case.number))
+    """Cases to clear first: signed assessments, none of them high (the child to
+    clear must rest on results that say so); then any signed; then the rest."""
+
+    def rank(case: Case) -> int:
+        signed = svc.signed_assessments_of(case)
+        if not signed:
+            return 2
+        return 1 if svc.high_band(signed) else 0
+
+    ranks = {case.pk: rank(case) for case in cases}
+    return sorted(cases, key=lambda case: (ranks[case.pk], case.number))
 
 
 def _observations(psychologist: User, rng: random.Random) -> int:
@@ -177,6 +198,13 @@ def _observations(psychologist: User, rng: random.Random) -> int:
             _observe(case, psychologist, today, indicators, score, 1.0, rng)
             made += 1
     return made
+
+
+def _results(summaries: list[Any]) -> str:
+    """The named results as the decision's reason states them, e.g. "Risiko rendah"."""
+    return "; ".join(
+        f"{summary.instrument_name}: {str(summary.band_label).lower()}" for summary in summaries
+    )
 
 
 def _mood_change(case: Case) -> float:
@@ -214,26 +242,10 @@ def _readiness(psychologist: User, supervisor: User) -> int:
     today = timezone.localdate()
     period = (today - timedelta(days=28), today - timedelta(days=1))
     made = 0
-    signed = svc.signed_assessments_of(improving)
-    if (
-        signed
-        and improving.supervisor_id == supervisor.pk
-        and not improving.readiness_decisions.exists()
-    ):
-        decision = svc.readiness_decide(
-            improving,
-            safe=True,
-            assessment_uuids=[str(summary.uuid) for summary in signed],
-            period_from=period[0],
-            period_to=period[1],
-            rationale=(
-                "Suasana hati, tidur dan kontak sosial membaik stabil selama empat minggu; "
-                "risiko rendah pada asesmen. Aman kembali bersekolah (sintetis)."
-            ),
-            acting_user=psychologist,
-        )
-        svc.readiness_confirm(decision, acting_user=supervisor)
-        made += 1
+    # The demo speaks Indonesian: the results named in the reason read as the
+    # decision's own snapshot of them does.
+    with override("id"):
+        made += _clear(improving, supervisor, psychologist, period)
     if not flat.readiness_decisions.exists():
         svc.readiness_decide(
             flat,
@@ -246,3 +258,29 @@ def _readiness(psychologist: User, supervisor: User) -> int:
         )
         made += 1
     return made
+
+
+def _clear(improving: Case, supervisor: User, psychologist: User, period: tuple[date, date]) -> int:
+    """The improving child decided safe on low or medium results only, and confirmed."""
+    signed = _clearable(improving)
+    if (
+        signed
+        and not svc.high_band(svc.signed_assessments_of(improving))
+        and improving.supervisor_id == supervisor.pk
+        and not improving.readiness_decisions.exists()
+    ):
+        decision = svc.readiness_decide(
+            improving,
+            safe=True,
+            assessment_uuids=[str(summary.uuid) for summary in signed],
+            period_from=period[0],
+            period_to=period[1],
+            rationale=(
+                "Suasana hati, tidur dan kontak sosial membaik stabil selama empat minggu; "
+                f"hasil asesmen: {_results(signed)}. Aman kembali bersekolah (sintetis)."
+            ),
+            acting_user=psychologist,
+        )
+        svc.readiness_confirm(decision, acting_user=supervisor)
+        return 1
+    return 0

@@ -24,7 +24,7 @@ from kawal.access.policy import reads_identity
 from kawal.accounts.models import Agency, User
 from kawal.cases.models import Case, CaseStatus
 from kawal.cases.policy import CaseAccess, case_access
-from kawal.cases.services import case_event_add
+from kawal.cases.services import case_event_add, reminders_resolve
 from kawal.core.audit import AuditContext, audit_record
 from kawal.core.models import StaleVersion
 from kawal.core.uploads import clean_upload, store_private
@@ -50,6 +50,7 @@ from kawal.families.models import (
     Undertaking,
     UndertakingState,
 )
+from kawal.families.reminders import HOME_VISIT_OVERDUE
 from kawal.families.selectors import (
     facilitator_candidates,
     linkable_people,
@@ -518,6 +519,9 @@ def visit_record(
             recorded_by=acting_user,
         )
         visit.visitors.set(visitors)
+        # The visit settles the "home visit overdue" reminder of this programme;
+        # if it is itself old, the rule reminds again on its own key.
+        reminders_resolve(case, key_prefix=f"{HOME_VISIT_OVERDUE}:{current.uuid}:")
         _event(
             case,
             "families.visit_recorded",
