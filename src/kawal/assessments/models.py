@@ -22,10 +22,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kawal.access.catalogue import DataClass, classified
+from kawal.core.i18n import in_language
 from kawal.core.models import TimestampedModel, UUIDModel, VersionedModel
 
 PR = DataClass.PROGRESS
@@ -43,13 +43,6 @@ SAFETY_BAND_HIGH = "high"
 # The classes an instrument's answers may have: the care classes. Anything
 # wider (basic, identity ...) would show a child's answers to the whole team.
 ANSWER_CLASSES = (DataClass.CLINICAL, DataClass.PROGRESS)
-
-
-def in_language(indonesian: str | None, english: str | None) -> str:
-    """The English text when the page is in English and one is given, else the Indonesian."""
-    if (get_language() or "id").startswith("en") and english:
-        return english
-    return indonesian or ""
 
 
 def localized(obj: Any, name: str) -> str:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kawal.access.catalogue import DataClass, classified
+from kawal.core.i18n import in_language
 from kawal.core.models import TimestampedModel, UUIDModel, VersionedModel
 
 PROGRESS = DataClass.PROGRESS
@@ -59,21 +59,17 @@ class Indicator(VersionedModel):
     def __str__(self) -> str:
         return self.label
 
-    def _text(self, indonesian: str, english: str) -> str:
-        language = get_language() or settings.LANGUAGE_CODE
-        return (english or indonesian) if language.startswith("en") else (indonesian or english)
-
     @property
     def label(self) -> str:
-        return self._text(self.label_id, self.label_en)
+        return in_language(self.label_id, self.label_en)
 
     @property
     def low(self) -> str:
-        return self._text(self.low_id, self.low_en)
+        return in_language(self.low_id, self.low_en)
 
     @property
     def high(self) -> str:
-        return self._text(self.high_id, self.high_en)
+        return in_language(self.high_id, self.high_en)
 
 
 class Observation(UUIDModel, TimestampedModel, VersionedModel):
