@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -257,8 +258,14 @@ def _conflict(
         )
     return render(
         request,
-        "care/conflict.html",
-        {"case": case, "rows": rows, "observation": current},
+        "web/conflict.html",
+        {
+            "rows": rows,
+            "back_url": reverse(
+                "care:edit", kwargs={"case_uuid": case.uuid, "observation_uuid": current.uuid}
+            ),
+            "back_label": _("Open the form again"),
+        },
         status=409,
     )
 

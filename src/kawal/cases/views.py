@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -63,7 +64,16 @@ def _conflict(
         rows.append(
             {"label": label, "yours": yours.get(name), "theirs": getattr(current, name, "")}
         )
-    return render(request, "cases/conflict.html", {"case": case, "rows": rows}, status=409)
+    return render(
+        request,
+        "web/conflict.html",
+        {
+            "rows": rows,
+            "back_url": reverse("cases:detail", kwargs={"case_uuid": case.uuid}),
+            "back_label": _("Back to the case"),
+        },
+        status=409,
+    )
 
 
 # --- Lists and search --------------------------------------------------------

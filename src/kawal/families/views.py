@@ -84,8 +84,14 @@ def _form_page(
 def _conflict(request: HttpRequest, back: str, rows: list[tuple[str, Any, Any]]) -> HttpResponse:
     return render(
         request,
-        "families/conflict.html",
-        {"back": back, "rows": rows},
+        "web/conflict.html",
+        {
+            "rows": [
+                {"label": label, "yours": yours, "theirs": theirs} for label, yours, theirs in rows
+            ],
+            "back_url": back,
+            "back_label": _("Back"),
+        },
         status=409,
     )
 
