@@ -120,6 +120,11 @@ INSTALLED_APPS = [
     "kawal.care",
     "kawal.shelters",
     "kawal.families",
+    "kawal.institutions",
+    "kawal.placement",
+    "kawal.monitoring",
+    "kawal.schooling",
+    "kawal.funding",
     "kawal.demo",
 ]
 

@@ -16,6 +16,11 @@ urlpatterns = [
     path("", include("kawal.care.urls")),
     path("", include("kawal.shelters.urls")),
     path("", include("kawal.families.urls")),
+    path("", include("kawal.institutions.urls")),
+    path("", include("kawal.placement.urls")),
+    path("", include("kawal.monitoring.urls")),
+    path("", include("kawal.schooling.urls")),
+    path("", include("kawal.funding.urls")),
     # Switching language must work on the sign-in page too.
     path("bahasa/", login_not_required(set_language), name="set_language"),
     path("admin/", admin_site.urls),

@@ -30,7 +30,7 @@ EXPECTED: dict[Role, tuple[set[DataClass], set[DataClass]]] = {
     Role.PSYCHOLOGIST: ({B, ID, W, C, P}, {C, P}),
     Role.INVESTIGATOR: ({B, ID, W, V}, {ID, V}),
     Role.PATROL_OFFICER: (set(), set()),
-    Role.SOCIAL_WORKER: ({B, ID, W, P, F}, {W}),
+    Role.SOCIAL_WORKER: ({B, ID, W, P, F}, {W, F}),
     Role.FINANCE_OFFICER: ({B, F}, {F}),
     Role.RT_HEAD: (set(), set()),
     Role.INSTITUTION_STAFF: ({B, ID, W}, set()),

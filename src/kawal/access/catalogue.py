@@ -89,8 +89,12 @@ class Capability(models.TextChoices):
         _("Record police reports, perpetrators and the legal process"),
     )
     MANAGE_PLACEMENT = "manage_placement", _("Prepare and check placements in institutions")
-    MANAGE_FUNDING = "manage_funding", _("Commit funds for a child's care")
-    RECORD_PAYMENT = "record_payment", _("Record payments for a child's care")
+    MANAGE_INSTITUTIONS = (
+        "manage_institutions",
+        _("Keep the register of institutions, their registrations and inspections"),
+    )
+    MANAGE_FUNDING = "manage_funding", _("Commit funds for a child's care and prepare payments")
+    RECORD_PAYMENT = "record_payment", _("Approve payments for children's care and record them")
     CONFIRM_HOME = "confirm_home", _("Confirm a child's home situation")
     CARE_FOR_PLACED = "care_for_placed", _("See and care for the children placed with you")
     SCHOOL_REENROLMENT = "school_reenrolment", _("Re-enrol children cleared as safe in school")
@@ -219,9 +223,9 @@ ROLES: dict[Role, RoleSpec] = {
             Role.SOCIAL_WORKER,
             _("Prepares placements in licensed institutions and follows the child."),
             agencies=(K.DINAS_SOSIAL,),
-            read=(D.BASIC, D.IDENTITY, D.FINANCIAL, D.PROGRESS),
-            write=(D.WHEREABOUTS,),
-            can=(C.MANAGE_PLACEMENT, C.RUN_PARENTING),
+            read=(D.BASIC, D.IDENTITY, D.PROGRESS),
+            write=(D.WHEREABOUTS, D.FINANCIAL),
+            can=(C.MANAGE_PLACEMENT, C.MANAGE_INSTITUTIONS, C.MANAGE_FUNDING, C.RUN_PARENTING),
         ),
         _spec(
             Role.FINANCE_OFFICER,

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SchoolingConfig(AppConfig):
+    name = "kawal.schooling"
+    label = "schooling"
+    verbose_name = _("Schooling")
