@@ -207,3 +207,61 @@ class Inspection(UUIDModel, TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.institution} · {self.inspected_on}"
+
+
+class RegistrationAlert(UUIDModel):
+    """A reminder to Dinas Sosial that an LKS registration runs out (or ran out).
+
+    Case tasks need a case; an institution's registration concerns none, so
+    the alerts live here. One per institution, threshold and registration end:
+    the daily rule may run any number of times, and a renewed registration
+    (a new end date) is reminded afresh.
+    """
+
+    # Days before ``registration_end``; EXPIRED for the day after it.
+    EXPIRED = 0
+
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="registration_alerts",
+    )
+    threshold = models.PositiveSmallIntegerField(_("days before the end"))
+    registration_end = models.DateField(_("registered until"))
+    due_on = models.DateField(_("due on"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Closed by the system: a more urgent alert or a renewal replaced it.
+    superseded = models.BooleanField(_("replaced"), default=False)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("registration alert")
+        verbose_name_plural = _("registration alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "threshold", "registration_end"],
+                name="registration_alert_once",
+            )
+        ]
+        indexes = [models.Index(fields=["done_at", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.threshold} · {self.registration_end}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None
+
+    @property
+    def expired(self) -> bool:
+        return self.threshold == self.EXPIRED
