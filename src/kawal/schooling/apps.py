@@ -6,3 +6,8 @@ class SchoolingConfig(AppConfig):
     name = "kawal.schooling"
     label = "schooling"
     verbose_name = _("Schooling")
+
+    def ready(self) -> None:
+        from kawal.schooling import case_file
+
+        case_file.register()
