@@ -6,3 +6,8 @@ class MonitoringConfig(AppConfig):
     name = "kawal.monitoring"
     label = "monitoring"
     verbose_name = _("Placement monitoring")
+
+    def ready(self) -> None:
+        from kawal.monitoring import case_file
+
+        case_file.register()

@@ -6,3 +6,8 @@ class PlacementConfig(AppConfig):
     name = "kawal.placement"
     label = "placement"
     verbose_name = _("Placement")
+
+    def ready(self) -> None:
+        from kawal.placement import case_file
+
+        case_file.register()

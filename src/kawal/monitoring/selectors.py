@@ -1,0 +1,329 @@
+"""Every read of the monitoring records, scoped to the user and logged where it shows a child.
+
+Institution staff read through ``placed_with`` and ``placement_for_carer``:
+active placements of their own institution and nothing else. Dinas Sosial and
+the case team read through the case policy (``placement_for_worker``). The
+funding app reads presence through ``present_days`` and ``roster_for``, which
+check no viewer: funding computes with them, and its own pages are scoped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet, prefetch_related_objects
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from kawal.access.catalogue import DataClass
+from kawal.access.log import access_log_write
+from kawal.access.models import AccessAction
+from kawal.cases.models import Case
+from kawal.cases.policy import CaseAccess, case_access
+from kawal.cases.selectors import parse_uuid
+from kawal.institutions.models import Institution
+from kawal.institutions.selectors import institution_of_staff
+from kawal.monitoring import policy
+from kawal.monitoring.models import (
+    AfterCareFollowUp,
+    Incident,
+    MonitoringVisit,
+    PlacementReview,
+    Presence,
+)
+from kawal.monitoring.rules import roster_refusal
+from kawal.placement.models import ExitReason, Placement
+from kawal.placement.selectors import (
+    CareNeeds,
+    ContactPlan,
+    care_needs_of,
+    contact_plan_of,
+    placement_by_uuid,
+    placement_history,
+    placements_of_institution,
+    placements_overlapping,
+)
+from kawal.schooling.selectors import school_for_carers
+
+B = DataClass.BASIC
+ID = DataClass.IDENTITY
+WH = DataClass.WHEREABOUTS
+
+AFTERCARE_MONTHS = (1, 3, 6)
+
+
+# --- Settings ---------------------------------------------------------------------------
+
+
+def review_months() -> int:
+    return max(1, int(getattr(settings, "KAWAL_PLACEMENT_REVIEW_MONTHS", 6)))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, the month's last day where it is shorter."""
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover - day 28 exists in every month
+
+
+# --- Institution staff ---------------------------------------------------------------------
+
+
+def institution_of(user: Any) -> Institution | None:
+    """The institution whose children this user cares for, or None."""
+    if not policy.cares_for_placed(user):
+        return None
+    return institution_of_staff(user)
+
+
+def placed_with(user: Any) -> QuerySet[Placement]:
+    """The active placements of the user's institution: the only children staff see."""
+    institution = institution_of(user)
+    if institution is None:
+        return Placement.objects.none()
+    return (
+        placements_of_institution(institution)
+        .filter(started_on__lte=timezone.localdate())
+        .order_by("child__full_name", "pk")
+    )
+
+
+def placement_for_carer(user: Any, raw_uuid: Any) -> Placement:
+    """One placement the user's institution cares for now; 404 for anything else
+    (another institution's child, a child who left, a malformed id)."""
+    key = parse_uuid(raw_uuid)
+    if key is None:
+        raise Http404
+    placement = placed_with(user).filter(uuid=key).first()
+    if placement is None:
+        raise Http404
+    return placement
+
+
+def carers_log_view(request: HttpRequest, placements: Iterable[Placement]) -> None:
+    """Log what institution staff saw: who the children are and where they live.
+
+    Fail-closed: if the row cannot be written the page is not shown."""
+    rows = [(p.case_id, p.case.number) for p in placements]
+    access_log_write(request, action=AccessAction.VIEW, cases=rows, data_classes={B, ID, WH})
+
+
+@dataclass(frozen=True)
+class CarerCard:
+    """What daily care needs of a child, and nothing more."""
+
+    placement: Placement
+    name: str
+    age: str
+    sex: str
+    care_needs: CareNeeds | None
+    contact_plan: ContactPlan | None
+    school: Any
+
+
+def carer_card(placement: Placement) -> CarerCard:
+    child = placement.child
+    return CarerCard(
+        placement=placement,
+        name=child.full_name,
+        age=child.age_label,
+        sex=str(child.get_sex_display() or ""),
+        care_needs=care_needs_of(placement),
+        contact_plan=contact_plan_of(placement),
+        school=school_for_carers(placement.case),
+    )
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    placement: Placement
+    # None: not marked yet that day.
+    present: bool | None
+    # Whether the day may still be marked for this child (placed by then, not locked).
+    open: bool
+
+
+def roster_for(institution: Institution, day: date) -> list[RosterRow]:
+    """The institution's placements covering ``day`` and how each was marked.
+
+    No viewer check (funding and the staff's roster page call it after their
+    own); ``open`` says whether the day still takes a mark under the roster's
+    rules and the funding lock."""
+    placements = list(
+        placements_overlapping([institution.pk], day, day).order_by("child__full_name", "pk")
+    )
+    marks = dict(
+        Presence.objects.filter(placement__in=placements, day=day).values_list(
+            "placement_id", "present"
+        )
+    )
+    today = timezone.localdate()
+    return [
+        RosterRow(p, marks.get(p.pk), roster_refusal(p, day, today) is None) for p in placements
+    ]
+
+
+def present_days(placement_ids: Iterable[int], start: date, end: date) -> dict[int, set[date]]:
+    """The days from ``start`` to ``end`` (inclusive) each placement's child was marked present.
+
+    For funding: a day absent or never marked is not in the set. Every id
+    asked for has an entry, empty when no day was present."""
+    ids = [int(pk) for pk in placement_ids]
+    found: dict[int, set[date]] = defaultdict(set)
+    rows = Presence.objects.filter(
+        placement_id__in=ids, day__gte=start, day__lte=end, present=True
+    ).values_list("placement_id", "day")
+    for placement_id, day in rows:
+        found[placement_id].add(day)
+    return {pk: found.get(pk, set()) for pk in ids}
+
+
+# --- Dinas Sosial and the case team ------------------------------------------------------
+
+
+def placement_for_worker(request: HttpRequest, raw_uuid: Any) -> tuple[Placement, CaseAccess]:
+    """A placement whose monitoring the user reads on its case; 404 otherwise."""
+    placement = placement_by_uuid(raw_uuid)
+    if placement is None:
+        raise Http404
+    access = case_access(request.user, placement.case)
+    if access is None or not policy.reads_monitoring(request.user, access):
+        raise Http404
+    return placement, access
+
+
+def _record_for_worker(request: HttpRequest, model: Any, raw_uuid: Any) -> tuple[Any, CaseAccess]:
+    key = parse_uuid(raw_uuid)
+    if key is None:
+        raise Http404
+    record = model.objects.filter(uuid=key).select_related("placement__case").first()
+    if record is None:
+        raise Http404
+    _placement, access = placement_for_worker(request, record.placement.uuid)
+    return record, access
+
+
+def review_for_worker(request: HttpRequest, raw_uuid: Any) -> tuple[PlacementReview, CaseAccess]:
+    return _record_for_worker(request, PlacementReview, raw_uuid)
+
+
+def visit_for_worker(request: HttpRequest, raw_uuid: Any) -> tuple[MonitoringVisit, CaseAccess]:
+    return _record_for_worker(request, MonitoringVisit, raw_uuid)
+
+
+def follow_up_for_worker(
+    request: HttpRequest, raw_uuid: Any
+) -> tuple[AfterCareFollowUp, CaseAccess]:
+    return _record_for_worker(request, AfterCareFollowUp, raw_uuid)
+
+
+def worker_log_view(request: HttpRequest, placement: Placement, access: CaseAccess) -> None:
+    classes = {B, WH} | ({ID} if access.sees_identity else set())
+    access_log_write(
+        request,
+        action=AccessAction.VIEW,
+        cases=[(placement.case_id, placement.case.number)],
+        data_classes=classes,
+        via_break_glass=access.via_break_glass,
+    )
+
+
+def review_due_on(placement: Placement) -> date:
+    """When the placement's next review is due: the last review's own date for it,
+    else the configured interval after the start."""
+    last = placement.reviews.order_by("-reviewed_on", "-id").first()
+    if last is not None:
+        return last.next_review_on
+    return add_months(placement.started_on, review_months())
+
+
+def incidents_of(case: Case) -> list[Incident]:
+    """Every incident reported on the case's placements, newest first. No viewer
+    check: callers show them only to whereabouts readers of the case."""
+    return list(
+        Incident.objects.filter(placement__case=case)
+        .select_related("placement__institution", "recorded_by")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def follow_up_is_due(placement: Placement) -> bool:
+    return placement.ended_on is not None and placement.exit_reason != ExitReason.TRANSFER
+
+
+@dataclass(frozen=True)
+class PlacementMonitoring:
+    placement: Placement
+    review_due: date | None
+    reviews: list[PlacementReview]
+    visits: list[MonitoringVisit]
+    follow_ups: list[AfterCareFollowUp]
+    # The 1/3/6-month follow-ups of an exit with their due day and whether done.
+    milestones: list[tuple[int, date, bool]]
+    present_last_30: int
+    marked_last_30: int
+
+
+def case_monitoring(case: Case) -> list[PlacementMonitoring]:
+    """The monitoring of each placement of the case, newest first (no viewer check:
+    the case page shows it to ``reads_monitoring`` only)."""
+    placements = placement_history(case)
+    prefetch_related_objects(placements, "reviews", "visits", "follow_ups")
+    today = timezone.localdate()
+    since = today - timedelta(days=29)
+    marks: dict[int, list[bool]] = defaultdict(list)
+    for placement_id, present in Presence.objects.filter(
+        placement__in=placements, day__gte=since, day__lte=today
+    ).values_list("placement_id", "present"):
+        marks[placement_id].append(present)
+    result = []
+    for placement in placements:
+        reviews = sorted(placement.reviews.all(), key=lambda r: (r.reviewed_on, r.pk), reverse=True)
+        follow_ups = list(placement.follow_ups.all())
+        done = {f.milestone for f in follow_ups}
+        milestones = []
+        if follow_up_is_due(placement) and placement.ended_on is not None:
+            milestones = [
+                (m, add_months(placement.ended_on, m), m in done) for m in AFTERCARE_MONTHS
+            ]
+        review_due = None
+        if placement.is_active:
+            review_due = (
+                reviews[0].next_review_on
+                if reviews
+                else add_months(placement.started_on, review_months())
+            )
+        result.append(
+            PlacementMonitoring(
+                placement=placement,
+                review_due=review_due,
+                reviews=reviews,
+                visits=list(placement.visits.all()),
+                follow_ups=follow_ups,
+                milestones=milestones,
+                present_last_30=sum(1 for p in marks[placement.pk] if p),
+                marked_last_30=len(marks[placement.pk]),
+            )
+        )
+    return result
+
+
+def home_summary(user: Any, today: date) -> dict[str, Any] | None:
+    """The institution staff's home card: how many children, how many marked today (counts only)."""
+    institution = institution_of(user)
+    if institution is None:
+        return None
+    ids = list(placed_with(user).values_list("pk", flat=True))
+    marked = Presence.objects.filter(placement_id__in=ids, day=today).count()
+    return {"institution": institution, "children": len(ids), "marked": marked, "today": today}
