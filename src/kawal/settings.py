@@ -384,6 +384,22 @@ KAWAL_REUNIFICATION_ASSESSMENT_DAYS = int(
 )
 KAWAL_HOME_VISIT_OVERDUE_DAYS = int(os.environ.get("KAWAL_HOME_VISIT_OVERDUE_DAYS", "30"))
 
+# Placement (docs/institutions.md, docs/monitoring.md, docs/schooling.md).
+KAWAL_REGISTRATION_ALERT_DAYS = tuple(
+    int(part)
+    for part in os.environ.get("KAWAL_REGISTRATION_ALERT_DAYS", "60,30,7").split(",")
+    if part.strip()
+)
+KAWAL_ROSTER_BACKDATE_DAYS = int(os.environ.get("KAWAL_ROSTER_BACKDATE_DAYS", "3"))
+KAWAL_PLACEMENT_REVIEW_MONTHS = int(os.environ.get("KAWAL_PLACEMENT_REVIEW_MONTHS", "6"))
+KAWAL_PLACEMENT_REVIEW_LEAD_DAYS = int(os.environ.get("KAWAL_PLACEMENT_REVIEW_LEAD_DAYS", "14"))
+KAWAL_AFTERCARE_LEAD_DAYS = int(os.environ.get("KAWAL_AFTERCARE_LEAD_DAYS", "7"))
+KAWAL_SCHOOL_ATTENDANCE_MIN = float(os.environ.get("KAWAL_SCHOOL_ATTENDANCE_MIN", "0.8"))
+KAWAL_SCHOOL_FOLLOW_UP_DAY = int(os.environ.get("KAWAL_SCHOOL_FOLLOW_UP_DAY", "5"))
+# Funding (docs/funding.md).
+KAWAL_FUNDING_RATE_MAX = int(os.environ.get("KAWAL_FUNDING_RATE_MAX", "50000000"))
+KAWAL_FUNDING_CORRECTION_MONTHS = int(os.environ.get("KAWAL_FUNDING_CORRECTION_MONTHS", "12"))
+
 # --- Demo -------------------------------------------------------------------
 KAWAL_DEMO_PASSWORD = os.environ.get("KAWAL_DEMO_PASSWORD", "kawal-demo")
 

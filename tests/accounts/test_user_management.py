@@ -148,6 +148,8 @@ def test_admin_console_registers_configuration_only():
         "care.Indicator",
         "shelters.Shelter",
         "shelters.Room",
+        "placement.RuleSetting",
+        "funding.Programme",
     }
 
 

@@ -13,9 +13,14 @@ from kawal.demo.care import demo_load_care
 from kawal.demo.cases import demo_load_cases
 from kawal.demo.data import ACCOUNTS
 from kawal.demo.families import demo_load_families
+from kawal.demo.funding import demo_load_funding
 from kawal.demo.hotspots import demo_load_hotspots
 from kawal.demo.identity import demo_load_identity
+from kawal.demo.institutions import demo_load_institutions
+from kawal.demo.monitoring import demo_load_monitoring
+from kawal.demo.placement import demo_load_placement
 from kawal.demo.reports import demo_load_reports
+from kawal.demo.schooling import demo_load_schooling
 from kawal.demo.services import demo_load, demo_refuse_in_production
 from kawal.demo.shelters import demo_load_shelters
 
@@ -46,6 +51,13 @@ class Command(BaseCommand):
         care = demo_load_care() if cases else 0
         shelters = demo_load_shelters() if cases else 0
         families = demo_load_families() if cases else 0
+        # Placement builds on the registry, the signed assessments and the
+        # families' readiness; the roster and the school on the placements.
+        institutions = demo_load_institutions()
+        placement = demo_load_placement() if cases else 0
+        schooling = demo_load_schooling() if cases else 0
+        monitoring = demo_load_monitoring() if cases else 0
+        funding = demo_load_funding() if cases else 0
         address = f"http://{options['addrport']}/"
         self.stdout.write(self.style.SUCCESS("Kawal Anak DEMO — data sintetis (synthetic data)"))
         self.stdout.write(
@@ -55,7 +67,10 @@ class Command(BaseCommand):
             f"{hotspots} more found on earlier operations, for the hotspot map; "
             f"{reports} reports from the public for triage; new care data: {assessments} "
             f"assessments, {care} observation and readiness records, {shelters} shelter "
-            f"stays, {families} parent-programme and community-session records."
+            f"stays, {families} parent-programme and community-session records; "
+            f"{institutions} institutions in the registry, {placement} placement records, "
+            f"{schooling} schooling records, {monitoring} roster and monitoring records, "
+            f"{funding} funding records (budgets, commitments, two closed months and one open)."
         )
         self.stdout.write(f"Open {address}")
         password_note = (
