@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -12,5 +13,9 @@ def _isolate(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Uploaded files of a test go to its own temporary folder.
     settings.KAWAL_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    # The language middleware activates the request's language for the thread,
+    # as a server does per request; a test starts from the default language
+    # whatever the previous test in this worker asked for.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()

@@ -45,7 +45,6 @@ from kawal.placement.selectors import (
     contact_plan_of,
     placement_by_uuid,
     placement_history,
-    placements_of_institution,
     placements_overlapping,
 )
 from kawal.schooling.selectors import school_for_carers
@@ -88,15 +87,15 @@ def institution_of(user: Any) -> Institution | None:
 
 
 def placed_with(user: Any) -> QuerySet[Placement]:
-    """The active placements of the user's institution: the only children staff see."""
+    """The placements of the user's institution covering today: the only children staff see."""
     institution = institution_of(user)
     if institution is None:
         return Placement.objects.none()
-    return (
-        placements_of_institution(institution)
-        .filter(started_on__lte=timezone.localdate())
-        .order_by("child__full_name", "pk")
-    )
+    # The placements covering today, not only those without an end: a transfer
+    # starting later ends the placement here on the day before it, and until
+    # that day the child still lives here and the roster is marked here.
+    today = timezone.localdate()
+    return placements_overlapping([institution.pk], today, today).order_by("child__full_name", "pk")
 
 
 def placement_for_carer(user: Any, raw_uuid: Any) -> Placement:

@@ -838,6 +838,8 @@ def evaluate(facts: Facts, settings_now: Mapping[str, Setting] | None = None) ->
 @dataclass(frozen=True)
 class Verdict:
     results: list[RuleResult]
+    # What was checked (``subject_of``): a preview binds the commit to the same decision.
+    subject: tuple[Any, ...] = ()
 
     @property
     def hard_failures(self) -> list[RuleResult]:
@@ -861,11 +863,33 @@ class Verdict:
     def fingerprint(self) -> str:
         """What the user saw in the preview; a commit with another outcome is shown again."""
         outcomes = [(r.code, r.outcome, r.setting.legal_basis_id) for r in self.results]
-        return hashlib.sha256(json.dumps(outcomes).encode()).hexdigest()[:16]
+        # Outcomes alone would let a commit name another institution (or start day)
+        # than the one previewed whenever both give the same outcomes.
+        payload = {"outcomes": outcomes, "subject": list(self.subject)}
+        return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()[:16]
+
+
+def subject_of(facts: Facts) -> tuple[Any, ...]:
+    """Every fact the rules were given, as plain values."""
+    return (
+        facts.case.pk,
+        facts.child.pk,
+        facts.institution.pk,
+        facts.decided_on.isoformat(),
+        facts.starts_on.isoformat(),
+        facts.last_resort_parents,
+        facts.last_resort_kinship,
+        facts.last_resort_foster,
+        facts.school_distance_tenths_km,
+        facts.contact_frequency,
+        facts.contact_supervision,
+        facts.contact_restriction,
+        facts.transfer_from.pk if facts.transfer_from is not None else None,
+    )
 
 
 def verdict(facts: Facts) -> Verdict:
-    return Verdict(evaluate(facts))
+    return Verdict(evaluate(facts), subject_of(facts))
 
 
 def shown(entry: Mapping[str, Any]) -> dict[str, Any]:

@@ -490,6 +490,9 @@ def decision_override(
     with transaction.atomic():
         child, group = _lock_child(decision.case.child)
         current = _settle_lock(decision, expected_version)
+        # The commit refuses a closed case; the override, later, must too.
+        if Case.objects.filter(pk=current.case_id, status=CaseStatus.CLOSED).exists():
+            raise ValidationError(_("This case is closed."))
         verdict = rules.verdict(_facts_of_decision(current, child))
         current.rule_results = verdict.snapshot()
         current.settled_by = acting_user
