@@ -14,15 +14,25 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def csv_safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(DANGEROUS):
+    # Spreadsheets skip leading blanks before reading a formula (" =1+1"), and
+    # some read the full-width signs as the ASCII ones.
+    if isinstance(value, str) and value.lstrip(" \u00a0\u3000").startswith(DANGEROUS):
         return "'" + value
     return value
+
+
+def _xlsx_text(value: str) -> str:
+    # Control characters are not allowed in the XML of a workbook: openpyxl
+    # refuses them and the download would fail with a server error.
+    # Stripped first, so that what remains is what the formula check sees.
+    return csv_safe(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -35,7 +45,7 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
         for value in row:
             if isinstance(value, str):
                 # Stored as a string cell whatever its text (never a formula).
-                cells.append(csv_safe(value))
+                cells.append(_xlsx_text(value))
             else:
                 cells.append(value)
         sheet.append(cells)

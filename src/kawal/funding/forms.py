@@ -99,11 +99,16 @@ class CommitmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def set_choices(self, placements: list[Any], budgets: list[Any]) -> None:
+    def set_choices(
+        self, placements: list[Any], budgets: list[Any], *, whereabouts: bool = False
+    ) -> None:
+        # The institution is where the child lives: named only to those who
+        # may read the child's whereabouts (not a finance officer).
         _choice_field(self, "placement").choices = [
             (
                 str(p.uuid),
-                f"{p.institution.name} · {p.started_on:%d/%m/%Y} - "
+                (f"{p.institution.name} · " if whereabouts else "")
+                + f"{p.started_on:%d/%m/%Y} - "
                 + (p.ended_on.strftime("%d/%m/%Y") if p.ended_on else "…"),
             )
             for p in placements

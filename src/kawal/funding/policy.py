@@ -57,11 +57,14 @@ def reads_commitments(access: CaseAccess | None) -> bool:
 
 
 def may_approve(user: Any, cycle: Any) -> bool:
-    """Four eyes: a payment holder who did not submit the cycle."""
+    """Four eyes: a payment holder who neither submitted the cycle nor wrote
+    its figures. The last computation that changed the ledger counts as
+    preparing it: otherwise whoever ran the numbers could have a colleague
+    click "submit" and then approve their own work."""
     return (
         records_payment(user)
         and cycle.prepared_by_id is not None
-        and cycle.prepared_by_id != user.pk
+        and user.pk not in {cycle.prepared_by_id, cycle.computed_by_id}
     )
 
 

@@ -168,7 +168,12 @@ def cycles_list(user: Any, month: date | None = None) -> list[CycleRow]:
 
 
 def waiting_approval(user: Any) -> int:
-    return Cycle.objects.filter(status=CycleStatus.SUBMITTED).exclude(prepared_by=user).count()
+    return (
+        Cycle.objects.filter(status=CycleStatus.SUBMITTED)
+        .exclude(prepared_by=user)
+        .exclude(computed_by=user)
+        .count()
+    )
 
 
 @dataclass

@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,6 +136,19 @@ def budget_set(
                 )
                 before = budget.amount
         if before is not None:
+            # Lowering a line under its commitments would make a negative
+            # remainder that no one wrote a reason for.
+            committed = utilisation([budget])[0].committed
+            if amount < committed:
+                raise ValidationError(
+                    {
+                        "amount": _(
+                            "The budget line cannot be less than what is already committed"
+                            " on it (Rp %(committed)s)."
+                        )
+                        % {"committed": f"{committed:,}"}
+                    }
+                )
             budget.amount = amount
             _bump(budget, ["amount"])
         audit_record(
@@ -265,11 +278,19 @@ def commitment_check(new: NewCommitment) -> tuple[int, Utilisation]:
             % {"year": year}
         )
     if not errors:
-        overlapping = Commitment.objects.standing().filter(
-            child_id=placement.child_id,
-            programme_id=new.budget.programme_id,
-            starts_on__lte=new.ends_on,
-            ends_on__gte=new.starts_on,
+        # A commitment pays no day after its placement ended, so after a
+        # transfer the old home's commitment (often made to 31 December) does
+        # not stand in the way of the new home's: cancelling it instead would
+        # claw back every day it rightly paid.
+        overlapping = (
+            Commitment.objects.standing()
+            .filter(
+                child_id=placement.child_id,
+                programme_id=new.budget.programme_id,
+                starts_on__lte=new.ends_on,
+                ends_on__gte=new.starts_on,
+            )
+            .filter(Q(placement__ended_on__isnull=True) | Q(placement__ended_on__gte=new.starts_on))
         )
         if overlapping.exists():
             errors["starts_on"].append(
@@ -603,6 +624,10 @@ def _compute_open(
     drafts: list[int] = []
     reversals: list[Live] = []
     changed: dict[int, tuple[int, int, int]] = {}
+    # Days given to a child under an institution earlier in this same run: the
+    # ledger read above does not hold them yet, and a later institution of the
+    # run must not pay them again.
+    given: dict[int, list[tuple[int, date, int, int]]] = defaultdict(list)
     for institution_id in ids:
         cycle = open_cycles[institution_id]
         months = months_of[institution_id]
@@ -614,6 +639,9 @@ def _compute_open(
             for row in live_of_child[child_id]:
                 if row.institution_id != institution_id:
                     elsewhere[(row.child_id, row.programme_id, row.month)] |= row.days
+            for programme_id, served, other, mask in given.get(child_id, ()):
+                if other != institution_id:
+                    elsewhere[(child_id, programme_id, served)] |= mask
         own = {
             (row.commitment_id, row.month): row
             for row in live_at.get(institution_id, ())
@@ -641,6 +669,8 @@ def _compute_open(
             if wanted is not None:
                 new.append(_entry(cycle, *wanted, month=key[1]))
                 written += 1
+        for (_pk, served), (t, mask, _amount) in due.items():
+            given[t.child_id].append((t.programme_id, served, institution_id, mask))
         if written or removed or cycle.computed_at is None:
             changed[cycle.pk] = (written, removed, reversed_)
     if drafts:
@@ -704,6 +734,14 @@ def _reversal(cycle: Cycle, entry: Live) -> Entitlement:
     )
 
 
+def _refuse_unbegun(month: date) -> None:
+    """A month that has not begun has no roster yet: a cycle of it could be
+    approved and locked empty, and the lock would then shut the roster for
+    the whole month."""
+    if calc.month_start(month) > calc.month_start(timezone.localdate()):
+        raise ValidationError({"month": _("A cycle is for a month that has begun.")})
+
+
 def cycle_compute(
     institution: Institution,
     month: date,
@@ -714,6 +752,7 @@ def cycle_compute(
     """Compute (or re-compute) the institution's cycle for ``month``."""
     if not manages_funding(acting_user):
         raise PermissionDenied
+    _refuse_unbegun(month)
     return _compute([institution.pk], month, acting_user=acting_user, context=context)[0]
 
 
@@ -736,6 +775,7 @@ def cycles_compute_month(
     """Every institution's cycle for the month, in one transaction."""
     if not manages_funding(acting_user):
         raise PermissionDenied
+    _refuse_unbegun(month)
     ids = [institution.pk for institution in institutions_to_pay(month)]
     return _compute(ids, month, acting_user=acting_user, context=context)
 
@@ -887,6 +927,10 @@ def cycle_lock(
         current = _locked_cycle(cycle, expected_version)
         if current.status != CycleStatus.PAID:
             raise ValidationError(_("Record the payment before locking the cycle."))
+        # The lock shuts the month's roster: days still to come would never be
+        # recorded, nor paid.
+        if calc.month_end(current.month) >= timezone.localdate():
+            raise ValidationError(_("A cycle can be locked once its month has ended."))
         current.status = CycleStatus.LOCKED
         current.locked_by = acting_user
         current.locked_at = timezone.now()

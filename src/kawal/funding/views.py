@@ -145,12 +145,13 @@ def commit(request: HttpRequest, case_uuid: Any) -> HttpResponse:
             "ends_on": today.replace(month=12, day=31),
             "rate_kind": "daily",
         }
-    form.set_choices(placements, budget_figures)
+    whereabouts = access.can_read(DataClass.WHEREABOUTS)
+    form.set_choices(placements, budget_figures, whereabouts=whereabouts)
     access_log_write(
         request,
         action=AccessAction.VIEW,
         cases=[(case.pk, case.number)],
-        data_classes=[DataClass.BASIC, DataClass.WHEREABOUTS, FIN],
+        data_classes=[DataClass.BASIC, *([DataClass.WHEREABOUTS] if whereabouts else []), FIN],
     )
     back = reverse("cases:detail", kwargs={"case_uuid": case.uuid})
     status = 200
@@ -207,6 +208,13 @@ def commitment_cancel(request: HttpRequest, commitment_uuid: Any) -> HttpRespons
         raise PermissionDenied
     back = reverse("cases:detail", kwargs={"case_uuid": case.uuid})
     form = CancelForm(request.POST if request.method == "POST" else None)
+    # The page shows the commitment's rate and period: the child's financial data.
+    access_log_write(
+        request,
+        action=AccessAction.VIEW,
+        cases=[(case.pk, case.number)],
+        data_classes=[DataClass.BASIC, FIN],
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -259,26 +267,28 @@ def cycles(request: HttpRequest) -> HttpResponse:
                 run_month = form.cleaned_data["month"]
                 chosen = form.cleaned_data["institution"]
                 context = AuditContext.from_request(request)
-                if chosen:
+
+                def run() -> list[svc.RunResult]:
+                    if not chosen:
+                        return svc.cycles_compute_month(
+                            run_month, acting_user=user, context=context
+                        )
                     institution = next((i for i in institutions if str(i.uuid) == chosen), None)
-                    results = (
-                        [
-                            svc.cycle_compute(
-                                institution, run_month, acting_user=user, context=context
-                            )
-                        ]
-                        if institution
-                        else []
+                    if institution is None:
+                        return []
+                    return [
+                        svc.cycle_compute(institution, run_month, acting_user=user, context=context)
+                    ]
+
+                results = _attempt(form, run)
+                if results is not None:
+                    written = sum(result.written for result in results)
+                    messages.success(
+                        request,
+                        _("%(cycles)s cycle(s) computed; %(rows)s ledger row(s) written.")
+                        % {"cycles": len(results), "rows": written},
                     )
-                else:
-                    results = svc.cycles_compute_month(run_month, acting_user=user, context=context)
-                written = sum(result.written for result in results)
-                messages.success(
-                    request,
-                    _("%(cycles)s cycle(s) computed; %(rows)s ledger row(s) written.")
-                    % {"cycles": len(results), "rows": written},
-                )
-                return redirect(f"{reverse('funding:cycles')}?bulan={run_month:%Y-%m}")
+                    return redirect(f"{reverse('funding:cycles')}?bulan={run_month:%Y-%m}")
             status = 400
     elif request.method == "POST":
         raise PermissionDenied
@@ -305,7 +315,8 @@ def _cycle_page(
             "may_compute": policy.manages_funding(user) and not cycle.is_frozen,
             "may_submit": policy.manages_funding(user) and cycle.status == "open",
             "may_approve": cycle.status == "submitted" and policy.may_approve(user, cycle),
-            "own_submission": cycle.status == "submitted" and cycle.prepared_by_id == user.pk,
+            "own_submission": cycle.status == "submitted"
+            and user.pk in {cycle.prepared_by_id, cycle.computed_by_id},
             "may_return": cycle.status == "submitted" and policy.records_payment(user),
             "may_pay": cycle.status == "approved" and policy.records_payment(user),
             "may_lock": cycle.status == "paid" and policy.records_payment(user),
