@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kawal.access.catalogue import Role
 from kawal.core.models import AuditEvent, StaleVersion
@@ -55,7 +55,8 @@ def test_create_is_audited_and_may_leave_the_registration_missing(registry):
     event = AuditEvent.objects.get(kind="institution.created")
     assert event.actor == registry.social_worker
     assert event.target == f"institutions.Institution:{institution.pk}"
-    state = sel.registration_state(institution, TODAY)
+    with translation.override("en"):
+        state = sel.registration_state(institution, TODAY)
     assert state.missing and not state.valid and state.label == "Registration missing"
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kawal.access.catalogue import Role
 from kawal.cases import services as case_svc
@@ -107,7 +107,7 @@ def test_an_integrity_error_becomes_a_form_error(pw, monkeypatch):
     # The lock is bypassed: the database's constraint has the last word.
     monkeypatch.setattr(svc, "_require_not_placed", lambda group, transfer_from: None)
     pw.commit()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         pw.commit(make_institution("LKSA Kedua"))
     assert "a moment ago" in str(error.value)
     assert Placement.objects.active().count() == 1

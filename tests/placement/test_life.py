@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kawal.cases.models import Task
 from kawal.core.models import StaleVersion
@@ -80,7 +80,7 @@ class TestTransfer:
 class TestExit:
     def test_reunification_is_refused_until_the_family_is_ready(self, pw):
         placement = placed(pw, days_ago=0)
-        with pytest.raises(ValidationError) as error:
+        with pytest.raises(ValidationError) as error, translation.override("en"):
             svc.placement_exit(
                 placement,
                 reason=ExitReason.REUNIFICATION,
@@ -137,6 +137,41 @@ class TestExit:
             acting_user=pw.social_worker,
         )
         assert ended.exit_police_report_number == "LP/B/12/2026"
+
+    def test_a_police_report_before_the_placement_or_in_the_future_is_refused(
+        self, assessed_long_ago
+    ):
+        pw = assessed_long_ago
+        placement = placed(pw, days_ago=5)
+        today = timezone.localdate()
+        for wrong in (
+            date(1, 1, 1),
+            placement.started_on - timedelta(days=1),
+            today + timedelta(days=1),
+        ):
+            with pytest.raises(ValidationError) as error:
+                svc.placement_exit(
+                    placement,
+                    reason=ExitReason.RAN_AWAY,
+                    on=today,
+                    note="",
+                    police_report_number="LP/B/12/2026",
+                    police_report_date=wrong,
+                    expected_version=placement.version,
+                    acting_user=pw.social_worker,
+                )
+            assert set(error.value.message_dict) == {"police_report_date"}, wrong
+        ended = svc.placement_exit(
+            placement,
+            reason=ExitReason.RAN_AWAY,
+            on=today,
+            note="",
+            police_report_number="LP/B/12/2026",
+            police_report_date=placement.started_on,
+            expected_version=placement.version,
+            acting_user=pw.social_worker,
+        )
+        assert ended.exit_police_report_date == placement.started_on
 
     def test_turning_18(self, assessed_long_ago):
         pw = assessed_long_ago

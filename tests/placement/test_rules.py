@@ -6,10 +6,13 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
 
-from kawal.cases.models import CaseStatus
+from kawal.assessments.models import Instrument
+from kawal.cases import services as case_svc
+from kawal.cases.models import CaseStatus, SharingBasis
 from kawal.institutions.models import InstitutionKind, InstitutionStatus, Religion
 from kawal.people.models import PersonRelation
 from kawal.placement import rules
@@ -22,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def result(pw, code: str, institution=None, **draft_fields):
-    facts = facts_of(pw.draft(institution, **draft_fields))
+    facts = facts_of(pw.draft(institution, **draft_fields), viewer=pw.social_worker)
     return {r.code: r for r in rules.evaluate(facts)}[code]
 
 
@@ -212,11 +215,18 @@ class TestAssessment:
 
     def test_missing_fails(self, pw):
         other = open_case(pw.world.owner, name="Anak Belum Dinilai")
-        outcome = rules.evaluate(facts_of(replace(pw.draft(), case=other)))
+        outcome = rules.evaluate(facts_of(replace(pw.draft(), case=other), viewer=pw.social_worker))
         by_code = {r.code: r for r in outcome}
         assert by_code["assessment"].outcome == rules.FAIL
+        missing = by_code["assessment"]
+        safety = Instrument.objects.filter(code="safety-risk").latest("version_number")
         with override("en"):
-            assert "safety-risk" in by_code["assessment"].message
+            assert safety.name_en in missing.message and "safety-risk" not in missing.message
+        with override("id"):
+            assert safety.name_id in missing.message
+        # The message says where to record what is missing.
+        assert missing.fix_url == reverse("assessments:case", args=[other.uuid])
+        assert missing.as_json()["fix_url"] == missing.fix_url
 
 
 class TestLastResort:
@@ -236,9 +246,11 @@ class TestLastResort:
 
 
 class TestSiblings:
-    def _sibling(self, pw, name="Kakak Sintetis"):
+    def _sibling(self, pw, name="Kakak Sintetis", *, visible=True):
         other = open_case(pw.world.owner, name=name)
         PersonRelation.objects.create(child=pw.case.child, relative=other.child, relation="sibling")
+        if visible:
+            _member(pw, other)
         return other
 
     def test_no_siblings_pass(self, pw):
@@ -268,7 +280,59 @@ class TestSiblings:
     def test_sibling_recorded_the_other_way_round_counts(self, pw):
         other = open_case(pw.world.owner, name="Adik Sintetis")
         PersonRelation.objects.create(child=other.child, relative=pw.case.child, relation="sibling")
+        _member(pw, other)
         assert result(pw, "siblings").outcome == rules.NEEDS_OVERRIDE
+
+    def test_a_sibling_on_a_case_the_decider_cannot_see_changes_nothing(self, pw):
+        """Previewing one institution after another must not reveal a hidden sibling."""
+        elsewhere = make_institution("LKSA Lain")
+
+        def preview() -> list:
+            shown = []
+            for institution in (pw.lksa, elsewhere):
+                verdict = rules.verdict(facts_of(pw.draft(institution), viewer=pw.social_worker))
+                # Outcomes of every rule, the sibling rule's words, the fingerprint.
+                # (The capacity rule's count of placed children is the
+                # institution's occupancy, not a fact about the child.)
+                with override("en"):
+                    shown.append([(r.code, r.outcome) for r in verdict.results])
+                    shown.append([r.message for r in verdict.results if r.code == "siblings"])
+                shown.append(verdict.fingerprint())
+            return shown
+
+        before = preview()
+        hidden = self._sibling(pw, visible=False)
+        assert preview() == before  # on an open case, not placed
+        Placement.objects.create(
+            case=hidden,
+            child=hidden.child,
+            institution=elsewhere,
+            started_on=timezone.localdate(),
+            placed_by=pw.world.owner,
+        )
+        assert preview() == before  # placed at one of the two institutions
+        # The case's owner sees the sibling's case: for them the rule speaks.
+        facts = facts_of(pw.draft(), viewer=pw.world.owner)
+        by_code = {r.code: r for r in rules.evaluate(facts)}
+        assert by_code["siblings"].outcome == rules.NEEDS_OVERRIDE
+        with override("en"):
+            assert "LKSA Lain" not in by_code["siblings"].message
+
+
+def _member(pw, case) -> None:
+    case = case_svc.case_update(
+        case,
+        expected_version=case.version,
+        changes={"sharing_basis": SharingBasis.LEGAL_OBLIGATION},
+        acting_user=pw.world.owner,
+    )
+    case_svc.member_add(
+        case,
+        user=pw.social_worker,
+        case_role="pekerja sosial",
+        data_classes=["identity", "whereabouts"],
+        acting_user=pw.world.owner,
+    )
 
 
 def test_school_distance(pw):
@@ -311,3 +375,32 @@ def test_legal_text_and_parameters_come_from_the_console_rows(pw):
 def test_every_rule_is_seeded_and_known():
     assert set(RuleSetting.objects.values_list("code", flat=True)) == set(rules.DEFAULTS)
     assert [code for code, _rule in rules.RULES] == list(rules.DEFAULTS)
+
+
+class TestWalkThroughFixes:
+    def test_the_religion_note_once_written_is_said_to_be_recorded(self, pw):
+        with override("en"):
+            assert "record how" in result(pw, "religion").message
+            written = result(pw, "religion", religion_respect="Diantar ke gereja tiap Minggu.")
+            assert "is recorded" in written.message and "record how" not in written.message
+
+    def test_an_unrecorded_religion_links_to_the_child_page(self, pw):
+        set_child(pw.case, religion="")
+        church = make_institution("LKSA Gereja", religion=Religion.PROTESTANT)
+        outcome = result(pw, "religion", church)
+        assert outcome.fix_url == reverse("cases:child_edit", args=[pw.case.uuid])
+        shown = rules.shown(outcome.as_json())
+        with override("en"):
+            assert rules.shown(outcome.as_json())["fix_label"] == "Record the child's religion"
+        assert shown["fix_url"] == outcome.fix_url
+        assert result(pw, "religion").fix_url == ""
+
+    def test_dates_and_numbers_in_messages_follow_the_language(self, pw):
+        end = timezone.localdate() + timedelta(days=400)
+        outcome = result(pw, "registration")
+        far = result(pw, "school_distance", school_distance_tenths_km=30)
+        with override("id"):
+            assert end.strftime("%d/%m/%Y") in outcome.message
+            assert "3,0 km" in far.message
+        with override("en"):
+            assert "3.0 km" in far.message

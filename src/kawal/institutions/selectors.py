@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -95,6 +96,11 @@ class RegistrationState:
         return "valid" if self.valid else "pending"
 
 
+def _short(day: date) -> str:
+    """A date as the rest of the pages show it, in the active language."""
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
 def registration_state(institution: Institution, today: date) -> RegistrationState:
     """Whether the institution's registration (or pesantren NSP) covers ``today``, as a label."""
     if institution.kind in FAMILY_KINDS:
@@ -131,7 +137,7 @@ def registration_state(institution: Institution, today: date) -> RegistrationSta
     if days_left < 0:
         return RegistrationState(
             valid=False,
-            label=_("Registration expired on %(day)s") % {"day": end.strftime("%d-%m-%Y")},
+            label=_("Registration expired on %(day)s") % {"day": _short(end)},
             days_left=days_left,
             expired=True,
             missing=False,
@@ -139,7 +145,8 @@ def registration_state(institution: Institution, today: date) -> RegistrationSta
     if start > today:
         return RegistrationState(
             valid=False,
-            label=_("Registration starts on %(day)s") % {"day": start.strftime("%d-%m-%Y")},
+            label=_("Registration starts on %(day)s")
+            % {"day": date_format(start, "SHORT_DATE_FORMAT")},
             days_left=days_left,
             expired=False,
             missing=False,
@@ -160,7 +167,7 @@ def registration_state(institution: Institution, today: date) -> RegistrationSta
         )
     return RegistrationState(
         valid=True,
-        label=_("Valid until %(day)s") % {"day": end.strftime("%d-%m-%Y")},
+        label=_("Valid until %(day)s") % {"day": _short(end)},
         days_left=days_left,
         expired=False,
         missing=False,

@@ -101,17 +101,21 @@ class DecisionForm(forms.Form):
         decimal_places=1,
         max_digits=4,
     )
+    # Not required by the form: a refusal is recorded without them. On the page
+    # from the start, marked as needed to place the child; htmx keeps the chosen
+    # file across the preview (hx-preserve), which a full page reload cannot.
     agreement = forms.FileField(
         label=_("Signed agreement (child, parent or guardian, institution)"),
         required=False,
         help_text=_("PDF, JPEG or PNG of the signed kesepakatan."),
+        widget=forms.ClearableFileInput(attrs={"hx-preserve": "true"}),
     )
     agreement_signed_on = forms.DateField(
         label=_("Agreement signed on"), widget=DATE, required=False
     )
     fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    # Shown after the preview, with the commit button.
+    # Needed to place the child, not to record a refusal: marked on the page.
     COMMIT_FIELDS = ("agreement", "agreement_signed_on")
 
     def __init__(self, *args: Any, institutions: Any = None, **kwargs: Any) -> None:

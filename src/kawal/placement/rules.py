@@ -17,18 +17,22 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
-from kawal.assessments.models import BIOPSYCHOSOCIAL_CODE, SAFETY_RISK_CODE
+from kawal.assessments.models import BIOPSYCHOSOCIAL_CODE, SAFETY_RISK_CODE, Instrument
 from kawal.assessments.selectors import signed_assessments
 from kawal.cases.models import Case, CaseStatus
+from kawal.cases.policy import cases_visible_to
+from kawal.core.i18n import in_language
 from kawal.institutions.models import Institution, InstitutionKind, InstitutionStatus, Religion
 from kawal.people.models import Person, PersonRelation
 from kawal.placement.models import Placement, RuleSetting
@@ -274,6 +278,13 @@ class RuleResult:
     template: str | Promise
     params: Mapping[str, Any]
     setting: Setting
+    # Where to fix what the message asks for (a page of the case), if anywhere.
+    fix_url: str = ""
+    fix_label: str | Promise = ""
+
+    def needing(self, url_name: str, case: Case, label: str | Promise) -> RuleResult:
+        """This result with a link to the page where the user records what is missing."""
+        return replace(self, fix_url=reverse(url_name, args=[case.uuid]), fix_label=label)
 
     @property
     def message(self) -> str:
@@ -288,6 +299,10 @@ class RuleResult:
         return self.setting.title()
 
     @property
+    def reference(self) -> str:
+        return legal_reference(self.legal_basis)
+
+    @property
     def parameters(self) -> Mapping[str, Any]:
         return self.setting.parameters
 
@@ -300,6 +315,17 @@ class RuleResult:
             message_id = self.message
         with override("en"):
             message_en = self.message
+        fix: dict[str, Any] = {}
+        if self.fix_url:
+            with override("id"):
+                fix_label_id = str(self.fix_label)
+            with override("en"):
+                fix_label_en = str(self.fix_label)
+            fix = {
+                "fix_url": self.fix_url,
+                "fix_label_id": fix_label_id,
+                "fix_label_en": fix_label_en,
+            }
         return {
             "code": self.code,
             "outcome": self.outcome,
@@ -311,7 +337,48 @@ class RuleResult:
             "legal_basis_id": self.setting.legal_basis_id,
             "legal_basis_en": self.setting.legal_basis_en,
             "parameters": dict(self.setting.parameters),
+            **fix,
         }
+
+
+class _Shown:
+    """A value formatted when the message renders, in the language active then
+    (``as_json`` renders each message in Indonesian and in English)."""
+
+    def __init__(self, render: Callable[[], str]) -> None:
+        self._render = render
+
+    def __str__(self) -> str:
+        return self._render()
+
+
+def _day(value: date) -> _Shown:
+    return _Shown(lambda: date_format(value, "SHORT_DATE_FORMAT"))
+
+
+def _number(value: float, decimals: int) -> _Shown:
+    return _Shown(lambda: number_format(value, decimals))
+
+
+def _instrument_names(codes: list[str]) -> _Shown:
+    """The instruments' names in the active language (the code if none is on file)."""
+    names: dict[str, tuple[str, str]] = {}
+    for code, name_id, name_en in (
+        Instrument.objects.filter(code__in=codes)
+        .order_by("code", "-version_number")
+        .values_list("code", "name_id", "name_en")
+    ):
+        names.setdefault(code, (name_id, name_en))
+    return _Shown(
+        lambda: ", ".join(in_language(*names[code]) if code in names else code for code in codes)
+    )
+
+
+def legal_reference(text: str) -> str:
+    """The short citation at the head of a legal text ("UU 23/2002 Pasal 37 ayat (3)"),
+    for summaries; the full text stays with each rule."""
+    head = " ".join(str(text or "").split(":", 1)[0].split())
+    return head if len(head) <= 80 else head[:79].rstrip() + "…"
 
 
 def _render(template: str | Promise, params: Mapping[str, Any]) -> str:
@@ -340,8 +407,12 @@ class Facts:
     contact_frequency: str = ""
     contact_supervision: str = ""
     contact_restriction: str = ""
+    religion_respect: str = ""
     # The child's own placement being replaced (a transfer): not counted against them.
     transfer_from: Placement | None = None
+    # Who decides: the sibling rule counts only what this user may see, so the
+    # preview tells nothing about cases hidden from them (docs/cases.md).
+    viewer: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -421,6 +492,16 @@ def _result(
 def rule_religion(facts: Facts, setting: Setting) -> RuleResult:
     founded_on = institution_religion(facts.institution)
     if not founded_on:
+        if " ".join(facts.religion_respect.split()):
+            return _result(
+                facts,
+                setting,
+                PASS,
+                _(
+                    "The institution is not religion-based: how it respects the child's "
+                    "religion is recorded (Article 37(4))."
+                ),
+            )
         return _result(
             facts,
             setting,
@@ -441,7 +522,7 @@ def rule_religion(facts: Facts, setting: Setting) -> RuleResult:
                 "recorded or not recognised: record it before placing the child here."
             ),
             religion=_religion_label(founded_on),
-        )
+        ).needing("cases:child_edit", facts.case, _("Record the child's religion"))
     if child != founded_on:
         return _result(
             facts,
@@ -495,7 +576,7 @@ def rule_registration(facts: Facts, setting: Setting) -> RuleResult:
             PASS,
             _("The LKS registration %(number)s is valid until %(end)s."),
             number=institution.registration_number,
-            end=institution.registration_end.strftime("%d-%m-%Y"),
+            end=_day(institution.registration_end),
         )
     if institution.registration_end < on:
         return _result(
@@ -504,7 +585,7 @@ def rule_registration(facts: Facts, setting: Setting) -> RuleResult:
             FAIL,
             _("The LKS registration %(number)s expired on %(end)s."),
             number=institution.registration_number,
-            end=institution.registration_end.strftime("%d-%m-%Y"),
+            end=_day(institution.registration_end),
         )
     return _result(
         facts,
@@ -512,7 +593,7 @@ def rule_registration(facts: Facts, setting: Setting) -> RuleResult:
         FAIL,
         _("The LKS registration %(number)s is not valid on %(day)s."),
         number=institution.registration_number,
-        day=on.strftime("%d-%m-%Y"),
+        day=_day(on),
     )
 
 
@@ -580,7 +661,7 @@ def rule_sex(facts: Facts, setting: Setting) -> RuleResult:
             setting,
             FAIL,
             _("The institution takes only one sex and the child's sex is not recorded."),
-        )
+        ).needing("cases:child_edit", facts.case, _("Record the child's sex"))
     if facts.child.sex != takes:
         return _result(
             facts,
@@ -614,7 +695,7 @@ def rule_age(facts: Facts, setting: Setting) -> RuleResult:
             setting,
             FAIL,
             _("The child's age is not recorded: record a birth date or an estimated age."),
-        )
+        ).needing("cases:child_edit", facts.case, _("Record the child's age"))
     age = str(low) if low == high else f"{low}-{high}"
     # An estimated age fits when part of its range lies in the institution's.
     if high < youngest or low > oldest:
@@ -666,14 +747,14 @@ def rule_assessment(facts: Facts, setting: Setting) -> RuleResult:
             setting,
             FAIL,
             _("No signed assessment before the decision: %(missing)s."),
-            missing=", ".join(missing),
-        )
+            missing=_instrument_names(missing),
+        ).needing("assessments:case", facts.case, _("Open the case's assessments"))
     return _result(
         facts,
         setting,
         PASS,
         _("Signed before the decision: %(done)s."),
-        done=", ".join(codes) or "—",
+        done=_instrument_names(codes) if codes else "—",
     )
 
 
@@ -719,18 +800,22 @@ def sibling_ids(child: Person) -> set[int]:
 
 def rule_siblings(facts: Facts, setting: Setting) -> RuleResult:
     siblings = sibling_ids(facts.child)
-    if not siblings:
-        return _result(facts, setting, PASS, _("No siblings in care are recorded."))
+    # Only cases the deciding user may see count: otherwise previewing one
+    # institution after another would tell whether a hidden sibling is on file
+    # and where the sibling lives. A hidden sibling reads exactly like none.
+    visible = cases_visible_to(facts.viewer) if facts.viewer is not None else Case.objects.none()
     placed = dict(
         Placement.objects.active()
-        .filter(child_id__in=siblings)
+        .filter(child_id__in=siblings, case__in=visible)
         .values_list("child_id", "institution_id")
     )
     in_care = set(
-        Case.objects.filter(child_id__in=siblings)
+        visible.filter(child_id__in=siblings)
         .exclude(status=CaseStatus.CLOSED)
         .values_list("child_id", flat=True)
     )
+    if not placed and not in_care:
+        return _result(facts, setting, PASS, _("No siblings in care are recorded."))
     apart = {
         sibling
         for sibling in siblings
@@ -753,7 +838,7 @@ def rule_siblings(facts: Facts, setting: Setting) -> RuleResult:
         facts,
         setting,
         PASS,
-        _("Siblings in care live at this institution too (%(count)s) or are not in care."),
+        _("Siblings in care live at this institution too (%(count)s)."),
         count=together,
     )
 
@@ -763,7 +848,7 @@ def rule_school_distance(facts: Facts, setting: Setting) -> RuleResult:
     tenths = facts.school_distance_tenths_km
     if tenths is None:
         return _result(facts, setting, PASS, _("No distance to school recorded (not in school)."))
-    km = f"{tenths / 10:.1f}"
+    km = _number(tenths / 10, 1)
     if tenths > limit * 10:
         return _result(
             facts,
@@ -885,6 +970,7 @@ def subject_of(facts: Facts) -> tuple[Any, ...]:
         facts.contact_supervision,
         facts.contact_restriction,
         facts.transfer_from.pk if facts.transfer_from is not None else None,
+        " ".join(facts.religion_respect.split()),
     )
 
 
@@ -902,5 +988,10 @@ def shown(entry: Mapping[str, Any]) -> dict[str, Any]:
         "title": entry.get("title_en" if english else "title_id", ""),
         "message": entry.get("message_en" if english else "message_id", ""),
         "legal_basis": entry.get("legal_basis_en" if english else "legal_basis_id", ""),
+        "reference": legal_reference(
+            entry.get("legal_basis_en" if english else "legal_basis_id", "")
+        ),
         "parameters": entry.get("parameters", {}),
+        "fix_url": entry.get("fix_url", ""),
+        "fix_label": entry.get("fix_label_en" if english else "fix_label_id", ""),
     }

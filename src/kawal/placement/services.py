@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -64,6 +65,16 @@ class PreviewChanged(Exception):
     def __init__(self, verdict: rules.Verdict) -> None:
         super().__init__("the rules changed since the preview")
         self.verdict = verdict
+
+
+class OverrideReasonsMissing(ValidationError):
+    """A soft rule asking for a reason has none; ``rules_asking`` lists every soft
+    rule failing now (the re-check may find one the preview did not), so the
+    form can offer a reason field for each."""
+
+    def __init__(self, message: Any, *, rules_asking: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.rules_asking = rules_asking
 
 
 # --- Policy -------------------------------------------------------------------------
@@ -128,7 +139,7 @@ def _child_of(case: Case) -> Person:
     return root_of(case.child)
 
 
-def facts_of(draft: DecisionDraft, child: Person | None = None) -> rules.Facts:
+def facts_of(draft: DecisionDraft, child: Person | None = None, *, viewer: Any) -> rules.Facts:
     return rules.Facts(
         case=draft.case,
         child=child if child is not None else _child_of(draft.case),
@@ -142,11 +153,13 @@ def facts_of(draft: DecisionDraft, child: Person | None = None) -> rules.Facts:
         contact_frequency=draft.contact_frequency,
         contact_supervision=draft.contact_supervision,
         contact_restriction=draft.contact_restriction,
+        religion_respect=draft.religion_respect,
         transfer_from=draft.transfer_from,
+        viewer=viewer,
     )
 
 
-def _facts_of_decision(decision: PlacementDecision, child: Person) -> rules.Facts:
+def _facts_of_decision(decision: PlacementDecision, child: Person, *, viewer: Any) -> rules.Facts:
     return rules.Facts(
         case=decision.case,
         child=child,
@@ -160,7 +173,9 @@ def _facts_of_decision(decision: PlacementDecision, child: Person) -> rules.Fact
         contact_frequency=decision.contact_frequency,
         contact_supervision=decision.contact_supervision,
         contact_restriction=decision.contact_restriction,
+        religion_respect=decision.religion_respect,
         transfer_from=decision.transfer_from,
+        viewer=viewer,
     )
 
 
@@ -235,7 +250,7 @@ def decision_preview(draft: DecisionDraft, *, acting_user: Any) -> rules.Verdict
     """Every rule's result for this draft, before anything is written."""
     _preparer(acting_user, draft.case)
     draft = _validate(draft)
-    return rules.verdict(facts_of(draft))
+    return rules.verdict(facts_of(draft, viewer=acting_user))
 
 
 # --- Locks ----------------------------------------------------------------------------
@@ -325,7 +340,7 @@ def decision_commit(
         raise ValidationError({"document_date": _("Give the date of the SK or berita acara.")})
     with transaction.atomic():
         child, group = _lock_child(draft.case.child)
-        verdict = rules.verdict(facts_of(draft, child))
+        verdict = rules.verdict(facts_of(draft, child, viewer=acting_user))
         if fingerprint is not None and fingerprint != verdict.fingerprint():
             raise PreviewChanged(verdict)
         if not verdict.refused:
@@ -493,7 +508,8 @@ def decision_override(
         # The commit refuses a closed case; the override, later, must too.
         if Case.objects.filter(pk=current.case_id, status=CaseStatus.CLOSED).exists():
             raise ValidationError(_("This case is closed."))
-        verdict = rules.verdict(_facts_of_decision(current, child))
+        # The supervisor sees the siblings with their own eyes, not the preparer's.
+        verdict = rules.verdict(_facts_of_decision(current, child, viewer=acting_user))
         current.rule_results = verdict.snapshot()
         current.settled_by = acting_user
         current.settled_at = timezone.now()
@@ -508,11 +524,12 @@ def decision_override(
             r for r in verdict.needs_override if len(" ".join(reasons.get(r.code, "").split())) < 10
         ]
         if missing:
-            raise ValidationError(
+            raise OverrideReasonsMissing(
                 {
                     f"reason_{r.code}": _("Write why the child is placed despite this rule.")
                     for r in missing
-                }
+                },
+                rules_asking=[(r.code, r.title) for r in verdict.needs_override],
             )
         _require_not_placed(group, current.transfer_from)
         now = timezone.now()
@@ -596,6 +613,11 @@ def placement_exit(
             errors["police_report_date"] = [_("Give the date of the police report.")]
         elif police_report_date > today:
             errors["police_report_date"] = [_("This date has not come yet.")]
+        elif police_report_date < placement.started_on:
+            errors["police_report_date"] = [
+                _("The report cannot be older than the placement: it started on %(day)s.")
+                % {"day": date_format(placement.started_on, "SHORT_DATE_FORMAT")}
+            ]
     if reason == ExitReason.AGE_18 and "on" not in errors:
         # An estimated age counts when its upper end reaches 18.
         _low, high = rules.child_age_range(placement.child, on)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -14,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kawal.access.catalogue import DataClass
+from kawal.access.catalogue import Capability, DataClass
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
+from kawal.access.policy import may
 from kawal.cases.models import Case
 from kawal.cases.policy import CaseAccess
 from kawal.core.models import StaleVersion
@@ -134,6 +136,8 @@ def decide(request: HttpRequest, case_uuid: str) -> HttpResponse:
             "form": form,
             "verdict": verdict,
             "transfer_from": transfer_from,
+            # A page sent back after a file was chosen has lost it: say so.
+            "file_dropped": bool(request.FILES.get("agreement")),
         },
         status=status,
     )
@@ -163,6 +167,9 @@ def _decision_context(
     request: HttpRequest, decision: PlacementDecision, access: CaseAccess
 ) -> dict[str, Any]:
     results = [rules.shown(entry) for entry in decision.rule_results]
+    titles = {r["code"]: r["title"] for r in results}
+    settled = decision.status in (DecisionStatus.REFUSED, DecisionStatus.DECLINED)
+    placed = decision.status == DecisionStatus.PLACED and decision.placement_id is not None
     return {
         "decision": decision,
         "case": decision.case,
@@ -170,19 +177,64 @@ def _decision_context(
         "results": results,
         "soft_failures": [r for r in results if r["outcome"] == rules.NEEDS_OVERRIDE],
         "hard_failures": [r for r in results if r["outcome"] == rules.FAIL],
-        "overrides": decision.overrides,
+        "overrides": [_override_shown(entry, titles) for entry in decision.overrides or []],
         "settles": decision.status == DecisionStatus.AWAITING_OVERRIDE
         and svc.may_override(request.user, decision),
-        "shows_address": sel.sees_address(access),
+        # A refused or declined decision placed nobody: no address, no start day.
+        "not_placed": settled,
+        "shows_address": sel.sees_address(access) and not settled,
+        # The next step once the child is placed: the money that follows the child.
+        "offers_funding": placed and may(request.user, Capability.MANAGE_FUNDING),
     }
 
 
-def _override_form(decision: PlacementDecision, data: Any = None) -> OverrideForm:
+def _override_shown(entry: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]:
+    """A stored override for the page: the rule's title and an aware time (the
+    template shows it in the local time zone)."""
+    code = str(entry.get("code", ""))
+    try:
+        at = datetime.fromisoformat(str(entry.get("at", "")))
+    except ValueError:
+        at = None
+    if at is not None and timezone.is_naive(at):
+        at = timezone.make_aware(at, UTC)
+    return {
+        "code": code,
+        "title": titles.get(code) or code,
+        "reason": entry.get("reason", ""),
+        "by_name": entry.get("by_name", ""),
+        "at": at,
+    }
+
+
+def _override_form(
+    decision: PlacementDecision,
+    data: Any = None,
+    *,
+    extra: list[tuple[str, str]] = (),  # type: ignore[assignment]
+) -> OverrideForm:
     codes = [
         (entry["code"], entry["title"])
         for entry in (rules.shown(e) for e in decision.rule_results)
         if entry["outcome"] == rules.NEEDS_OVERRIDE
     ]
+    if data is not None:
+        # A reason field offered after a re-check found a new soft rule comes back posted.
+        configured = rules.current_settings()
+        soft = {code for code, setting in configured.items() if not setting.hard}
+        extra = [
+            *extra,
+            *(
+                (name.removeprefix("reason_"), configured[name.removeprefix("reason_")].title())
+                for name in data
+                if name.startswith("reason_") and name.removeprefix("reason_") in soft
+            ),
+        ]
+    known = {code for code, _title in codes}
+    for code, title in extra:
+        if code not in known:
+            codes.append((code, title))
+            known.add(code)
     return OverrideForm(data, codes=codes, initial={"expected_version": decision.version})
 
 
@@ -212,6 +264,26 @@ def decision_override(request: HttpRequest, decision_uuid: str) -> HttpResponse:
             )
         except StaleVersion:
             return _stale(request, decision)
+        except svc.OverrideReasonsMissing as error:
+            # The re-check found a soft rule the stored preview did not: offer
+            # a reason field for it instead of an error the form cannot answer.
+            form = _override_form(decision, request.POST, extra=error.rules_asking)
+            form.is_valid()
+            for name, problems in error.message_dict.items():
+                form.errors[name] = form.error_class(problems)
+            stored = {
+                entry.get("code")
+                for entry in decision.rule_results
+                if entry.get("outcome") == rules.NEEDS_OVERRIDE
+            }
+            if any(code not in stored for code, _title in error.rules_asking):
+                form.add_error(
+                    None,
+                    _(
+                        "The rules were checked again and another rule now needs a reason: "
+                        "write one below."
+                    ),
+                )
         except ValidationError as error:
             apply_errors(form, error)
         else:
