@@ -279,10 +279,11 @@ def test_payment_lists_are_formula_safe(fund):
     response = client.get(reverse("funding:payment_csv", kwargs={"cycle_uuid": cycle.uuid}))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][0] == "cycle_month"
+    assert rows[0][:3] == ["Cycle month", "Institution", "Bank"]
     assert rows[1][1].startswith("'=") and rows[1][4].startswith("'+")
     assert rows[1][7] == fund.case.number and rows[1][-1] == str(6 * 25_000)
-    assert rows[-1][5] == "TOTAL" and rows[-1][-1] == str(6 * 25_000)
+    assert rows[-1][5] == "Total to transfer" and rows[-1][-1] == str(6 * 25_000)
+    assert rows[1][9] == "entitlement"
     assert NAME not in response.content.decode()
     xlsx = client.get(reverse("funding:payment_xlsx", kwargs={"cycle_uuid": cycle.uuid}))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active

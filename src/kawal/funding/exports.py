@@ -35,11 +35,13 @@ def _xlsx_text(value: str) -> str:
     return csv_safe(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
-def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+def xlsx_bytes(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "pembayaran"
+) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "pembayaran"
-    sheet.append(list(header))
+    sheet.title = title
+    sheet.append([_xlsx_text(str(name)) for name in header])
     for row in rows:
         cells = []
         for value in row:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kawal.funding.models import RateKind
+from kawal.funding.money import rupiah
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 RUPIAH_MAX = 10**15
@@ -117,7 +118,7 @@ class CommitmentForm(forms.Form):
             (
                 str(u.budget.uuid),
                 f"{u.budget.fiscal_year} · {u.budget.programme.name} · "
-                f"{u.budget.programme.account_code} · Rp {u.remaining:,}",
+                f"{u.budget.programme.account_code} · Rp {rupiah(u.remaining)}",
             )
             for u in budgets
         ]
@@ -166,7 +167,14 @@ class ClaimForm(forms.Form):
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, children: list[Any], days_limit: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        children: list[Any],
+        days_limit: int,
+        editable: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.children = children
         for child in children:
@@ -178,6 +186,10 @@ class ClaimForm(forms.Form):
             if not self.is_bound:
                 self.initial[f"days_{key}"] = child.days
                 self.initial[f"amount_{key}"] = child.amount
+        if not editable:
+            # A claim that can no longer change must not look as if it could.
+            for field in self.fields.values():
+                field.disabled = True
 
     def rows(self) -> list[tuple[Any, Any, Any]]:
         return [

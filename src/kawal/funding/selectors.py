@@ -18,12 +18,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from kawal.access.catalogue import DataClass
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
 from kawal.cases.models import Case
-from kawal.cases.policy import CaseAccess
+from kawal.cases.policy import CaseAccess, case_access_bulk
 from kawal.cases.selectors import parse_uuid
 from kawal.funding import calc
 from kawal.funding.models import (
@@ -37,6 +38,7 @@ from kawal.funding.models import (
     EntryKind,
     Programme,
 )
+from kawal.funding.money import claim_difference
 from kawal.funding.policy import files_claims, reads_funding
 from kawal.funding.services import Utilisation, claim_placements, institution_of, utilisation
 from kawal.institutions.models import Institution
@@ -68,13 +70,30 @@ def budget_lines(user: Any, fiscal_year: int) -> list[Utilisation]:
     return utilisation(budgets)
 
 
-def budgets_for_commitment(user: Any, fiscal_years: list[int]) -> list[Utilisation]:
+def budgets_for_commitment(user: Any, today: date) -> list[Utilisation]:
+    """The budget lines a commitment made today may draw on.
+
+    This year's and next year's; and last year's while it can still matter:
+    in January (the year's books are being closed and December's days are
+    committed late) always, later only the lines that still have money left —
+    a commitment must still lie inside its line's fiscal year (the service
+    checks), so last year's line only ever pays last year's days."""
+    years = [today.year + 1, today.year, today.year - 1]
     budgets = (
-        Budget.objects.filter(fiscal_year__in=fiscal_years, programme__is_active=True)
+        Budget.objects.filter(fiscal_year__in=years, programme__is_active=True)
         .select_related("programme")
         .order_by("-fiscal_year", "programme__order", "programme__code")
     )
-    return utilisation(budgets)
+    # This year's lines first (the form's default choice), then next year's, then last.
+    order = {today.year: 0, today.year + 1: 1, today.year - 1: 2}
+    return sorted(
+        (
+            line
+            for line in utilisation(budgets)
+            if line.budget.fiscal_year != today.year - 1 or today.month == 1 or line.remaining > 0
+        ),
+        key=lambda line: order[line.budget.fiscal_year],
+    )
 
 
 # --- A case's commitments -------------------------------------------------------------
@@ -190,12 +209,19 @@ class ChildLine:
     claimed_days: int | None = None
     claimed_amount: int | None = None
     entries: list[Entitlement] = field(default_factory=list)
+    # Whether the viewer may open the case page: a finance officer who is not
+    # on the case team would get a 404 behind the link.
+    case_link: bool = False
 
     @property
     def difference(self) -> int | None:
         if self.claimed_amount is None:
             return None
         return self.claimed_amount - self.entitled_amount
+
+    @property
+    def difference_text(self) -> str:
+        return claim_difference(self.difference)
 
     @property
     def differs(self) -> bool:
@@ -229,6 +255,15 @@ class CycleView:
     def difference(self) -> int | None:
         claimed = self.claimed_total
         return None if claimed is None else claimed - self.total
+
+    @property
+    def difference_text(self) -> str:
+        return claim_difference(self.difference, total=True)
+
+    @property
+    def is_recovery(self) -> bool:
+        """Nothing to transfer: the institution owes money back (reversals only)."""
+        return self.total < 0
 
 
 def cycle_of(user: Any, raw_uuid: Any) -> Cycle:
@@ -294,6 +329,11 @@ def cycle_view(request: HttpRequest, cycle: Cycle, *, action: str = AccessAction
                 if line.claimed_amount is None:
                     line.claimed_days, line.claimed_amount = 0, 0
     ordered = sorted(lines.values(), key=lambda line: line.case_number)
+    readable = case_access_bulk(
+        request.user, Case.objects.filter(pk__in={line.case_id for line in ordered})
+    )
+    for line in ordered:
+        line.case_link = line.case_id in readable
     access_log_write(
         request,
         action=action,  # type: ignore[arg-type]
@@ -321,27 +361,34 @@ def institutions_with_funding() -> list[Institution]:
 # --- The payment list ---------------------------------------------------------------
 
 
-PAYMENT_HEADER = (
-    "cycle_month",
-    "institution",
-    "bank",
-    "account_number",
-    "account_holder",
-    "programme",
-    "account_code",
-    "case_number",
-    "month_served",
-    "kind",
-    "days",
-    "amount_rp",
-)
+def payment_header() -> list[str]:
+    """The column names in the downloading user's language."""
+    return [
+        _("Cycle month"),
+        _("Institution"),
+        _("Bank"),
+        _("Account number"),
+        _("Account holder"),
+        _("Programme"),
+        _("Budget account code"),
+        _("Case number"),
+        _("Month served"),
+        _("Kind"),
+        _("Days"),
+        _("Amount (Rp)"),
+    ]
 
 
 def payment_rows(request: HttpRequest, cycle: Cycle) -> list[list[Any]]:
-    """The payment list of an approved cycle, one row per ledger row, and a total."""
+    """The payment list of an approved cycle, one row per ledger row, and a total.
+
+    Labels are translated (the kind, the total row); amounts and days stay
+    numbers. A cycle with a negative total is a recovery statement: its
+    total row says the money is owed back, never a transfer."""
     if not cycle.is_closed:
         raise PermissionDenied
     view = cycle_view(request, cycle, action=AccessAction.DOWNLOAD)
+    kinds = dict(EntryKind.choices)
     rows: list[list[Any]] = []
     for line in view.lines:
         for entry in line.entries:
@@ -352,11 +399,11 @@ def payment_rows(request: HttpRequest, cycle: Cycle) -> list[list[Any]]:
                     cycle.bank_name,
                     cycle.bank_account_number,
                     cycle.bank_account_holder,
-                    entry.programme.name_id,
+                    entry.programme.name,
                     entry.programme.account_code,
                     line.case_number,
                     entry.month.strftime("%Y-%m"),
-                    entry.kind,
+                    str(kinds.get(entry.kind, entry.kind)),
                     entry.day_count if entry.kind == EntryKind.ENTITLEMENT else -entry.day_count,
                     entry.amount,
                 ]
@@ -368,7 +415,9 @@ def payment_rows(request: HttpRequest, cycle: Cycle) -> list[list[Any]]:
             cycle.bank_name,
             cycle.bank_account_number,
             cycle.bank_account_holder,
-            "TOTAL",
+            _("Total to recover from the institution (not a transfer)")
+            if view.is_recovery
+            else _("Total to transfer"),
             "",
             "",
             "",
@@ -431,6 +480,26 @@ def claim_page(
         data_classes=[B, DataClass.IDENTITY, FIN],
     )
     return institution, children, claim, cycle
+
+
+def claim_months(user: Any, today: date, *, back: int = 6) -> list[date]:
+    """The months (newest first, up to ``back`` of them, the current one
+    included) in which a child was placed with the user's institution: the
+    only months a claim can be about."""
+    institution = institution_of(user)
+    if institution is None:
+        return []
+    newest = calc.month_start(today)
+    oldest = newest
+    for _index in range(back - 1):
+        oldest = calc.previous_month(oldest)
+    spans = Placement.objects.filter(
+        institution=institution, started_on__lte=calc.month_end(newest)
+    ).exclude(ended_on__lt=oldest)
+    months: set[date] = set()
+    for started_on, ended_on in spans.values_list("started_on", "ended_on"):
+        months.update(calc.months_between(max(started_on, oldest), min(ended_on or newest, newest)))
+    return sorted(months, reverse=True)
 
 
 def claim_card(user: Any, today: date) -> dict[str, Any] | None:

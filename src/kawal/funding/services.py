@@ -49,6 +49,7 @@ from kawal.funding.models import (
     Programme,
     RateKind,
 )
+from kawal.funding.money import rupiah
 from kawal.funding.policy import (
     commits_on,
     files_claims,
@@ -146,7 +147,7 @@ def budget_set(
                             "The budget line cannot be less than what is already committed"
                             " on it (Rp %(committed)s)."
                         )
-                        % {"committed": f"{committed:,}"}
+                        % {"committed": rupiah(committed)}
                     }
                 )
             budget.amount = amount
@@ -186,17 +187,42 @@ class Utilisation:
         return self.approved - self.paid
 
 
+def effective_committed(
+    rate_kind: str, rate: int, starts_on: date, ends_on: date, placement_ended_on: date | None
+) -> int:
+    """What a standing commitment can still cost: its period cut at the placement's end."""
+    last = ends_on if placement_ended_on is None else min(ends_on, placement_ended_on)
+    if last < starts_on:
+        return 0
+    return calc.committed_amount(rate_kind, rate, starts_on, last)
+
+
 def utilisation(budgets: Iterable[Budget]) -> list[Utilisation]:
-    """Committed = standing commitments in full, plus what cancelled ones had
-    approved; approved and paid come from the ledger of closed cycles."""
+    """Committed = standing commitments over their period (cut at the
+    placement's end), plus what cancelled ones had approved; approved and paid
+    come from the ledger of closed cycles."""
     budgets = list(budgets)
     ids = [budget.pk for budget in budgets]
-    standing = dict(
+    standing: dict[int, int] = defaultdict(int)
+    for budget_id, total in (
         Commitment.objects.standing()
         .filter(budget_id__in=ids)
+        .exclude(placement__ended_on__lt=F("ends_on"))
         .values_list("budget_id")
         .annotate(total=Sum("committed_amount"))
-    )
+    ):
+        standing[budget_id] += int(total or 0)
+    # A placement that ended before the commitment's end pays no day after it:
+    # counting the full period would overstate "committed" (and understate
+    # "remaining") for the rest of the year.
+    for budget_id, rate_kind, rate, starts_on, ends_on, ended_on in (
+        Commitment.objects.standing()
+        .filter(budget_id__in=ids, placement__ended_on__lt=F("ends_on"))
+        .values_list(
+            "budget_id", "rate_kind", "rate", "starts_on", "ends_on", "placement__ended_on"
+        )
+    ):
+        standing[budget_id] += effective_committed(rate_kind, rate, starts_on, ends_on, ended_on)
     spent_cancelled = dict(
         Entitlement.objects.filter(
             budget_id__in=ids, commitment__cancelled_at__isnull=False, cycle__status__in=CLOSED
@@ -255,7 +281,7 @@ def commitment_check(new: NewCommitment) -> tuple[int, Utilisation]:
         or not 0 < new.rate <= rate_max()
     ):
         errors["rate"].append(
-            _("Enter a whole number of rupiah between 1 and %(max)s.") % {"max": f"{rate_max():,}"}
+            _("Enter a whole number of rupiah between 1 and %(max)s.") % {"max": rupiah(rate_max())}
         )
     if not new.budget.programme.is_active:
         errors["budget"].append(_("This programme is no longer in use."))
@@ -336,7 +362,7 @@ def commitment_create(new: NewCommitment, *, acting_user: Any) -> Commitment:
                         "This commitment (Rp %(amount)s) is more than what is left on the"
                         " budget line (Rp %(remaining)s). To commit anyway, write why."
                     )
-                    % {"amount": f"{amount:,}", "remaining": f"{figures.remaining:,}"}
+                    % {"amount": rupiah(amount), "remaining": rupiah(figures.remaining)}
                 },
                 code="overrun",
             )
@@ -798,10 +824,29 @@ def _cycle_audit(kind: str, cycle: Cycle, acting_user: Any, context: Any, **deta
     )
 
 
+class FiguresChanged(ValidationError):
+    """Submitting found the roster changed: the figures were recomputed, not submitted."""
+
+
+def cycle_total(cycle: Cycle) -> int:
+    """What the cycle pays (positive) or asks back (negative), whole rupiah."""
+    total = Entitlement.objects.filter(cycle=cycle).aggregate(total=Sum("amount"))["total"]
+    return int(total or 0)
+
+
 def cycle_submit(
     cycle: Cycle, *, expected_version: int, acting_user: Any, context: AuditContext | None = None
 ) -> Cycle:
-    """The preparer hands the computed cycle over for approval; it is frozen from here."""
+    """The preparer hands the computed cycle over for approval; it is frozen from here.
+
+    The figures are computed again first, in the same transaction: a roster
+    marked (or a placement ended) since the last run would otherwise reach the
+    approver as old figures. If that run changes anything the new figures are
+    kept but the cycle is **not** submitted (``FiguresChanged``): the preparer
+    looks at them and submits again, so nobody submits figures they have not
+    seen. The run records the submitter as ``computed_by``, so four eyes
+    still holds: neither the submitter nor whoever wrote the figures approves.
+    """
     if not manages_funding(acting_user):
         raise PermissionDenied
     with transaction.atomic():
@@ -810,11 +855,25 @@ def cycle_submit(
             raise ValidationError(_("Only an open cycle can be submitted."))
         if current.computed_at is None:
             raise ValidationError(_("Compute the cycle before submitting it."))
-        current.status = CycleStatus.SUBMITTED
-        current.prepared_by = acting_user
-        current.prepared_at = timezone.now()
-        _bump(current, ["status", "prepared_by", "prepared_at"])
-        _cycle_audit("funding.cycle_submitted", current, acting_user, context)
+        run = _compute(
+            [current.institution_id], current.month, acting_user=acting_user, context=context
+        )[0]
+        changed = bool(run.written or run.removed)
+        if not changed:
+            current.status = CycleStatus.SUBMITTED
+            current.prepared_by = acting_user
+            current.prepared_at = timezone.now()
+            _bump(current, ["status", "prepared_by", "prepared_at"])
+            _cycle_audit("funding.cycle_submitted", current, acting_user, context)
+    if changed:
+        # Raised after the transaction so that the new figures stay.
+        raise FiguresChanged(
+            _(
+                "The roster changed since the figures were computed: they have been"
+                " computed again. Check them and submit again."
+            ),
+            code="figures_changed",
+        )
     return current
 
 
@@ -845,9 +904,20 @@ def cycle_return(
 
 
 def cycle_approve(
-    cycle: Cycle, *, expected_version: int, acting_user: Any, context: AuditContext | None = None
+    cycle: Cycle,
+    *,
+    expected_version: int,
+    acting_user: Any,
+    context: AuditContext | None = None,
+    recovery_acknowledged: bool = False,
 ) -> Cycle:
-    """Four eyes: a finance officer other than the preparer approves."""
+    """Four eyes: a finance officer other than the preparer approves.
+
+    A cycle whose total is negative (only reversals, or reversals larger than
+    what is due) is not a transfer but money the institution owes back: it is
+    approved only with ``recovery_acknowledged`` (the approver ticked "this is
+    money to recover"), and its list is a recovery statement, not a payment
+    list for the bank."""
     if not records_payment(acting_user):
         raise PermissionDenied
     with transaction.atomic():
@@ -856,6 +926,18 @@ def cycle_approve(
             raise PermissionDenied
         if current.status != CycleStatus.SUBMITTED:
             raise ValidationError(_("Only a submitted cycle can be approved."))
+        total = cycle_total(current)
+        if total < 0 and not recovery_acknowledged:
+            raise ValidationError(
+                {
+                    "recovery_acknowledged": _(
+                        "This cycle pays nothing: the institution owes Rp %(amount)s back."
+                        " Confirm that it is money to recover, not a transfer."
+                    )
+                    % {"amount": rupiah(-total)}
+                },
+                code="recovery",
+            )
         institution = current.institution
         if not institution.bank_account_number:
             raise ValidationError(
@@ -878,8 +960,14 @@ def cycle_approve(
                 "bank_account_holder",
             ],
         )
-        total = Entitlement.objects.filter(cycle=current).aggregate(total=Sum("amount"))["total"]
-        _cycle_audit("funding.cycle_approved", current, acting_user, context, total=int(total or 0))
+        _cycle_audit(
+            "funding.cycle_approved",
+            current,
+            acting_user,
+            context,
+            total=total,
+            recovery=total < 0,
+        )
     return current
 
 
@@ -969,6 +1057,46 @@ def claim_placements(institution: Institution, month: date) -> list[Placement]:
     )
 
 
+def claim_closed_message(status: str, *, filed: bool) -> str:
+    """Why the month's claim can no longer change, worded for the cycle's state
+    and for whether a claim was filed at all ("" while it still can)."""
+    messages: dict[str, str]
+    if filed:
+        messages = {
+            CycleStatus.SUBMITTED: _(
+                "Dinas Sosial has submitted this month's cycle for approval:"
+                " the claim can no longer be changed."
+            ),
+            CycleStatus.APPROVED: _(
+                "This month's cycle is approved: the claim can no longer be changed."
+            ),
+            CycleStatus.PAID: _("This month's cycle is paid: the claim can no longer be changed."),
+            CycleStatus.LOCKED: _(
+                "This month is closed (its cycle is locked): the claim can no longer be changed."
+            ),
+        }
+    else:
+        messages = {
+            CycleStatus.SUBMITTED: _(
+                "No claim was filed for this month and Dinas Sosial has already submitted"
+                " its cycle: a claim can no longer be filed."
+            ),
+            CycleStatus.APPROVED: _(
+                "No claim was filed for this month and its cycle is already approved:"
+                " a claim can no longer be filed."
+            ),
+            CycleStatus.PAID: _(
+                "No claim was filed for this month and its cycle is already paid:"
+                " a claim can no longer be filed."
+            ),
+            CycleStatus.LOCKED: _(
+                "No claim was filed for this month and the month is closed (its cycle is"
+                " locked): a claim can no longer be filed."
+            ),
+        }
+    return messages.get(status, "")
+
+
 def claim_file(
     claim: ClaimInput,
     *,
@@ -995,6 +1123,11 @@ def claim_file(
             )
         if not 0 <= amount <= DEFAULT_BUDGET_MAX:
             errors["lines"].append(_("Enter amounts in whole rupiah."))
+    if not allowed:
+        # No child was placed here that month: there is nothing to be owed.
+        errors["month"].append(
+            _("No child was placed with you in this month: there is nothing to claim.")
+        )
     if claim.total_amount is not None and not 0 <= claim.total_amount <= DEFAULT_BUDGET_MAX:
         errors["total_amount"].append(_("Enter amounts in whole rupiah."))
     if claim.total_amount is None and not any(amount for _days, amount in claim.lines.values()):
@@ -1005,13 +1138,11 @@ def claim_file(
         cycle = (
             Cycle.objects.select_for_update().filter(institution=institution, month=month).first()
         )
-        if cycle is not None and cycle.is_frozen:
-            raise ValidationError(
-                _("The cycle for this month is already submitted; the claim can no longer change.")
-            )
         current = (
             Claim.objects.select_for_update().filter(institution=institution, month=month).first()
         )
+        if cycle is not None and cycle.is_frozen:
+            raise ValidationError(claim_closed_message(cycle.status, filed=current is not None))
         if current is None:
             try:
                 with transaction.atomic():

@@ -135,7 +135,7 @@ def commit(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         raise PermissionDenied
     placements = sel.case_placements(case)
     today = timezone.localdate()
-    budget_figures = sel.budgets_for_commitment(request.user, [today.year, today.year + 1])
+    budget_figures = sel.budgets_for_commitment(request.user, today)
     form = CommitmentForm(request.POST if request.method == "POST" else None)
     active = next((p for p in placements if p.ended_on is None), None)
     if request.method == "GET":
@@ -315,6 +315,7 @@ def _cycle_page(
             "may_compute": policy.manages_funding(user) and not cycle.is_frozen,
             "may_submit": policy.manages_funding(user) and cycle.status == "open",
             "may_approve": cycle.status == "submitted" and policy.may_approve(user, cycle),
+            "recovery": view.is_recovery,
             "own_submission": cycle.status == "submitted"
             and user.pk in {cycle.prepared_by_id, cycle.computed_by_id},
             "may_return": cycle.status == "submitted" and policy.records_payment(user),
@@ -356,11 +357,22 @@ def cycle_action(request: HttpRequest, cycle_uuid: Any, action: str) -> HttpResp
             )
             return redirect(back)
         if action == "submit":
-            svc.cycle_submit(cycle, expected_version=version, acting_user=user, context=context)
+            try:
+                svc.cycle_submit(cycle, expected_version=version, acting_user=user, context=context)
+            except svc.FiguresChanged as changed:
+                # The new figures are saved: show them, with why nothing was submitted.
+                messages.warning(request, changed.messages[0])
+                return redirect(back)
             messages.success(request, _("Submitted for approval."))
             return redirect(back)
         if action == "approve":
-            svc.cycle_approve(cycle, expected_version=version, acting_user=user, context=context)
+            svc.cycle_approve(
+                cycle,
+                expected_version=version,
+                acting_user=user,
+                context=context,
+                recovery_acknowledged=request.POST.get("recovery_acknowledged") == "yes",
+            )
             messages.success(request, _("Approved. The payment list can be downloaded."))
             return redirect(back)
         if action == "lock":
@@ -411,9 +423,15 @@ def cycle_action(request: HttpRequest, cycle_uuid: Any, action: str) -> HttpResp
     raise PermissionDenied
 
 
-def _payment_name(cycle: Cycle, extension: str) -> str:
+def _payment_name(cycle: Cycle, extension: str, *, recovery: bool) -> str:
     safe = "".join(ch if ch.isalnum() else "-" for ch in cycle.institution.name)[:40].strip("-")
-    return f"pembayaran-{cycle.month:%Y-%m}-{safe}.{extension}"
+    # A recovery statement must not pass for a list of transfers to make.
+    stem = "pengembalian" if recovery else "pembayaran"
+    return f"{stem}-{cycle.month:%Y-%m}-{safe}.{extension}"
+
+
+def _is_recovery(rows: list[list[Any]]) -> bool:
+    return bool(rows) and rows[-1][-1] < 0
 
 
 @require_GET
@@ -423,11 +441,12 @@ def payment_csv(request: HttpRequest, cycle_uuid: Any) -> HttpResponse:
     rows = sel.payment_rows(request, cycle)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(sel.PAYMENT_HEADER)
+    writer.writerow([csv_safe(value) for value in sel.payment_header()])
     for row in rows:
         writer.writerow([csv_safe(value) for value in row])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_payment_name(cycle, "csv")}"'
+    name = _payment_name(cycle, "csv", recovery=_is_recovery(rows))
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -437,10 +456,15 @@ def payment_xlsx(request: HttpRequest, cycle_uuid: Any) -> HttpResponse:
     cycle = sel.cycle_of(user, cycle_uuid)
     rows = sel.payment_rows(request, cycle)
     response = HttpResponse(
-        xlsx_bytes(sel.PAYMENT_HEADER, rows),
+        xlsx_bytes(
+            sel.payment_header(),
+            rows,
+            title="pengembalian" if _is_recovery(rows) else "pembayaran",
+        ),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{_payment_name(cycle, "xlsx")}"'
+    name = _payment_name(cycle, "xlsx", recovery=_is_recovery(rows))
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -452,13 +476,27 @@ def claim(request: HttpRequest) -> HttpResponse:
     if not policy.files_claims(request.user):
         raise PermissionDenied
     today = timezone.localdate()
-    month = parse_month(request.GET.get("bulan")) or calc.previous_month(calc.month_start(today))
+    months = sel.claim_months(request.user, today)
+    default = calc.previous_month(calc.month_start(today))
+    if default not in months and months:
+        default = months[0]
+    month = parse_month(request.GET.get("bulan")) or default
     if month > calc.month_start(today):
         month = calc.month_start(today)
     institution, children, current, cycle = sel.claim_page(request, month)
+    # A claim is filed for a month with children placed here, until Dinas
+    # Sosial submits the cycle; after that it is shown read-only.
+    frozen = cycle is not None and cycle.is_frozen
+    closed_message = (
+        svc.claim_closed_message(cycle.status, filed=current is not None)
+        if cycle is not None and frozen
+        else ""
+    )
+    editable = bool(children) and not frozen
     form = ClaimForm(
         request.POST if request.method == "POST" else None,
         children=children,
+        editable=editable,
         days_limit=calc.days_in_month(month),
         initial={
             "total_amount": current.total_amount if current else None,
@@ -489,11 +527,6 @@ def claim(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Claim filed."))
                 return redirect(f"{reverse('funding:claim')}?bulan={month:%Y-%m}")
         status = 400
-    months = []
-    step = calc.month_start(today)
-    for _index in range(6):
-        months.append(step)
-        step = calc.previous_month(step)
     return render(
         request,
         "funding/claim.html",
@@ -504,7 +537,9 @@ def claim(request: HttpRequest) -> HttpResponse:
             "cycle": cycle,
             "month": month,
             "months": months,
-            "frozen": cycle is not None and cycle.is_frozen,
+            "frozen": frozen,
+            "editable": editable,
+            "closed_message": closed_message,
         },
         status=status,
     )
