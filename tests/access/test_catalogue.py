@@ -34,7 +34,7 @@ EXPECTED: dict[Role, tuple[set[DataClass], set[DataClass]]] = {
     Role.FINANCE_OFFICER: ({B, F}, {F}),
     Role.RT_HEAD: (set(), set()),
     Role.INSTITUTION_STAFF: ({B, ID, W}, set()),
-    Role.SCHOOL_LIAISON: ({B, ID}, set()),
+    Role.SCHOOL_LIAISON: ({B}, set()),
     Role.SYSTEM_ADMIN: (set(), set()),
     Role.DATA_PROTECTION_OFFICER: ({B}, set()),
 }

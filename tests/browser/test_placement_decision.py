@@ -96,16 +96,23 @@ def test_refused_by_religion_then_placed(phone, monkeypatch, tmp_path):
     checker.check(phone, "decide-refused")
     assert not PlacementDecision.objects.exists()
 
+    # The summary at the top of the results names the failing rule.
+    assert "Refused: The child's religion" in phone.inner_text(".rule-summary")
     phone.select_option(
         "#id_institution",
         label="LKSA Harapan Uji (sintetis) — LKSA / children's home (panti asuhan)",
     )
+    # The agreement is on the form from the start; a file chosen before the
+    # preview is still chosen after it (the preview swaps the form in place).
+    phone.set_input_files("#id_agreement", _png(tmp_path))
+    phone.fill("#id_agreement_signed_on", timezone.localdate().isoformat())
     phone.click("button[value='preview']")
     phone.locator("li.rule.pass[data-rule='religion']").wait_for()
     assert phone.locator("li.rule.fail").count() == 0
+    assert phone.eval_on_selector("#id_agreement", "input => input.files.length") == 1
+    # The page has moved to the results.
+    assert phone.eval_on_selector("#rules-result", "e => e.getBoundingClientRect().top") < 300
     checker.check(phone, "decide-preview")
-    phone.set_input_files("#id_agreement", _png(tmp_path))
-    phone.fill("#id_agreement_signed_on", timezone.localdate().isoformat())
     phone.click("button[value='commit']")
     phone.wait_for_url(re.compile(r"/penempatan/keputusan/"))
     checker.check(phone, "decision")

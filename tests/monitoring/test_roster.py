@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from kawal.monitoring import selectors as sel
 from kawal.monitoring import services as svc
@@ -86,7 +87,7 @@ def test_the_funding_lock_is_honoured(placed):
     register_day_lock(lock)
     try:
         mark(placed, placed.today)
-        with pytest.raises(ValidationError) as refused:
+        with translation.override("en"), pytest.raises(ValidationError) as refused:
             mark(placed, locked_day)
         assert "payments are closed" in str(refused.value)
         rows = {r.placement.pk: r for r in sel.roster_for(placed.institution, locked_day)}

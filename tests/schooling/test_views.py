@@ -223,3 +223,45 @@ def test_pages_are_logged(cleared):
     client.get(reverse("schooling:case", kwargs={"case_uuid": cleared.case.uuid}))
     row = AccessLog.objects.filter(user=cleared.liaison, action="view").latest("at")
     assert set(row.data_classes) >= {"identity", "whereabouts"}
+
+
+def test_enrolment_in_the_future_is_a_field_error_not_a_500(cleared):
+    """A dict of field errors has no single code: it was read as one and crashed."""
+    client = english_client(cleared.liaison)
+    url = reverse("schooling:enrol", kwargs={"case_uuid": cleared.case.uuid})
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = client.post(url, enrol_data(enrolled_on=tomorrow))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "The date cannot be in the future." in body
+    assert f'value="{tomorrow}"' in body and SCHOOL in body
+    assert not Enrolment.objects.exists()
+
+
+def test_the_date_pickers_offer_no_future(cleared):
+    client = english_client(cleared.liaison)
+    page = client.get(reverse("schooling:enrol", kwargs={"case_uuid": cleared.case.uuid}))
+    assert f'max="{timezone.localdate().isoformat()}"' in page.content.decode()
+    enrol(cleared)
+    page = client.get(reverse("schooling:follow_up", kwargs={"case_uuid": cleared.case.uuid}))
+    assert f'max="{timezone.localdate():%Y-%m}"' in page.content.decode()
+
+
+def test_the_month_picker_is_a_44px_tap_target(cleared):
+    """app.css sizes the other input types; the month picker stayed at 21 px.
+    (A phone-sized Playwright check is in /tmp/requests for tests/browser.)"""
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    enrol(cleared)
+    page = english_client(cleared.liaison).get(
+        reverse("schooling:follow_up", kwargs={"case_uuid": cleared.case.uuid})
+    )
+    body = page.content.decode()
+    assert 'type="month"' in body and "schooling/css/schooling.css" in body
+    path = finders.find("schooling/css/schooling.css")
+    assert path
+    with open(path, encoding="utf-8") as css:
+        rule = re.search(r"input\[type=month\][^{]*\{([^}]*)\}", css.read())
+    assert rule and re.search(r"min-height:\s*(2\.75rem|44px)", rule.group(1))

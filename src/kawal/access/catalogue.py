@@ -252,7 +252,7 @@ ROLES: dict[Role, RoleSpec] = {
             Role.SCHOOL_LIAISON,
             _("Re-enrols children cleared as safe in school."),
             agencies=(K.EDUCATION_OFFICE,),
-            read=(D.BASIC, D.IDENTITY),
+            read=(D.BASIC,),
             can=(C.SCHOOL_REENROLMENT,),
         ),
         _spec(

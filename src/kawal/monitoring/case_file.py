@@ -32,7 +32,12 @@ from kawal.monitoring.models import (
     PlacementReview,
     ReviewOutcome,
 )
-from kawal.monitoring.selectors import case_monitoring, home_summary, incidents_of
+from kawal.monitoring.selectors import (
+    case_monitoring,
+    home_summary,
+    incidents_of,
+    institution_has_staff,
+)
 from kawal.web.extensions import HomeCard, NavItem, any_of, register_home_card, register_nav_item
 
 WH = DataClass.WHEREABOUTS
@@ -45,10 +50,17 @@ def _section(request: HttpRequest, case: Case, access: CaseAccess) -> dict[str, 
     placements = case_monitoring(case)
     if not placements:
         return None
+    records = policy.records_monitoring(user, access)
     return {
         "placements": placements,
         "incidents": incidents_of(case),
-        "records": policy.records_monitoring(user, access),
+        "records": records,
+        # Placements whose days nobody at the institution records: Dinas Sosial does.
+        "worker_roster": {
+            m.placement.pk
+            for m in placements
+            if records and not institution_has_staff(m.placement.institution)
+        },
         "today": timezone.localdate(),
     }
 

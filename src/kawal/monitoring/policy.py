@@ -7,11 +7,12 @@ to a literal.
   they belong to see the children *currently* placed there, and of them only
   what daily care needs. They mark the roster and report incidents. This
   relation comes from the active placement, not from the case team: staff
-  never read the case file through it, and lose the child the day the
-  placement ends.
+  never read the case file through it, and keep the child until the
+  placement's last day (a transfer starting later ends it the day before).
 - **Dinas Sosial** social workers on the case team (``MANAGE_PLACEMENT`` with
   whereabouts to write) record reviews, monitoring visits and after-care
-  follow-ups, never through emergency access.
+  follow-ups, never through emergency access, and record the roster of a
+  placement whose institution has no active staff account.
 - The case page's monitoring card is read by whoever reads whereabouts on the
   case, except institution staff (a team seat would otherwise show them the
   reviews and visits of Dinas Sosial).

@@ -22,12 +22,16 @@ def roster_days(today: date) -> list[date]:
     return [today - timedelta(days=n) for n in range(backdate_days() + 1)]
 
 
-def roster_refusal(placement: Any, day: date, today: date) -> str | None:
-    """Why ``day`` cannot be marked for this placement, or None when it can."""
+def roster_refusal(placement: Any, day: date, today: date, *, backdated: bool = True) -> str | None:
+    """Why ``day`` cannot be marked for this placement, or None when it can.
+
+    ``backdated=False`` is Dinas Sosial recording from a carer's monthly report:
+    the days of a whole month come in after it, so the daily window does not
+    apply; the placement's days and the funding lock still do."""
     if day > today:
         return _("A day in the future cannot be marked.")
     back = backdate_days()
-    if day < today - timedelta(days=back):
+    if backdated and day < today - timedelta(days=back):
         return ngettext(
             "Only today and the day before can be marked.",
             "Only today and the %(count)d days before can be marked.",

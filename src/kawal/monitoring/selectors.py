@@ -13,14 +13,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from kawal.access.catalogue import DataClass
+from kawal.access.catalogue import DataClass, Role
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
 from kawal.cases.models import Case
@@ -129,11 +130,18 @@ class CarerCard:
     care_needs: CareNeeds | None
     contact_plan: ContactPlan | None
     school: Any
+    # What the staff themselves (their institution) reported during this placement.
+    incidents: list[Incident]
 
 
 def carer_card(placement: Placement) -> CarerCard:
     child = placement.child
     return CarerCard(
+        incidents=list(
+            Incident.objects.filter(placement=placement)
+            .select_related("recorded_by")
+            .order_by("-occurred_at", "-id")
+        ),
         placement=placement,
         name=child.full_name,
         age=child.age_label,
@@ -191,24 +199,37 @@ def present_days(placement_ids: Iterable[int], start: date, end: date) -> dict[i
 # --- Dinas Sosial and the case team ------------------------------------------------------
 
 
+def _denied(request: HttpRequest, case: Case | None) -> NoReturn:
+    """A refused or unknown placement: 404, and the attempt in the access log
+    (as the placement pages do), the case named when there is one."""
+    access_log_write(
+        request,
+        action=AccessAction.DENIED,
+        cases=[(case.pk, case.number)] if case is not None else [],
+    )
+    raise Http404
+
+
 def placement_for_worker(request: HttpRequest, raw_uuid: Any) -> tuple[Placement, CaseAccess]:
-    """A placement whose monitoring the user reads on its case; 404 otherwise."""
+    """A placement whose monitoring the user reads on its case; 404 (logged) otherwise."""
     placement = placement_by_uuid(raw_uuid)
     if placement is None:
-        raise Http404
+        _denied(request, None)
     access = case_access(request.user, placement.case)
     if access is None or not policy.reads_monitoring(request.user, access):
-        raise Http404
+        _denied(request, placement.case)
     return placement, access
 
 
 def _record_for_worker(request: HttpRequest, model: Any, raw_uuid: Any) -> tuple[Any, CaseAccess]:
     key = parse_uuid(raw_uuid)
-    if key is None:
-        raise Http404
-    record = model.objects.filter(uuid=key).select_related("placement__case").first()
+    record = (
+        model.objects.filter(uuid=key).select_related("placement__case").first()
+        if key is not None
+        else None
+    )
     if record is None:
-        raise Http404
+        _denied(request, None)
     _placement, access = placement_for_worker(request, record.placement.uuid)
     return record, access
 
@@ -225,6 +246,82 @@ def follow_up_for_worker(
     request: HttpRequest, raw_uuid: Any
 ) -> tuple[AfterCareFollowUp, CaseAccess]:
     return _record_for_worker(request, AfterCareFollowUp, raw_uuid)
+
+
+def institution_has_staff(institution: Institution) -> bool:
+    """Whether someone at the institution keeps its roster: an active
+    institution-staff account in its active agency. Foster families, kinship
+    carers and institutions without one have their days recorded by Dinas Sosial."""
+    if institution.agency_id is None:
+        return False
+    return (
+        get_user_model()
+        .objects.filter(
+            agency_id=institution.agency_id,
+            agency__is_active=True,
+            role=Role.INSTITUTION_STAFF,
+            is_active=True,
+        )
+        .exists()
+    )
+
+
+@dataclass(frozen=True)
+class WorkerRosterDay:
+    day: date
+    # None: not marked yet.
+    present: bool | None
+    # Still takes a mark (within the placement, not in the future, not locked).
+    open: bool
+    recorded_by: str
+
+
+def month_days(placement: Placement, month: date, today: date) -> list[date]:
+    """The days of ``month`` within the placement, up to today."""
+    first = month.replace(day=1)
+    last = add_months(first, 1) - timedelta(days=1)
+    start = max(first, placement.started_on)
+    end = min(last, today, placement.ended_on or last)
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def placement_months(placement: Placement, today: date) -> list[date]:
+    """The months (first days) a worker may open for this placement, newest first."""
+    first = placement.started_on.replace(day=1)
+    last = min(today, placement.ended_on or today).replace(day=1)
+    months = []
+    while last >= first:
+        months.append(last)
+        last = (last - timedelta(days=1)).replace(day=1)
+    return months
+
+
+def worker_roster(placement: Placement, month: date) -> list[WorkerRosterDay]:
+    """Each day of ``month`` within the placement, how it was marked and by whom.
+
+    No viewer check: the page calls it after ``placement_for_worker``."""
+    today = timezone.localdate()
+    days = month_days(placement, month, today)
+    if not days:
+        return []
+    marks = {
+        row.day: row
+        for row in Presence.objects.filter(
+            placement=placement, day__gte=days[0], day__lte=days[-1]
+        ).select_related("recorded_by")
+    }
+    result = []
+    for day in days:
+        mark = marks.get(day)
+        result.append(
+            WorkerRosterDay(
+                day=day,
+                present=mark.present if mark is not None else None,
+                open=roster_refusal(placement, day, today, backdated=False) is None,
+                recorded_by=str(mark.recorded_by) if mark is not None else "",
+            )
+        )
+    return result
 
 
 def worker_log_view(request: HttpRequest, placement: Placement, access: CaseAccess) -> None:

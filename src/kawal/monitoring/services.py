@@ -62,11 +62,32 @@ def presence_mark(placement: Placement, *, day: date, present: bool, acting_user
     """Mark the child present or absent on ``day``: one row per placement and day,
     so marking again changes the row (idempotent), until the day is locked."""
     _require_carer(acting_user, placement)
+    return _presence_write(placement, day, present, acting_user, backdated=True)
+
+
+def presence_record_for_placement(
+    placement: Placement, *, day: date, present: bool, acting_user: Any
+) -> Presence:
+    """Dinas Sosial marks a day for a placement whose institution has no staff
+    account (a foster family, kinship carer or LKSA without one), e.g. from the
+    carer's monthly report. Same row, same lock; the backdate window does not
+    apply, the placement's days and the funding lock do. ``recorded_by`` says
+    who marked it."""
+    _require_recorder(acting_user, placement)
+    if selectors.institution_has_staff(placement.institution):
+        # Where staff keep the roster they are the ones who saw the child that day.
+        raise PermissionDenied
+    return _presence_write(placement, day, present, acting_user, backdated=False)
+
+
+def _presence_write(
+    placement: Placement, day: date, present: bool, acting_user: Any, *, backdated: bool
+) -> Presence:
     today = timezone.localdate()
     with transaction.atomic():
         # The placement row is the lock: an exit recorded meanwhile is seen here.
         current = Placement.objects.select_for_update().get(pk=placement.pk)
-        refusal = roster_refusal(current, day, today)
+        refusal = roster_refusal(current, day, today, backdated=backdated)
         if refusal is not None:
             raise ValidationError({"day": refusal})
         row = Presence.objects.filter(placement=current, day=day).first()
@@ -127,7 +148,11 @@ def incident_record(placement: Placement, new: NewIncident, *, acting_user: Any)
             case, "monitoring.incident", acting_user, data_class=WH, incident_kind=new.kind
         )
         with _system_language():
-            title = _("Follow up an incident reported by the institution")
+            # Task titles are basic: they never name the child or a place.
+            if new.kind == IncidentKind.RAN_AWAY:
+                title = _("Urgent: a placed child ran away. Tell the police today and follow it up")
+            else:
+                title = _("Follow up an incident reported by the institution")
         task_remind(
             case,
             key=f"{INCIDENT_KEY}:{incident.uuid}",

@@ -151,11 +151,20 @@ def mark(request: HttpRequest, placement_uuid: str, day: str) -> HttpResponse:
             return _roster_page(request, timezone.localdate(), status=400, error=error)
         return redirect(reverse("monitoring:roster") + f"?hari={when.isoformat()}")
     sel.carers_log_view(request, [placement])
-    row = next((r for r in _roster_rows(user, when) if r.placement.pk == placement.pk), None)
+    rows = _roster_rows(user, when)
+    row = next((r for r in rows if r.placement.pk == placement.pk), None)
     return render(
         request,
         "monitoring/_roster_row.html",
-        {"row": row, "day": when, "error": error},
+        {
+            "row": row,
+            "day": when,
+            "error": error,
+            # htmx swaps the row; the day's counter above the list follows out of band.
+            "rows": rows,
+            "marked": sum(1 for r in rows if r.present is not None),
+            "oob": True,
+        },
         status=400 if error else 200,
     )
 
@@ -187,6 +196,102 @@ def incident(request: HttpRequest, placement_uuid: str) -> HttpResponse:
 
 
 # --- Dinas Sosial --------------------------------------------------------------------------
+
+
+def _presence_recorder(request: HttpRequest, placement_uuid: str) -> tuple[Placement, Any]:
+    """A placement whose days this worker records: they record its monitoring and
+    nobody at the institution keeps a roster. Logged before the page is built."""
+    placement, access = sel.placement_for_worker(request, placement_uuid)
+    if not policy.records_monitoring(request.user, access) or sel.institution_has_staff(
+        placement.institution
+    ):
+        raise PermissionDenied
+    sel.worker_log_view(request, placement, access)
+    return placement, access
+
+
+def _parse_month(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(f"{raw}-01") if raw and len(raw) == 7 else None
+    except ValueError:
+        return None
+
+
+def _worker_counts(days: list[sel.WorkerRosterDay]) -> dict[str, int]:
+    return {
+        "total": len(days),
+        "marked": sum(1 for d in days if d.present is not None),
+        "present": sum(1 for d in days if d.present),
+    }
+
+
+@require_GET
+def worker_roster(request: HttpRequest, placement_uuid: str) -> HttpResponse:
+    placement, access = _presence_recorder(request, placement_uuid)
+    today = timezone.localdate()
+    months = sel.placement_months(placement, today)
+    raw = request.GET.get("bulan")
+    month = _parse_month(raw) if raw else (months[0] if months else None)
+    status, error = 200, ""
+    if month not in months:
+        status, error = 400, _("That month cannot be shown for this placement.")
+        month = months[0] if months else None
+    days = sel.worker_roster(placement, month) if month is not None else []
+    return render(
+        request,
+        "monitoring/worker_roster.html",
+        {
+            "placement": placement,
+            "intro": _intro(placement, access),
+            "back": _case_url(placement),
+            "month": month,
+            "months": months,
+            "days": list(reversed(days)),
+            "counts": _worker_counts(days),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def worker_mark(request: HttpRequest, placement_uuid: str, day: str) -> HttpResponse:
+    placement, _access = _presence_recorder(request, placement_uuid)
+    when = _parse_day(day)
+    if when is None:
+        raise Http404
+    choice = request.POST.get("present", "")
+    error = ""
+    if choice not in ("1", "0"):
+        error = _("Choose present or absent.")
+    else:
+        try:
+            svc.presence_record_for_placement(
+                placement, day=when, present=choice == "1", acting_user=request.user
+            )
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+    back = reverse("monitoring:worker_roster", kwargs={"placement_uuid": placement.uuid})
+    back += f"?bulan={when:%Y-%m}"
+    if request.headers.get("HX-Request") != "true":
+        if error:
+            messages.error(request, error)
+        return redirect(back)
+    days = sel.worker_roster(placement, when.replace(day=1))
+    row = next((d for d in days if d.day == when), None)
+    return render(
+        request,
+        "monitoring/_worker_roster_day.html",
+        {
+            "placement": placement,
+            "d": row,
+            "error": error,
+            "counts": _worker_counts(days),
+            "month": when.replace(day=1),
+            "oob": True,
+        },
+        status=400 if error else 200,
+    )
 
 
 def _form_page(

@@ -37,6 +37,11 @@ class EnrolmentForm(forms.Form):
     # The version of the current enrolment the form showed ("" for none).
     current_version = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The picker offers no future day; the service still refuses one.
+        self.fields["enrolled_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
     def clean_npsn(self) -> str:
         value = str(self.cleaned_data["npsn"]).strip()
         message = npsn_error(value)
@@ -96,6 +101,8 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args: Any, fixed_month: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The picker offers no future month; the service still refuses one.
+        self.fields["month"].widget.attrs["max"] = f"{timezone.localdate():%Y-%m}"
         if fixed_month:
             # A correction keeps its month: shown, not sent.
             self.fields["month"].disabled = True

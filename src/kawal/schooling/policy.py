@@ -10,7 +10,12 @@ nothing here compares a role to a literal.
   every school day. It is shown to whereabouts readers of the case and to the
   education office's liaison (``SCHOOL_REENROLMENT``) on the case team, who
   arranged it and cannot work without it. The liaison reads nothing else of
-  the child's whereabouts (the role reads basic and identity only).
+  the child's whereabouts.
+- The **child's name, age and sex** (identity) are shown on the schooling
+  pages to identity readers of the case and to the liaison on the case team
+  (never through emergency access): their role reads basic data only, so the
+  case page shows them no home address, religion, NIK or parents, yet they
+  must know which child they enrol.
 - It is **recorded** by the liaison on the case, by whoever leads the case
   (owner, supervisor), and by team members who write whereabouts and either
   manage placements (Dinas Sosial social workers, who also pay for the
@@ -21,15 +26,32 @@ nothing here compares a role to a literal.
 from __future__ import annotations
 
 from kawal.access.catalogue import Capability, DataClass
-from kawal.cases.policy import CaseAccess
+from kawal.cases.policy import CaseAccess, Relation
 
 C = Capability
+# A seat on the case team, the liaison's own or their office's.
+ON_TEAM = frozenset({Relation.MEMBER, Relation.AGENCY_MEMBER})
 # Team members writing whereabouts who may also record schooling.
 TEAM_WRITERS = frozenset({C.MANAGE_PLACEMENT, C.MANAGE_OWN_CASES})
 
 
 def is_liaison(access: CaseAccess | None) -> bool:
     return access is not None and C.SCHOOL_REENROLMENT in access.capabilities
+
+
+def liaison_on_team(access: CaseAccess | None) -> bool:
+    """The education office's liaison on the case team, not through emergency access."""
+    return (
+        is_liaison(access)
+        and access is not None
+        and not access.via_break_glass
+        and bool(access.relations & ON_TEAM)
+    )
+
+
+def sees_child(access: CaseAccess | None) -> bool:
+    """The child's name, age and sex on the schooling pages (identity)."""
+    return access is not None and (access.sees_identity or liaison_on_team(access))
 
 
 def reads_schooling(access: CaseAccess | None) -> bool:
@@ -42,9 +64,7 @@ def reads_school(access: CaseAccess | None) -> bool:
     for the education office that arranged it)."""
     if access is None:
         return False
-    return access.can_read(DataClass.WHEREABOUTS) or (
-        is_liaison(access) and not access.via_break_glass
-    )
+    return access.can_read(DataClass.WHEREABOUTS) or liaison_on_team(access)
 
 
 def records_schooling(access: CaseAccess | None) -> bool:

@@ -180,13 +180,19 @@ def case_schooling(case: Case, access: CaseAccess) -> CaseSchooling:
 
 
 def case_section(request: HttpRequest, case: Case, access: CaseAccess) -> dict[str, Any] | None:
-    """The schooling card of the case page (the page's log row covers it)."""
+    """The schooling card of the case page. The page's log row covers what the
+    case page shows; the liaison, to whom the case page shows no identity, is
+    shown the child's name here and that is logged here (before it is shown)."""
     if not policy.reads_schooling(access):
         return None
     schooling = case_schooling(case, access)
     if schooling.current is None and not schooling.past and not schooling.records:
         return None
-    return {"schooling": schooling}
+    child = None
+    if not access.sees_identity and policy.sees_child(access):
+        schooling_log_view(request, case, access)
+        child = child_facts(case, access)
+    return {"schooling": schooling, "child": child}
 
 
 def enrolment_of(case: Case, enrolment_uuid: Any) -> Enrolment | None:
@@ -208,10 +214,22 @@ def follow_up_of(case: Case, follow_up_uuid: Any) -> AttendanceFollowUp | None:
     )
 
 
+def child_facts(case: Case, access: CaseAccess) -> dict[str, Any]:
+    """The child as the schooling pages name them (``policy.sees_child``): name,
+    age and sex, else initials and age; never an address or a place."""
+    child = case.child
+    sees = policy.sees_child(access)
+    return {
+        "name": child.full_name if sees else child.initials,
+        "age": child.age_label,
+        "sex": str(child.get_sex_display() or "") if sees else "",
+    }
+
+
 def schooling_log_view(request: HttpRequest, case: Case, access: CaseAccess) -> None:
     """Log a schooling page: identity for the child's name, whereabouts for the school."""
     classes = {D.BASIC}
-    if access.sees_identity:
+    if policy.sees_child(access):
         classes.add(D.IDENTITY)
     if policy.reads_school(access):
         classes.add(D.WHEREABOUTS)
@@ -244,6 +262,10 @@ class ChildRow:
     @property
     def shows_school(self) -> bool:
         return policy.reads_school(self.access)
+
+    @property
+    def sees_child(self) -> bool:
+        return policy.sees_child(self.access)
 
 
 def _liaison(user: Any) -> None:
@@ -294,7 +316,7 @@ def children_to_follow(request: HttpRequest) -> list[ChildRow]:
         )
     rows.sort(key=lambda row: (not row.to_enrol, row.due is None, row.case.number))
     if rows:
-        classes = {D.BASIC, D.IDENTITY} if any(r.access.sees_identity for r in rows) else {D.BASIC}
+        classes = {D.BASIC, D.IDENTITY} if any(r.sees_child for r in rows) else {D.BASIC}
         if any(r.current is not None and policy.reads_school(r.access) for r in rows):
             classes.add(D.WHEREABOUTS)
         if classes - {D.BASIC}:

@@ -28,13 +28,9 @@ from kawal.web.forms import apply_errors, posted_version
 
 def child_facts(case: Case, access: CaseAccess) -> dict[str, Any]:
     """The child as the schooling pages name them: name, age and sex to identity
-    readers, initials and age otherwise; never an address or a place."""
-    child = case.child
-    return {
-        "name": child.full_name if access.sees_identity else child.initials,
-        "age": child.age_label,
-        "sex": child.get_sex_display() if access.sees_identity else "",
-    }
+    readers and the liaison on the team, initials and age otherwise; never an
+    address or a place."""
+    return sel.child_facts(case, access)
 
 
 def _recorder(access: CaseAccess, case: Case) -> None:
@@ -100,7 +96,8 @@ def enrol(request: HttpRequest, case_uuid: Any) -> HttpResponse:
                 saved = conflict.current if isinstance(conflict.current, Enrolment) else None
                 return _enrolment_conflict(request, case, form, saved)
             except ValidationError as error:
-                if error.code == "not_cleared":
+                # A field dict has no single code: only the gate's refusal is a conflict.
+                if getattr(error, "code", None) == "not_cleared":
                     status = 409
                 apply_errors(form, error)
             else:
