@@ -14,8 +14,8 @@ def _isolate(settings, tmp_path):
     # Uploaded files of a test go to its own temporary folder.
     settings.KAWAL_PRIVATE_MEDIA_ROOT = tmp_path / "private"
     # The language middleware activates the request's language for the thread,
-    # as a server does per request; a test starts from the default language
+    # as a server does per request; a test starts with no language activated
     # whatever the previous test in this worker asked for.
-    translation.activate(settings.LANGUAGE_CODE)
+    translation.deactivate()
     yield
     cache.clear()

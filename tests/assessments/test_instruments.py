@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -132,6 +133,7 @@ def test_only_a_configuration_manager_changes_instruments():
 
 
 @pytest.mark.django_db
+@translation.override("en")
 def test_publishing_checks_the_draft():
     draft = Instrument.objects.create(code="empty", name_id="", roles=["rt_head", "nobody"])
     problems = svc.instrument_problems(draft)

@@ -98,6 +98,18 @@ def test_staff_never_see_another_institution(registry):
     assert mine["Location"] == reverse("institutions:detail", args=[registry.home.uuid])
 
 
+def test_staff_of_an_unlinked_agency_are_told_whom_to_ask(registry, client):
+    staff = make_user(Role.INSTITUTION_STAFF, username="unlinked_staff")
+    sign_in(client, staff)
+    client.cookies["kawal_language"] = "en"
+    response = client.get(reverse("institutions:mine"))
+    assert response.status_code == 200
+    assert "not linked to an institution" in response.content.decode()
+    claim = client.get(reverse("funding:claim"))
+    assert claim.status_code == 200
+    assert "not linked to an institution" in claim.content.decode()
+
+
 def test_staff_of_a_deactivated_agency_see_nothing(registry):
     registry.agency.is_active = False
     registry.agency.save()

@@ -475,6 +475,10 @@ def payment_xlsx(request: HttpRequest, cycle_uuid: Any) -> HttpResponse:
 def claim(request: HttpRequest) -> HttpResponse:
     if not policy.files_claims(request.user):
         raise PermissionDenied
+    if svc.institution_of(request.user) is None:
+        # Staff of an agency not yet linked in the registry: say what to do
+        # rather than refuse a page their menu offers.
+        return render(request, "funding/claim_unlinked.html")
     today = timezone.localdate()
     months = sel.claim_months(request.user, today)
     default = calc.previous_month(calc.month_start(today))

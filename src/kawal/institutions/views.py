@@ -97,8 +97,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     own = sel.institution_of_staff(request.user)
     if own is None:
         if may(request.user, Capability.CARE_FOR_PLACED):
-            # Staff whose agency is not (yet) in the registry: nothing to show, nothing refused.
-            raise Http404
+            # Staff whose agency is not (yet) in the registry: nothing to show,
+            # nothing refused; the page says whom to ask.
+            return render(request, "institutions/unlinked.html")
         _deny(request)
     return redirect(_detail_url(own))
 
