@@ -194,3 +194,27 @@ def test_the_roster_page_refuses_a_day_outside_the_window(placed):
     assert response.status_code == 400
     assert "cannot be shown" in response.content.decode()
     assert client.get(reverse("monitoring:roster") + "?hari=zzz").status_code == 400
+
+
+def test_the_roster_asks_the_funding_lock_once_whatever_the_children(placed):
+    # The lock is per institution and month, so the page's queries must not
+    # grow with the number of children on it.
+    asked: list[int] = []
+
+    def lock(placement, day):
+        asked.append(placement.pk)
+        return False
+
+    register_day_lock(lock)
+    try:
+        for n in range(3):
+            case = open_case(placed.world.owner, name=f"Anak Roster {n} Sintetis")
+            place(case, placed.institution, placed.worker, days_ago=5)
+        rows = sel.roster_for(placed.institution, placed.today)
+        assert len(rows) == 4 and all(row.open for row in rows)
+        assert len(asked) == 1
+        asked.clear()
+        days = sel.worker_roster(placed.placement, placed.today.replace(day=1))
+        assert days and len(asked) == 1
+    finally:
+        unregister_day_lock(lock)

@@ -59,6 +59,7 @@ from kawal.funding.policy import (
     sets_budgets,
 )
 from kawal.institutions.models import Institution
+from kawal.institutions.selectors import institution_of_staff
 from kawal.monitoring.selectors import present_days
 from kawal.placement.models import Placement
 
@@ -1034,7 +1035,8 @@ def institution_of(user: Any) -> Institution | None:
     """The institution whose staff the user is, for institution staff."""
     if not files_claims(user):
         return None
-    return Institution.objects.filter(agency_id=user.agency_id).first()
+    # The registry's own answer, which also drops a deactivated agency.
+    return institution_of_staff(user)
 
 
 @dataclass(frozen=True)

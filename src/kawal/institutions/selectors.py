@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kawal.access.catalogue import Action, Capability, DataClass, Role
+from kawal.access.catalogue import Action, Capability, DataClass
 from kawal.access.policy import may, may_access_class
 from kawal.cases.selectors import parse_uuid
 from kawal.institutions.models import (
@@ -47,9 +47,9 @@ def alert_days() -> tuple[int, ...]:
 
 def institution_of_staff(user: Any) -> Institution | None:
     """The institution an active institution-staff account works for, or None."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
-        return None
-    if getattr(user, "role", None) != Role.INSTITUTION_STAFF:
+    # The capability, not the role's name: the catalogue alone says who cares
+    # for placed children (and denies inactive or anonymous users).
+    if not may(user, Capability.CARE_FOR_PLACED):
         return None
     agency_id = getattr(user, "agency_id", None)
     if agency_id is None:

@@ -22,12 +22,16 @@ def roster_days(today: date) -> list[date]:
     return [today - timedelta(days=n) for n in range(backdate_days() + 1)]
 
 
-def roster_refusal(placement: Any, day: date, today: date, *, backdated: bool = True) -> str | None:
+def roster_refusal(
+    placement: Any, day: date, today: date, *, backdated: bool = True, locked: bool | None = None
+) -> str | None:
     """Why ``day`` cannot be marked for this placement, or None when it can.
 
     ``backdated=False`` is Dinas Sosial recording from a carer's monthly report:
     the days of a whole month come in after it, so the daily window does not
-    apply; the placement's days and the funding lock still do."""
+    apply; the placement's days and the funding lock still do. ``locked`` is
+    the lock already looked up by a page whose rows share one institution and
+    month (one question instead of one per row)."""
     if day > today:
         return _("A day in the future cannot be marked.")
     back = backdate_days()
@@ -41,6 +45,6 @@ def roster_refusal(placement: Any, day: date, today: date, *, backdated: bool = 
         return _("The child was not placed here yet on that day.")
     if placement.ended_on is not None and day > placement.ended_on:
         return _("The child had left by that day.")
-    if day_locked(placement, day):
+    if day_locked(placement, day) if locked is None else locked:
         return _("That month's payments are closed: the day can no longer change.")
     return None

@@ -30,6 +30,7 @@ from kawal.cases.selectors import parse_uuid
 from kawal.institutions.models import Institution
 from kawal.institutions.selectors import institution_of_staff
 from kawal.monitoring import policy
+from kawal.monitoring.locks import day_locked
 from kawal.monitoring.models import (
     AfterCareFollowUp,
     Incident,
@@ -176,8 +177,11 @@ def roster_for(institution: Institution, day: date) -> list[RosterRow]:
         )
     )
     today = timezone.localdate()
+    # Every row is this institution on this day: one lock question for all.
+    locked = day_locked(placements[0], day) if placements else False
     return [
-        RosterRow(p, marks.get(p.pk), roster_refusal(p, day, today) is None) for p in placements
+        RosterRow(p, marks.get(p.pk), roster_refusal(p, day, today, locked=locked) is None)
+        for p in placements
     ]
 
 
@@ -310,6 +314,8 @@ def worker_roster(placement: Placement, month: date) -> list[WorkerRosterDay]:
             placement=placement, day__gte=days[0], day__lte=days[-1]
         ).select_related("recorded_by")
     }
+    # The funding lock is per institution and month: one question per month.
+    locked = {start: day_locked(placement, start) for start in {day.replace(day=1) for day in days}}
     result = []
     for day in days:
         mark = marks.get(day)
@@ -317,7 +323,10 @@ def worker_roster(placement: Placement, month: date) -> list[WorkerRosterDay]:
             WorkerRosterDay(
                 day=day,
                 present=mark.present if mark is not None else None,
-                open=roster_refusal(placement, day, today, backdated=False) is None,
+                open=roster_refusal(
+                    placement, day, today, backdated=False, locked=locked[day.replace(day=1)]
+                )
+                is None,
                 recorded_by=str(mark.recorded_by) if mark is not None else "",
             )
         )
