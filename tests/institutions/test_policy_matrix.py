@@ -131,3 +131,14 @@ def test_the_menu_shows_the_registry_to_its_readers(registry):
     ):
         body = client_for(registry, role).get(reverse("web:home")).content.decode()
         assert (reverse("institutions:list") in body) == shown, role
+
+
+def test_staff_of_a_deactivated_agency_cannot_file_claims(registry):
+    registry.agency.is_active = False
+    registry.agency.save()
+    client = client_for(registry, Role.INSTITUTION_STAFF)
+    client.cookies["kawal_language"] = "en"
+    response = client.get(reverse("funding:claim"))
+    assert response.status_code == 200
+    assert "not linked to an institution" in response.content.decode()
+    assert registry.home.name not in response.content.decode()
