@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "kawal.core",
     "kawal.access",
     "kawal.regions",
@@ -125,6 +127,11 @@ INSTALLED_APPS = [
     "kawal.monitoring",
     "kawal.schooling",
     "kawal.funding",
+    "kawal.reminders",
+    "kawal.figures",
+    "kawal.publication",
+    "kawal.exports",
+    "kawal.simfoni",
     "kawal.demo",
 ]
 
@@ -399,6 +406,16 @@ KAWAL_SCHOOL_FOLLOW_UP_DAY = int(os.environ.get("KAWAL_SCHOOL_FOLLOW_UP_DAY", "5
 # Funding (docs/funding.md).
 KAWAL_FUNDING_RATE_MAX = int(os.environ.get("KAWAL_FUNDING_RATE_MAX", "50000000"))
 KAWAL_FUNDING_CORRECTION_MONTHS = int(os.environ.get("KAWAL_FUNDING_CORRECTION_MONTHS", "12"))
+
+# --- Background work (docs/reminders.md) -----------------------------------------
+# Django's Tasks API (the django-tasks backport). One machine: the database
+# backend, worked by `kawal db_worker`. Several servers: point
+# KAWAL_TASKS_BACKEND at a shared backend (e.g. a Redis-backed one) instead.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("KAWAL_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 # --- Demo -------------------------------------------------------------------
 KAWAL_DEMO_PASSWORD = os.environ.get("KAWAL_DEMO_PASSWORD", "kawal-demo")

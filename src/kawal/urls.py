@@ -21,6 +21,11 @@ urlpatterns = [
     path("", include("kawal.monitoring.urls")),
     path("", include("kawal.schooling.urls")),
     path("", include("kawal.funding.urls")),
+    path("", include("kawal.reminders.urls")),
+    path("", include("kawal.figures.urls")),
+    path("", include("kawal.publication.urls")),
+    path("", include("kawal.exports.urls")),
+    path("", include("kawal.simfoni.urls")),
     # Switching language must work on the sign-in page too.
     path("bahasa/", login_not_required(set_language), name="set_language"),
     path("admin/", admin_site.urls),

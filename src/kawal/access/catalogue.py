@@ -108,6 +108,16 @@ class Capability(models.TextChoices):
         "review_duplicates",
         _("Review possible duplicate children and merge their records"),
     )
+    EXPORT_CASE_DATA = (
+        "export_case_data",
+        _("Export case summaries and case lists (logged; large exports need approval)"),
+    )
+    APPROVE_EXPORT = "approve_export", _("Approve large exports of children's data")
+    EXPORT_SIMFONI = "export_simfoni", _("Export cases for double entry into SIMFONI-PPA")
+    PUBLISH_FIGURES = (
+        "publish_figures",
+        _("Prepare and approve the city's public figures (four eyes)"),
+    )
 
 
 @dataclass(frozen=True)
@@ -169,6 +179,8 @@ ROLES: dict[Role, RoleSpec] = {
                 C.LOG_OUTREACH,
                 C.VIEW_DASHBOARD,
                 C.VIEW_HOTSPOT_MAP,
+                C.EXPORT_CASE_DATA,
+                C.EXPORT_SIMFONI,
             ),
         ),
         _spec(
@@ -187,6 +199,10 @@ ROLES: dict[Role, RoleSpec] = {
                 C.TAKE_REPORT,
                 C.VIEW_DASHBOARD,
                 C.VIEW_HOTSPOT_MAP,
+                C.EXPORT_CASE_DATA,
+                C.APPROVE_EXPORT,
+                C.EXPORT_SIMFONI,
+                C.PUBLISH_FIGURES,
             ),
         ),
         _spec(
@@ -195,7 +211,7 @@ ROLES: dict[Role, RoleSpec] = {
             agencies=(K.UPTD_PPA,),
             read=(D.IDENTITY,),
             write=(D.BASIC, D.WHEREABOUTS),
-            can=(C.RECORD_CARE,),
+            can=(C.RECORD_CARE, C.VIEW_DASHBOARD),
         ),
         _spec(
             Role.PSYCHOLOGIST,
@@ -203,7 +219,7 @@ ROLES: dict[Role, RoleSpec] = {
             agencies=(K.DP3AKB, K.UPTD_PPA, K.PSYCHOLOGY),
             read=(D.BASIC, D.IDENTITY, D.WHEREABOUTS),
             write=(D.CLINICAL, D.PROGRESS),
-            can=(C.RECORD_CLINICAL, C.RUN_PARENTING),
+            can=(C.RECORD_CLINICAL, C.RUN_PARENTING, C.VIEW_DASHBOARD, C.EXPORT_CASE_DATA),
         ),
         _spec(
             Role.INVESTIGATOR,
@@ -211,7 +227,14 @@ ROLES: dict[Role, RoleSpec] = {
             agencies=(K.POLICE,),
             read=(D.BASIC, D.WHEREABOUTS),
             write=(D.IDENTITY, D.INVESTIGATION),
-            can=(C.RECORD_INVESTIGATION, C.BREAK_GLASS, C.TAKE_REPORT, C.LOG_OUTREACH),
+            can=(
+                C.RECORD_INVESTIGATION,
+                C.BREAK_GLASS,
+                C.TAKE_REPORT,
+                C.LOG_OUTREACH,
+                C.VIEW_DASHBOARD,
+                C.EXPORT_CASE_DATA,
+            ),
         ),
         _spec(
             Role.PATROL_OFFICER,
@@ -225,7 +248,14 @@ ROLES: dict[Role, RoleSpec] = {
             agencies=(K.DINAS_SOSIAL,),
             read=(D.BASIC, D.IDENTITY, D.PROGRESS),
             write=(D.WHEREABOUTS, D.FINANCIAL),
-            can=(C.MANAGE_PLACEMENT, C.MANAGE_INSTITUTIONS, C.MANAGE_FUNDING, C.RUN_PARENTING),
+            can=(
+                C.MANAGE_PLACEMENT,
+                C.MANAGE_INSTITUTIONS,
+                C.MANAGE_FUNDING,
+                C.RUN_PARENTING,
+                C.VIEW_DASHBOARD,
+                C.EXPORT_CASE_DATA,
+            ),
         ),
         _spec(
             Role.FINANCE_OFFICER,
@@ -233,7 +263,7 @@ ROLES: dict[Role, RoleSpec] = {
             agencies=(K.DINAS_SOSIAL,),
             read=(D.BASIC,),
             write=(D.FINANCIAL,),
-            can=(C.MANAGE_FUNDING, C.RECORD_PAYMENT),
+            can=(C.MANAGE_FUNDING, C.RECORD_PAYMENT, C.VIEW_DASHBOARD),
         ),
         _spec(
             Role.RT_HEAD,
