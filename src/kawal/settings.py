@@ -407,6 +407,17 @@ KAWAL_SCHOOL_FOLLOW_UP_DAY = int(os.environ.get("KAWAL_SCHOOL_FOLLOW_UP_DAY", "5
 KAWAL_FUNDING_RATE_MAX = int(os.environ.get("KAWAL_FUNDING_RATE_MAX", "50000000"))
 KAWAL_FUNDING_CORRECTION_MONTHS = int(os.environ.get("KAWAL_FUNDING_CORRECTION_MONTHS", "12"))
 
+# Figures, exports and notifications (docs/statistics.md, docs/exports.md,
+# docs/notifications.md).
+# A public (or hidden-case) count below this is suppressed, with complementary cells.
+KAWAL_SUPPRESSION_MIN = int(os.environ.get("KAWAL_SUPPRESSION_MIN", "5"))
+# An export of more children than this waits for a supervisor's approval.
+KAWAL_EXPORT_APPROVAL_CHILDREN = int(os.environ.get("KAWAL_EXPORT_APPROVAL_CHILDREN", "25"))
+# Exported files are deleted and refused this many hours after they were made.
+KAWAL_EXPORT_TTL_HOURS = int(os.environ.get("KAWAL_EXPORT_TTL_HOURS", "24"))
+# Local hour after which `kawal run_reminders` sends the daily e-mail digests.
+KAWAL_DIGEST_HOUR = int(os.environ.get("KAWAL_DIGEST_HOUR", "7"))
+
 # --- Background work (docs/reminders.md) -----------------------------------------
 # Django's Tasks API (the django-tasks backport). One machine: the database
 # backend, worked by `kawal db_worker`. Several servers: point
