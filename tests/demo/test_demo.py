@@ -72,7 +72,7 @@ def test_demo_agencies():
 def test_loading_twice_changes_nothing():
     load()
     load()
-    assert User.objects.filter(is_demo_account=True).count() == 13
+    assert User.objects.filter(is_demo_account=True).count() == len(ACCOUNTS) == 14
 
 
 def test_demo_password_comes_from_the_environment_setting():

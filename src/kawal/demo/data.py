@@ -106,6 +106,8 @@ AGENCIES: tuple[DemoAgency, ...] = (
 ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("manajer", "Rina Anggraini (sintetis)", Role.CASE_MANAGER, "dp3akb"),
     DemoAccount("supervisor", "Hendra Wijaya (sintetis)", Role.SUPERVISOR, "dp3akb"),
+    # A second supervisor: public releases and large exports need four eyes.
+    DemoAccount("supervisor2", "Fitri Handayani (sintetis)", Role.SUPERVISOR, "dp3akb"),
     DemoAccount("uptd", "Siti Rahmawati (sintetis)", Role.SHELTER_STAFF, "uptd"),
     DemoAccount("psikolog", "Dewi Lestari, M.Psi. (sintetis)", Role.PSYCHOLOGIST, "psikologi"),
     DemoAccount("polisi", "Bripka Agus Santoso (sintetis)", Role.INVESTIGATOR, "polda"),
