@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 USERNAMES = {
     "manajer": Role.CASE_MANAGER,
     "supervisor": Role.SUPERVISOR,
+    "supervisor2": Role.SUPERVISOR,
     "uptd": Role.SHELTER_STAFF,
     "psikolog": Role.PSYCHOLOGIST,
     "polisi": Role.INVESTIGATOR,
