@@ -203,6 +203,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;",
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The case scoping rule's OR EXISTS subplans inflate cost estimates past
+    # jit_above_cost, and compiling them then costs far more than the query
+    # (docs/statistics.md); short OLTP queries run best without JIT.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication ---------------------------------------------------------
@@ -441,5 +446,8 @@ LOGGING = {
     "loggers": {
         # Axes logs usernames of failed attempts; our own audit table keeps those.
         "axes": {"level": "WARNING"},
+        # WeasyPrint narrates every PDF step at INFO; only problems matter.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

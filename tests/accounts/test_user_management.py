@@ -150,6 +150,7 @@ def test_admin_console_registers_configuration_only():
         "shelters.Room",
         "placement.RuleSetting",
         "funding.Programme",
+        "simfoni.MappingRow",
     }
 
 

@@ -24,6 +24,11 @@ PUBLIC = {
     "reports:new",
     "reports:thanks",
     "reports:track",
+    # The city's published figures, aggregates only (docs/publication.md).
+    "publication:public",
+    "publication:archive",
+    "publication:public_release",
+    "publication:sheet",
 }
 # Views a signed-in user may open before passing the second factor.
 BEFORE_SECOND_FACTOR = {"accounts:verify", "accounts:setup", "accounts:logout"}
@@ -40,8 +45,10 @@ def _sample(pattern: str) -> str:
 
     pattern = re.sub(r"\(\?P<(\w+)>((?:[^()]|\([^()]*\))*)\)", named_group, pattern)
     pattern = re.sub(r"<uuid:\w+>", "00000000-0000-4000-8000-000000000000", pattern)
-    pattern = re.sub(r"<(?:int:)?\w+>", lambda m: "1" if "int:" in m.group(0) else "x", pattern)
     pattern = re.sub(r"<path:\w+>", "x", pattern)
+    pattern = re.sub(
+        r"<(?:\w+:)?\w+>", lambda m: "1" if m.group(0).startswith("<int:") else "x", pattern
+    )
     return pattern.replace("?", "")
 
 

@@ -251,7 +251,11 @@ class Case(UUIDModel, TimestampedModel, VersionedModel):
                 name="one_open_case_per_child",
             )
         ]
-        indexes = [models.Index(fields=["status", "risk_level"])]
+        indexes = [
+            models.Index(fields=["status", "risk_level"]),
+            # Dashboards, the public tables and SIMFONI all cut by the opening day.
+            models.Index(fields=["opened_on"], name="cases_case_opened_2a8d0c_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number
