@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("kawal.monitoring.urls")),
     path("", include("kawal.schooling.urls")),
     path("", include("kawal.funding.urls")),
+    path("", include("kawal.notify.urls")),
     path("", include("kawal.reminders.urls")),
     path("", include("kawal.figures.urls")),
     path("", include("kawal.publication.urls")),

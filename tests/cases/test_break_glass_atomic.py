@@ -15,7 +15,7 @@ from kawal.access.catalogue import Role
 from kawal.access.models import AccessLog
 from kawal.cases import services as svc
 from kawal.cases.models import BreakGlassGrant, CaseEvent
-from kawal.notify.models import OutboxMessage
+from kawal.notify.models import Notification, OutboxMessage
 from tests.helpers import make_user, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +36,7 @@ def _open(client, case):
 def _nothing_left(case):
     assert not BreakGlassGrant.objects.exists()
     assert not OutboxMessage.objects.exists()
+    assert not Notification.objects.filter(kind="break_glass_used").exists()
     assert not AccessLog.objects.filter(action="break_glass").exists()
     assert not CaseEvent.objects.filter(case=case, kind="break_glass.opened").exists()
 
@@ -81,7 +82,8 @@ def test_a_failing_alert_leaves_no_log_row_and_no_grant(world, monkeypatch):
         logged_before_alert.append(AccessLog.objects.filter(action="break_glass").exists())
         raise DatabaseError("synthetic: outbox unavailable")
 
-    monkeypatch.setattr(svc, "outbox_enqueue_email", fail)
+    # The alert goes through the notifications service (kawal.notify).
+    monkeypatch.setattr(svc, "notify_users", fail)
     response = _open(client, world.case)
     assert response.status_code == 500
     assert logged_before_alert == [True]

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from kawal.access.catalogue import Action, DataClass
 from kawal.access.policy import may_access_class
 from kawal.assessments.selectors import drafts_for_home
+from kawal.web.extensions import Urgency
 
 
 def may_assess(user: Any) -> bool:
@@ -20,4 +21,6 @@ def may_assess(user: Any) -> bool:
 
 def drafts_card(request: HttpRequest) -> dict[str, Any] | None:
     drafts = drafts_for_home(request)
-    return {"drafts": drafts} if drafts else None
+    if not drafts:
+        return None
+    return {"drafts": drafts, "count": len(drafts), "urgency": Urgency.TODAY}

@@ -1,4 +1,4 @@
-"""The "assessments due" reminder rule, run daily by ``kawal remind``.
+"""The "assessments due" reminder rule, run daily by ``kawal run_reminders``.
 
 Two checks, each a task for the case manager (the case's owner):
 
@@ -118,7 +118,7 @@ def safety_review_due(today: date) -> int:
     return made
 
 
-def assessments_due(today: date) -> int:
+def assessments_due(today: date, lead_days: int | None = None) -> int:
     """The registered rule: both checks, titles in the deployment's language."""
     with translation.override(settings.LANGUAGE_CODE):
         return biopsychosocial_due(today) + safety_review_due(today)

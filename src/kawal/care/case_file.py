@@ -23,7 +23,7 @@ from kawal.cases.extensions import (
 )
 from kawal.cases.models import Case, CaseStatus
 from kawal.cases.policy import CaseAccess
-from kawal.web.extensions import HomeCard, any_of, register_home_card
+from kawal.web.extensions import HomeCard, Urgency, any_of, register_home_card
 
 # The case page's card looks back two weeks: this week's average against last week's.
 SECTION_DAYS = 14
@@ -101,12 +101,16 @@ def _today_card(request: HttpRequest) -> dict[str, Any] | None:
     rows = sel.my_children_today(request)
     if not rows:
         return None
-    return {"rows": rows, "not_seen": sum(1 for row in rows if not row.seen)}
+    not_seen = sum(1 for row in rows if not row.seen)
+    urgency = Urgency.TODAY if not_seen else Urgency.INFO
+    return {"rows": rows, "not_seen": not_seen, "count": not_seen, "urgency": urgency}
 
 
 def _confirm_card(request: HttpRequest) -> dict[str, Any] | None:
     waiting = sel.readiness_to_confirm(request)
-    return {"decisions": waiting} if waiting else None
+    if not waiting:
+        return None
+    return {"decisions": waiting, "count": len(waiting), "urgency": Urgency.WAITING}
 
 
 def register() -> None:

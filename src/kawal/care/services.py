@@ -306,7 +306,7 @@ def observation_update(
 # --- Reminders ---------------------------------------------------------------
 
 
-def missing_observation_rule(today: date) -> int:
+def missing_observation_rule(today: date, lead_days: int | None = None) -> int:
     """A task for the child's psychologist when yesterday has no observation.
 
     One task per case and day (the key), for the psychologist longest on the

@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     name = "kawal.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from kawal.cases import home
+
+        home.register()

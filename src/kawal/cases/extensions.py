@@ -10,7 +10,8 @@ care, families, placement ...). Each of them registers, in its
   found on outreach), with what it pre-fills and what happens when the case
   is opened;
 - ``ReminderRule``: a daily rule that creates reminder tasks on cases
-  (through ``cases.services.task_remind``), run by ``kawal remind``.
+  (through ``cases.services.task_remind``) or notifications, run by
+  ``kawal run_reminders`` (the ``reminders`` app).
 
 The case page, the timeline and case opening ask this registry and nothing
 else, so adding a domain never edits ``cases``. The registry is explicit and
@@ -117,12 +118,22 @@ class Origin:
 
 @dataclass(frozen=True)
 class ReminderRule:
-    """A daily rule of an app: ``run(today)`` creates the reminder tasks due
-    that day (idempotent: ``task_remind`` keys) and returns how many it made."""
+    """A daily rule of an app: ``run(today, lead_days)`` creates the reminders
+    due that day (tasks through ``task_remind``, or notifications; idempotent
+    by their keys) and returns how many were new.
+
+    ``default_lead_days`` is for a rule that looks ahead (or back) a number of
+    days: how far, unless an administrator set another number in the
+    configuration console (``kawal.reminders``). ``run`` then receives the
+    effective number; a rule without one (None) receives None.
+    ``lead_help`` says what the number means for this rule.
+    """
 
     key: str
     label: str | Promise
-    run: Callable[[date], int]
+    run: Callable[[date, int | None], int]
+    default_lead_days: int | None = None
+    lead_help: str | Promise = ""
 
 
 _SECTIONS: dict[str, CaseSection] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -17,11 +18,14 @@ from kawal.access.models import AccessAction, AccessLog
 from kawal.access.policy import may, reads_cases, reads_identity
 from kawal.cases.extensions import timeline_kind
 from kawal.cases.models import (
+    Approval,
+    ApprovalStatus,
     Attachment,
     BreakGlassGrant,
     Case,
     CaseEvent,
     CaseMember,
+    CaseStatus,
     Note,
     Referral,
     ReferralStatus,
@@ -123,15 +127,27 @@ class CaseFilters:
     agency: int | None = None
     mine: bool = False
     overdue: bool = False
+    approval: bool = False
     sort: str = "-opened_on"
 
 
+# The whitelist of ``?sort=`` keys: each a column of the list, both directions.
+# Never the child's name: ordering by a name the user may not see would leak it.
 SORTS = {
     "-opened_on": ("-opened_on", "-id"),
     "opened_on": ("opened_on", "id"),
-    "risk": ("-risk_rank", "-opened_on"),
+    "-risk": ("-risk_rank", "-opened_on", "-id"),
+    "risk": ("risk_rank", "-opened_on", "-id"),
     "number": ("number",),
+    "-number": ("-number",),
+    "status": ("status_rank", "-opened_on", "-id"),
+    "-status": ("-status_rank", "-opened_on", "-id"),
+    "-overdue": ("-overdue_tasks", "-opened_on", "-id"),
+    "overdue": ("overdue_tasks", "-opened_on", "-id"),
+    "owner": ("owner__full_name", "-opened_on", "-id"),
+    "-owner": ("-owner__full_name", "-opened_on", "-id"),
 }
+DEFAULT_SORT = "-opened_on"
 
 
 def _with_overdue(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -173,6 +189,8 @@ def case_list(
         )
     if filters.mine:
         cases = cases.filter(owner=user)
+    if filters.approval:
+        cases = cases.filter(pk__in=approvals_waiting(user).values("case_id"))
     cases = _with_overdue(cases)
     if filters.overdue:
         cases = cases.filter(overdue_tasks__gt=0)  # type: ignore[misc]
@@ -182,10 +200,16 @@ def case_list(
             When(risk_level="medium", then=Value(2)),
             default=Value(1),
             output_field=IntegerField(),
-        )
+        ),
+        # The workflow's order, not the alphabet's.
+        status_rank=When_(
+            *(When(status=value, then=Value(rank)) for rank, value in enumerate(CaseStatus.values)),
+            default=Value(len(CaseStatus.values)),
+            output_field=IntegerField(),
+        ),
     )
     cases = cases.select_related("child", "owner").order_by(
-        *SORTS.get(filters.sort, SORTS["-opened_on"])
+        *SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
     )
     paginator = Paginator(cases, PAGE_SIZE)
     page = paginator.get_page(page_number)
@@ -351,7 +375,22 @@ class TaskPage:
     overdue_count: int
 
 
-def my_tasks(request: HttpRequest, page_number: Any = None) -> TaskPage:
+# The whitelist of ``?sort=`` keys of "my tasks"; by due date = overdue first, undated last.
+TASK_SORTS = ("due", "-due", "title", "-title", "case", "-case")
+
+
+def _task_order(tasks: list[Task], sort: str) -> None:
+    far = date.max
+    keys: dict[str, Any] = {
+        "due": lambda task: (task.due_on or far, task.pk),
+        "title": lambda task: (task.title.casefold(), task.due_on or far, task.pk),
+        "case": lambda task: (task.case.number, task.due_on or far, task.pk),
+    }
+    field = sort.lstrip("-")
+    tasks.sort(key=keys.get(field, keys["due"]), reverse=sort.startswith("-"))
+
+
+def my_tasks(request: HttpRequest, page_number: Any = None, sort: str = "due") -> TaskPage:
     """Open tasks for the user or their agency, overdue first, on cases they may still see.
 
     Reminders can make many tasks at once, so the list comes in pages; the
@@ -359,19 +398,12 @@ def my_tasks(request: HttpRequest, page_number: Any = None) -> TaskPage:
     (fail-closed, before the page is built), and only those.
     """
     user: Any = request.user
-    mine = Q(assignee=user)
-    if user.agency_id is not None:
-        mine |= Q(assignee_agency_id=user.agency_id, assignee__isnull=True)
     tasks = list(
-        Task.objects.filter(mine, status=TaskStatus.OPEN, case__in=cases_visible_to(user))
-        .select_related("case", "case__child")
-        .order_by("due_on", "id")[:500]
+        _my_open_tasks(user).select_related("case", "case__child").order_by("due_on", "id")[:500]
     )
     accesses = case_access_bulk(user, {task.case_id: task.case for task in tasks}.values())
     today = timezone.localdate()
-    tasks.sort(
-        key=lambda task: (not (task.due_on and task.due_on < today), task.due_on or today.max)
-    )
+    _task_order(tasks, sort if sort in TASK_SORTS else "due")
     shown = [(task, accesses[task.case_id]) for task in tasks if task.case_id in accesses]
     page = Paginator(shown, MY_TASKS_PAGE_SIZE).get_page(page_number)
     listed = {task.case_id: task.case.number for task, _access in page.object_list}
@@ -471,3 +503,47 @@ def case_for_access_log(request: HttpRequest, case_uuid: Any) -> Case:
 def case_by_number_for_break_glass(number: str) -> Case | None:
     """Emergency access names a case by number; the caller is by definition not on it."""
     return Case.objects.filter(number=number.strip()[:40]).first() if number.strip() else None
+
+
+# --- The home page's counts (no case is named, so nothing is logged) ----------
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    open: int
+    overdue: int
+    due_today: int
+
+
+def _my_open_tasks(user: Any) -> QuerySet[Task]:
+    """The same tasks as ``my_tasks``: the user's or their agency's, on cases they may see."""
+    mine = Q(assignee=user)
+    if user.agency_id is not None:
+        mine |= Q(assignee_agency_id=user.agency_id, assignee__isnull=True)
+    return Task.objects.filter(mine, status=TaskStatus.OPEN, case__in=cases_visible_to(user))
+
+
+def task_counts(user: Any) -> TaskCounts:
+    """Open, overdue and due-today tasks in one query, whatever the caseload."""
+    if not reads_cases(user):
+        return TaskCounts(0, 0, 0)
+    today = timezone.localdate()
+    counts = _my_open_tasks(user).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        due_today=Count("pk", filter=Q(due_on=today)),
+    )
+    return TaskCounts(counts["open"], counts["overdue"], counts["due_today"])
+
+
+def approvals_waiting(user: Any) -> QuerySet[Approval]:
+    """Requests the user may decide: on cases they supervise, never their own (four eyes)."""
+    from kawal.access.catalogue import Capability
+
+    if not may(user, Capability.APPROVE):
+        return Approval.objects.none()
+    return Approval.objects.filter(
+        status=ApprovalStatus.REQUESTED,
+        case__supervisor=user,
+        case__in=cases_visible_to(user),
+    ).exclude(requested_by=user)

@@ -12,14 +12,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from kawal.access.catalogue import Action, Capability, DataClass, data_class_of
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
-from kawal.access.policy import may, may_access_class
+from kawal.access.policy import may, may_access_class, reads_cases
 from kawal.accounts.models import Agency, User
 from kawal.cases.extensions import Origin
 from kawal.cases.models import (
@@ -55,7 +55,8 @@ from kawal.identity.services import (
     intake_decision,
     sees_identity_of,
 )
-from kawal.notify.services import outbox_enqueue_email
+from kawal.notify import workflow as notice
+from kawal.notify.services import notify_users
 from kawal.people.models import Household, Person, PersonAlias, PersonRelation
 
 D = DataClass
@@ -71,6 +72,44 @@ def _access(user: Any, case: Case) -> CaseAccess:
 def _require_write(access: CaseAccess, data_class: str) -> None:
     if not access.can_write(data_class):
         raise PermissionDenied
+
+
+# --- Notifications -------------------------------------------------------------
+
+# An agency-wide notice goes to at most this many of its people: enough for a
+# desk, bounded so a large agency does not turn one referral into a mailing.
+AGENCY_NOTICE_MAX = 20
+
+
+def _agency_people(agency: Agency | None) -> list[User]:
+    """The active users of an agency whose role works case files, the first ones by account."""
+    if agency is None:
+        return []
+    people = User.objects.filter(agency=agency, is_active=True).order_by("pk")[:200]
+    return [user for user in people if reads_cases(user)][:AGENCY_NOTICE_MAX]
+
+
+def _case_url(case: Case) -> str:
+    return reverse("cases:detail", kwargs={"case_uuid": case.uuid})
+
+
+def _notify_task(task: Task, *, kind: str, acting_user: User | None) -> int:
+    """The assignee, else the assigned agency's people, else (a reminder for nobody) the owner."""
+    users: list[User] = []
+    if task.assignee is not None:
+        users = [task.assignee]
+    elif task.assignee_agency_id is not None:
+        users = _agency_people(task.assignee_agency)
+    elif kind == notice.REMINDER:
+        users = [task.case.owner]
+    # Nobody needs telling about a task they gave themselves.
+    return notify_users(
+        users=[user for user in users if acting_user is None or user.pk != acting_user.pk],
+        kind=kind,
+        url=reverse("cases:my_tasks"),
+        key=f"task:{task.uuid}:assigned",
+        case_number=task.case.number,
+    )
 
 
 def case_event_add(
@@ -674,6 +713,13 @@ def approval_request(case: Case, *, kind: str, comment: str, acting_user: User) 
             case=case, kind=kind, request_comment=comment, requested_by=acting_user
         )
         _event(case, "approval.requested", acting_user, approval=kind)
+        notify_users(
+            users=[case.supervisor],
+            kind=notice.APPROVAL_REQUESTED,
+            url=_case_url(case),
+            key=f"approval:{approval.uuid}:requested",
+            case_number=case.number,
+        )
     return approval
 
 
@@ -702,6 +748,13 @@ def approval_decide(
             acting_user,
             approval=current.kind,
             comment=comment,
+        )
+        notify_users(
+            users=[current.requested_by],
+            kind=notice.APPROVAL_DECIDED,
+            url=_case_url(current.case),
+            key=f"approval:{current.uuid}:decided",
+            case_number=current.case.number,
         )
     return current
 
@@ -813,6 +866,13 @@ def referral_request(
             requested_by=acting_user,
         )
         _event(case, "referral.requested", acting_user, agency=str(to_agency))
+        notify_users(
+            users=_agency_people(to_agency),
+            kind=notice.REFERRAL_RECEIVED,
+            url=reverse("cases:referral_inbox"),
+            key=f"referral:{referral.uuid}",
+            case_number=case.number,
+        )
     return referral
 
 
@@ -889,6 +949,7 @@ def task_create(
             created_by=acting_user,
         )
         _event(case, "task.created", acting_user, title=task.title)
+        _notify_task(task, kind=notice.TASK_ASSIGNED, acting_user=acting_user)
     return task
 
 
@@ -931,6 +992,7 @@ def task_remind(
             # Another worker made it between the look-up and the insert.
             return Task.objects.get(reminder_key=key[:160]), False
         _event(case, "task.created", None, title=task.title, reminder=True)
+        _notify_task(task, kind=notice.REMINDER, acting_user=None)
     return task, True
 
 
@@ -1090,18 +1152,16 @@ def break_glass_open(
             via_break_glass=True,
         )
         alerted = case.supervisor or case.owner
-        if alerted.email:
-            with override("id"):
-                outbox_enqueue_email(
-                    to=alerted.email,
-                    subject=_("Kawal Anak: emergency access to a case"),
-                    # No child data in mail: only a pointer behind sign-in.
-                    body=_(
-                        "%(user)s opened emergency access to case %(number)s. "
-                        "Review it in Kawal Anak under Emergency access."
-                    )
-                    % {"user": acting_user.get_full_name(), "number": case.number},
-                )
+        reviews = may(alerted, Capability.REVIEW_BREAK_GLASS) or may(alerted, Capability.APPROVE)
+        # Urgent: e-mailed at once by default. No child data in it, only the
+        # case number and a link behind the sign-in.
+        notify_users(
+            users=[alerted],
+            kind=notice.BREAK_GLASS_USED,
+            url=reverse("cases:break_glass_queue") if reviews else _case_url(case),
+            key=f"break_glass:{grant.uuid}",
+            case_number=case.number,
+        )
     return grant
 
 

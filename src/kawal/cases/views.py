@@ -24,6 +24,7 @@ from kawal.cases import forms as f
 from kawal.cases import selectors as sel
 from kawal.cases import services as svc
 from kawal.cases.extensions import Origin, opening_sources, sections_for
+from kawal.cases.lists import CASE_COLUMNS, TASK_COLUMNS, TASK_DEFAULT_SORT, export_url
 from kawal.cases.models import (
     Approval,
     Attachment,
@@ -42,6 +43,7 @@ from kawal.identity.panel import intake_panel, panel_signature, signature_matche
 from kawal.people.identity_numbers import nik_warnings, parse_nik
 from kawal.people.models import Person, PersonRelation
 from kawal.web.forms import apply_errors, posted_version
+from kawal.web.sorting import chosen_sort, header, sort_keys
 
 D = DataClass
 
@@ -93,11 +95,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
         agency=agency,
         mine=params.get("mine") == "1",
         overdue=params.get("overdue") == "1",
-        sort=params.get("sort", "-opened_on"),
+        approval=params.get("approval") == "1",
+        sort=chosen_sort(params.get("sort"), sel.SORTS, sel.DEFAULT_SORT),
     )
     page, total = sel.case_list(request, filters=filters, page_number=params.get("page", 1))
     query = params.copy()
     query.pop("page", None)
+    filters_only = query.copy()
+    filters_only.pop("sort", None)
     return render(
         request,
         "cases/list.html",
@@ -113,6 +118,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "agencies": Agency.objects.filter(is_active=True),
             "query": query.urlencode(),
             "can_open": may(user, Capability.OPEN_CASE),
+            "columns": header(CASE_COLUMNS, filters.sort, params),
+            "export_url": export_url(user, filters_only.urlencode()),
         },
     )
 
@@ -835,8 +842,17 @@ def task_status(request: HttpRequest, case_uuid: Any, task_uuid: Any) -> HttpRes
 def my_tasks(request: HttpRequest) -> HttpResponse:
     if not reads_cases(request.user):
         raise PermissionDenied
-    listing = sel.my_tasks(request, request.GET.get("page"))
-    return render(request, "cases/my_tasks.html", {"listing": listing})
+    sort = chosen_sort(request.GET.get("sort"), sort_keys(TASK_COLUMNS), TASK_DEFAULT_SORT)
+    listing = sel.my_tasks(request, request.GET.get("page"), sort=sort)
+    return render(
+        request,
+        "cases/my_tasks.html",
+        {
+            "listing": listing,
+            "columns": header(TASK_COLUMNS, sort, request.GET),
+            "sort": sort,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,12 +9,13 @@ from django.http import HttpRequest
 
 from kawal.access.catalogue import Capability
 from kawal.families.selectors import rt_pending_count
-from kawal.web.extensions import HomeCard, any_of
+from kawal.web.extensions import HomeCard, Urgency, any_of
 
 
 def _rt_card(request: HttpRequest) -> Mapping[str, Any] | None:
     # A count, no names: the list itself is logged when opened.
-    return {"waiting": rt_pending_count(request.user)}
+    waiting = rt_pending_count(request.user)
+    return {"waiting": waiting, "count": waiting, "urgency": Urgency.WAITING}
 
 
 RT_CARD = HomeCard(

@@ -1,4 +1,4 @@
-"""Reminder rule of the parent programme, run daily by ``kawal remind``."""
+"""Reminder rule of the parent programme, run daily by ``kawal run_reminders``."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def overdue_days() -> int:
     return int(getattr(settings, "KAWAL_HOME_VISIT_OVERDUE_DAYS", 30))
 
 
-def home_visit_overdue(today: date) -> int:
+def home_visit_overdue(today: date, lead_days: int | None = None) -> int:
     """A task for each running programme without a home visit in the last N days.
 
     The task goes to the programme's facilitator while they still record on

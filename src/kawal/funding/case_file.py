@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kawal.access.catalogue import Capability, DataClass
 from kawal.cases.extensions import (
@@ -20,8 +21,21 @@ from kawal.cases.extensions import (
 from kawal.cases.models import Case
 from kawal.cases.policy import CaseAccess
 from kawal.funding import policy
-from kawal.funding.selectors import case_commitments, claim_card, waiting_approval
-from kawal.web.extensions import HomeCard, NavItem, any_of, register_home_card, register_nav_item
+from kawal.funding.selectors import (
+    case_commitments,
+    claim_card,
+    cycles_to_prepare,
+    waiting_approval,
+)
+from kawal.web.extensions import (
+    HomeCard,
+    NavItem,
+    Urgency,
+    any_of,
+    count_card,
+    register_home_card,
+    register_nav_item,
+)
 
 FIN = DataClass.FINANCIAL
 
@@ -67,12 +81,38 @@ def _cancelled(payload: Mapping[str, Any], readable: Mapping[str, bool]) -> str:
 
 
 def _claim_card(request: HttpRequest) -> Mapping[str, Any] | None:
-    return claim_card(request.user, timezone.localdate())
+    card = claim_card(request.user, timezone.localdate())
+    if card is None:
+        return None
+    # Last month's claim not filed yet is the staff's work for today.
+    filed = card["claim"] is not None
+    return {**card, "count": 0 if filed else 1, "urgency": Urgency.INFO if filed else Urgency.TODAY}
 
 
 def _approvals_card(request: HttpRequest) -> Mapping[str, Any] | None:
     waiting = waiting_approval(request.user)
-    return {"waiting": waiting} if waiting else None
+    if not waiting:
+        return None
+    return {"waiting": waiting, "count": waiting, "urgency": Urgency.WAITING}
+
+
+def _cycles_card(request: HttpRequest) -> Mapping[str, Any] | None:
+    waiting = cycles_to_prepare(request.user, timezone.localdate())
+    if not waiting:
+        return None
+    return count_card(
+        count=waiting,
+        urgency=Urgency.TODAY,
+        title=gettext_lazy("Payment cycles to prepare"),
+        text=ngettext(
+            "%(count)d institution's payment cycle is still to be computed and submitted.",
+            "%(count)d institutions' payment cycles are still to be computed and submitted.",
+            waiting,
+        )
+        % {"count": waiting},
+        url=reverse("funding:cycles"),
+        link=gettext_lazy("Payment cycles"),
+    )
 
 
 def register() -> None:
@@ -114,5 +154,15 @@ def register() -> None:
             template="funding/home_approvals.html",
             shown_to=any_of(Capability.RECORD_PAYMENT),
             context=_approvals_card,
+        )
+    )
+    register_home_card(
+        HomeCard(
+            key="funding.cycles",
+            order=41,
+            template="web/home_count.html",
+            shown_to=any_of(Capability.MANAGE_FUNDING),
+            context=_cycles_card,
+            urgency=Urgency.TODAY,
         )
     )

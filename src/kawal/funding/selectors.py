@@ -39,7 +39,7 @@ from kawal.funding.models import (
     Programme,
 )
 from kawal.funding.money import claim_difference
-from kawal.funding.policy import files_claims, reads_funding
+from kawal.funding.policy import files_claims, manages_funding, reads_funding
 from kawal.funding.services import Utilisation, claim_placements, institution_of, utilisation
 from kawal.institutions.models import Institution
 from kawal.placement.models import Placement
@@ -514,3 +514,30 @@ def claim_card(user: Any, today: date) -> dict[str, Any] | None:
 
 def case_access_reads(access: CaseAccess) -> bool:
     return access.can_read(FIN)
+
+
+def cycles_to_prepare(user: Any, today: date) -> int:
+    """Payment cycles the funding desk still has to run and submit, for the home page.
+
+    Last month's: every institution with a standing commitment in it whose cycle
+    is missing or still open; and any older cycle left open. Two queries.
+    """
+    if not manages_funding(user):
+        return 0
+    month = calc.previous_month(calc.month_start(today))
+    funded = set(
+        Commitment.objects.standing()
+        .filter(starts_on__lte=calc.month_end(month), ends_on__gte=month)
+        .values_list("placement__institution_id", flat=True)
+    )
+    cycles = Cycle.objects.filter(Q(month=month) | Q(status=CycleStatus.OPEN)).values_list(
+        "institution_id", "month", "status"
+    )
+    started = set()
+    waiting = 0
+    for institution_id, cycle_month, status in cycles:
+        if cycle_month == month:
+            started.add(institution_id)
+        if status == CycleStatus.OPEN:
+            waiting += 1
+    return waiting + len(funded - started)

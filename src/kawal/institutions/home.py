@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from kawal.access.catalogue import Capability
 from kawal.institutions.selectors import open_alerts
-from kawal.web.extensions import HomeCard, any_of
+from kawal.web.extensions import HomeCard, Urgency, any_of
 
 SHOWN = 5
 
@@ -20,7 +20,10 @@ def _alerts_card(request: HttpRequest) -> Mapping[str, Any] | None:
     first = list(rows[:SHOWN])
     if not first:
         return None
-    return {"alerts": first, "total": rows.count()}
+    total = rows.count()
+    # An expired registration is overdue; one running out is work for today.
+    urgency = Urgency.OVERDUE if any(alert.expired for alert in first) else Urgency.TODAY
+    return {"alerts": first, "total": total, "count": total, "urgency": urgency}
 
 
 ALERTS_CARD = HomeCard(

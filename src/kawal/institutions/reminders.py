@@ -1,6 +1,6 @@
 """The daily rule reminding Dinas Sosial of LKS registrations running out.
 
-Run by ``kawal remind`` through the case file's reminder registry. Unlike the
+Run by ``kawal run_reminders`` through the case file's reminder registry. Unlike the
 case rules it makes ``RegistrationAlert`` rows, not case tasks: a registration
 concerns no case.
 """
@@ -29,7 +29,7 @@ def reached_threshold(days_left: int, thresholds: tuple[int, ...]) -> int | None
     return min(reached) if reached else None
 
 
-def registration_alerts(today: date) -> int:
+def registration_alerts(today: date, lead_days: int | None = None) -> int:
     """Create the alerts due today; returns how many were new.
 
     Only the most urgent threshold reached is created: an institution entered

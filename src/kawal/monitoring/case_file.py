@@ -8,9 +8,10 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import TextChoices
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kawal.access.catalogue import Capability, DataClass
 from kawal.cases.extensions import (
@@ -37,8 +38,17 @@ from kawal.monitoring.selectors import (
     home_summary,
     incidents_of,
     institution_has_staff,
+    reviews_due,
 )
-from kawal.web.extensions import HomeCard, NavItem, any_of, register_home_card, register_nav_item
+from kawal.web.extensions import (
+    HomeCard,
+    NavItem,
+    Urgency,
+    any_of,
+    count_card,
+    register_home_card,
+    register_nav_item,
+)
 
 WH = DataClass.WHEREABOUTS
 
@@ -127,7 +137,55 @@ def _not_institution_staff(user: Any, access: CaseAccess, payload: Mapping[str, 
 
 
 def _home_card(request: HttpRequest) -> dict[str, Any] | None:
-    return home_summary(request.user, timezone.localdate())
+    summary = home_summary(request.user, timezone.localdate())
+    if summary is None:
+        return None
+    # Children not yet marked on today's roster are today's work.
+    unmarked = max(0, summary["children"] - summary["marked"])
+    return {**summary, "count": unmarked, "urgency": Urgency.TODAY if unmarked else Urgency.INFO}
+
+
+def _reviews_card(request: HttpRequest) -> dict[str, Any] | None:
+    due = reviews_due(request.user, timezone.localdate(), lead_days=reminders.review_lead_days())
+    now = due.overdue + due.due_today
+    if not now and not due.soon:
+        return None
+    parts = []
+    if due.overdue:
+        parts.append(
+            ngettext("%(count)d review is overdue.", "%(count)d reviews are overdue.", due.overdue)
+            % {"count": due.overdue}
+        )
+    if due.due_today:
+        parts.append(
+            ngettext(
+                "%(count)d review is due today.", "%(count)d reviews are due today.", due.due_today
+            )
+            % {"count": due.due_today}
+        )
+    if due.soon:
+        parts.append(
+            ngettext(
+                "%(count)d review falls due in the next %(days)d days.",
+                "%(count)d reviews fall due in the next %(days)d days.",
+                due.soon,
+            )
+            % {"count": due.soon, "days": reminders.review_lead_days()}
+        )
+    # One review due: straight to its form; several: the reminder tasks name each case.
+    url = (
+        reverse("monitoring:review_new", kwargs={"placement_uuid": due.only.uuid})
+        if due.only is not None
+        else reverse("cases:my_tasks")
+    )
+    return count_card(
+        count=now,
+        urgency=Urgency.OVERDUE if due.overdue else Urgency.TODAY if now else Urgency.INFO,
+        title=gettext_lazy("Placement reviews"),
+        text=" ".join(parts),
+        url=url,
+        link=gettext_lazy("Record the review") if due.only else gettext_lazy("Open my tasks"),
+    )
 
 
 def register() -> None:
@@ -153,6 +211,8 @@ def register() -> None:
             "monitoring.placement_review",
             gettext_lazy("Placement reviews due"),
             reminders.review_due,
+            default_lead_days=reminders.review_lead_days(),
+            lead_help=gettext_lazy("Days before the review is due that the task is made."),
         )
     )
     register_reminder_rule(
@@ -160,6 +220,8 @@ def register() -> None:
             "monitoring.aftercare",
             gettext_lazy("After-care follow-ups due"),
             reminders.aftercare_due,
+            default_lead_days=reminders.aftercare_lead_days(),
+            lead_help=gettext_lazy("Days before the follow-up is due that the task is made."),
         )
     )
     register_nav_item(
@@ -177,5 +239,15 @@ def register() -> None:
             template="monitoring/home_card.html",
             shown_to=any_of(Capability.CARE_FOR_PLACED),
             context=_home_card,
+        )
+    )
+    register_home_card(
+        HomeCard(
+            key="monitoring.reviews_due",
+            order=16,
+            template="web/home_count.html",
+            shown_to=any_of(Capability.MANAGE_PLACEMENT),
+            context=_reviews_card,
+            urgency=Urgency.TODAY,
         )
     )

@@ -1,4 +1,4 @@
-"""Daily reminder rules of placement monitoring, run by ``kawal remind``.
+"""Daily reminder rules of placement monitoring, run by ``kawal run_reminders``.
 
 Both are idempotent: the task key names the placement and the due date (or
 the milestone), so running a rule twice a day, or every day until the work
@@ -44,8 +44,9 @@ def _worker(placement: Placement, *candidates: Any) -> Any:
     return placement.case.owner
 
 
-def review_due(today: date) -> int:
-    """A task for each running placement whose review falls due within the lead days."""
+def review_due(today: date, lead_days: int | None = None) -> int:
+    """A task for each running placement whose review falls due within the lead days
+    (``lead_days``, from the configuration console; the setting when None)."""
     latest = (
         PlacementReview.objects.filter(placement=OuterRef("pk"))
         .order_by("-reviewed_on", "-id")
@@ -58,7 +59,8 @@ def review_due(today: date) -> int:
         .select_related("case__owner", "placed_by")
         .order_by("pk")
     )
-    horizon = today + timedelta(days=review_lead_days())
+    lead = review_lead_days() if lead_days is None else max(0, lead_days)
+    horizon = today + timedelta(days=lead)
     months = review_months()
     with override(settings.LANGUAGE_CODE):
         title = gettext("Placement review due")
@@ -78,7 +80,7 @@ def review_due(today: date) -> int:
     return made
 
 
-def aftercare_due(today: date) -> int:
+def aftercare_due(today: date, lead_days: int | None = None) -> int:
     """Tasks for the 1, 3 and 6-month after-care follow-ups (bimbingan lanjut, PP 78/2021)
     of each child who left care (not a transfer), each once, not yet recorded."""
     oldest = add_months(today, -(max(AFTERCARE_MONTHS) + 1))
@@ -93,7 +95,8 @@ def aftercare_due(today: date) -> int:
             placement__in=placements, milestone__isnull=False
         ).values_list("placement_id", "milestone")
     )
-    horizon = today + timedelta(days=aftercare_lead_days())
+    lead = aftercare_lead_days() if lead_days is None else max(0, lead_days)
+    horizon = today + timedelta(days=lead)
     made = 0
     for placement in placements:
         ended_on = placement.ended_on

@@ -432,3 +432,55 @@ def home_summary(user: Any, today: date) -> dict[str, Any] | None:
     ids = list(placed_with(user).values_list("pk", flat=True))
     marked = Presence.objects.filter(placement_id__in=ids, day=today).count()
     return {"institution": institution, "children": len(ids), "marked": marked, "today": today}
+
+
+@dataclass(frozen=True)
+class ReviewsDue:
+    overdue: int
+    due_today: int
+    soon: int
+    # The placement to open when exactly one review is due now.
+    only: Placement | None
+
+
+def reviews_due(user: Any, today: date, *, lead_days: int = 14) -> ReviewsDue:
+    """Placement reviews due on the cases the user may see, for the home page.
+
+    One query whatever the caseload: each running placement with its last
+    review's next date; the dates are compared here (the interval in months
+    is computed in Python, as everywhere else in the app).
+    """
+    from django.db.models import OuterRef, Subquery
+
+    from kawal.access.catalogue import Capability
+    from kawal.access.policy import may
+    from kawal.cases.policy import cases_visible_to
+
+    if not may(user, Capability.MANAGE_PLACEMENT):
+        return ReviewsDue(0, 0, 0, None)
+    latest = (
+        PlacementReview.objects.filter(placement=OuterRef("pk"))
+        .order_by("-reviewed_on", "-id")
+        .values("next_review_on")[:1]
+    )
+    placements = (
+        Placement.objects.active()
+        .filter(started_on__lte=today, case__in=cases_visible_to(user))
+        .annotate(next_review=Subquery(latest))
+        .only("pk", "uuid", "started_on")
+    )
+    months = review_months()
+    horizon = today + timedelta(days=lead_days)
+    overdue = due_today = soon = 0
+    now_due: list[Placement] = []
+    for placement in placements:
+        due = getattr(placement, "next_review", None) or add_months(placement.started_on, months)
+        if due < today:
+            overdue += 1
+            now_due.append(placement)
+        elif due == today:
+            due_today += 1
+            now_due.append(placement)
+        elif due <= horizon:
+            soon += 1
+    return ReviewsDue(overdue, due_today, soon, now_due[0] if len(now_due) == 1 else None)

@@ -9,10 +9,13 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from kawal.access.catalogue import Capability
-        from kawal.reports import case_file
-        from kawal.web.extensions import NavItem, any_of, register_nav_item
+        from kawal.reports import case_file, reminders
+        from kawal.reports.home import TRIAGE_CARD
+        from kawal.web.extensions import NavItem, any_of, register_home_card, register_nav_item
 
         case_file.register()
+        reminders.register()
+        register_home_card(TRIAGE_CARD)
         register_nav_item(
             NavItem("reports:triage", _("Reports"), any_of(Capability.TRIAGE_REPORTS), order=40)
         )

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
@@ -160,6 +160,59 @@ def triage_queue(user: Any, *, today: date | None = None) -> list[TriageRow]:
     rows = [_row(report, index, today) for report in open_reports]
     rows.sort(key=lambda row: (-row.urgency, row.due, row.report.created_at))
     return rows
+
+
+# The whitelist of ``?sort=`` keys of the queue; the default is the urgency order above.
+TRIAGE_SORTS: dict[str, Any] = {
+    "urgency": lambda row: (-row.urgency, row.due, row.report.created_at),
+    "due": lambda row: (row.due, -row.urgency, row.report.created_at),
+    "seen": lambda row: (row.report.seen_at, row.report.pk),
+    "place": lambda row: (
+        fold(row.report.kelurahan.name),
+        fold(row.report.landmark),
+        row.report.pk,
+    ),
+    "children": lambda row: (row.report.children_count, -row.urgency, row.due),
+    "status": lambda row: (row.report.status, -row.urgency, row.due),
+}
+TRIAGE_DEFAULT_SORT = "urgency"
+
+
+def triage_sorted(rows: list[TriageRow], sort: str) -> list[TriageRow]:
+    """The queue in the order asked: a key of ``TRIAGE_SORTS``, ``-key`` reversed."""
+    key = TRIAGE_SORTS.get(sort.lstrip("-"), TRIAGE_SORTS[TRIAGE_DEFAULT_SORT])
+    return sorted(rows, key=key, reverse=sort.startswith("-"))
+
+
+def _last_overdue_day(today: date) -> date:
+    """The latest receiving day whose follow-up standard has passed by ``today``."""
+    day = today - timedelta(days=1)
+    while working_days_after(day, FOLLOW_UP_WORKING_DAYS) >= today:
+        day -= timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True)
+class TriageCounts:
+    open: int
+    overdue: int
+
+
+def triage_counts(user: Any, *, today: date | None = None) -> TriageCounts:
+    """Open reports and those past the 3-working-day standard: one query, for the home page.
+
+    Same rule as the queue's ``overdue``, as a date bound instead of a per-row
+    computation, so it costs one count whatever the number of reports.
+    """
+    if not may(user, Capability.TRIAGE_REPORTS):
+        return TriageCounts(0, 0)
+    today = today or timezone.localdate()
+    last = _last_overdue_day(today)
+    bound = timezone.make_aware(datetime.combine(last + timedelta(days=1), datetime.min.time()))
+    counts = Report.objects.filter(
+        status__in=[ReportStatus.RECEIVED, ReportStatus.IN_PROGRESS]
+    ).aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(created_at__lt=bound)))
+    return TriageCounts(counts["open"], counts["overdue"])
 
 
 def triage_row(user: Any, report: Report) -> TriageRow:

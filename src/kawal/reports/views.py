@@ -35,8 +35,15 @@ from kawal.reports.forms import (
     TrackForm,
 )
 from kawal.reports.models import Report, ReportStatus, new_tracking_code
-from kawal.reports.selectors import operations_to_assign, triage_queue, triage_row
+from kawal.reports.selectors import (
+    TRIAGE_DEFAULT_SORT,
+    operations_to_assign,
+    triage_queue,
+    triage_row,
+    triage_sorted,
+)
 from kawal.web.forms import apply_errors, posted_version
+from kawal.web.sorting import Column, chosen_sort, header, sort_keys
 
 SESSION_CODE = "reports.last_code"
 
@@ -128,6 +135,15 @@ def _triager(request: HttpRequest) -> Any:
 
 
 TRIAGE_PAGE_SIZE = 25
+# A desk shows the queue as a table sorted by any of these; a phone, as cards.
+TRIAGE_COLUMNS = [
+    Column(gettext_lazy("Where"), "place"),
+    Column(gettext_lazy("Seen"), "seen", first="desc", css="num"),
+    Column(gettext_lazy("Children"), "children", first="desc", css="num"),
+    Column(gettext_lazy("Urgency"), "urgency"),
+    Column(gettext_lazy("Due"), "due", css="num"),
+    Column(gettext_lazy("Status"), "status"),
+]
 
 # What the triage team is told after each action on a report.
 DONE = {
@@ -142,11 +158,21 @@ DONE = {
 @require_http_methods(["GET"])
 def triage(request: HttpRequest) -> HttpResponse:
     rows = triage_queue(_triager(request))
+    sort = chosen_sort(request.GET.get("sort"), sort_keys(TRIAGE_COLUMNS), TRIAGE_DEFAULT_SORT)
+    rows = triage_sorted(rows, sort)
     # The most urgent come first; a phone shows a page of them at a time.
     page = Paginator(rows, TRIAGE_PAGE_SIZE).get_page(request.GET.get("page"))
     overdue = sum(row.overdue for row in rows)
     return render(
-        request, "reports/triage.html", {"page": page, "total": len(rows), "overdue": overdue}
+        request,
+        "reports/triage.html",
+        {
+            "page": page,
+            "total": len(rows),
+            "overdue": overdue,
+            "columns": header(TRIAGE_COLUMNS, sort, request.GET),
+            "sort": sort,
+        },
     )
 
 

@@ -24,7 +24,14 @@ from kawal.schooling.models import Level
 from kawal.schooling.reminders import follow_up_due
 from kawal.schooling.selectors import case_section, liaison_counts
 from kawal.schooling.services import FOLLOW_UP_DUE
-from kawal.web.extensions import HomeCard, NavItem, any_of, register_home_card, register_nav_item
+from kawal.web.extensions import (
+    HomeCard,
+    NavItem,
+    Urgency,
+    any_of,
+    register_home_card,
+    register_nav_item,
+)
 
 
 def _day(value: Any) -> str:
@@ -109,7 +116,13 @@ REMINDER = ReminderRule(
 def _home_card(request: HttpRequest) -> Mapping[str, Any] | None:
     # Counts only, no names: the list is logged when opened.
     counts = liaison_counts(request.user)
-    return {"to_enrol": counts.to_enrol, "due": counts.due}
+    waiting = counts.to_enrol + counts.due
+    return {
+        "to_enrol": counts.to_enrol,
+        "due": counts.due,
+        "count": waiting,
+        "urgency": Urgency.TODAY if waiting else Urgency.INFO,
+    }
 
 
 HOME_CARD = HomeCard(

@@ -1,4 +1,4 @@
-"""The schooling reminder rule, run daily by ``kawal remind``."""
+"""The schooling reminder rule, run daily by ``kawal run_reminders``."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def follow_up_day() -> int:
     return min(max(int(getattr(settings, "KAWAL_SCHOOL_FOLLOW_UP_DAY", 5)), 1), 28)
 
 
-def follow_up_due(today: date) -> int:
+def follow_up_due(today: date, lead_days: int | None = None) -> int:
     """A task for each current enrolment without the previous month's follow-up.
 
     It goes to whoever arranged the enrolment while they still record on the

@@ -31,7 +31,14 @@ from kawal.shelters.services import (
     stay_limit_days,
     stay_long_reminders,
 )
-from kawal.web.extensions import HomeCard, NavItem, any_of, register_home_card, register_nav_item
+from kawal.web.extensions import (
+    HomeCard,
+    NavItem,
+    Urgency,
+    any_of,
+    register_home_card,
+    register_nav_item,
+)
 
 WH = DataClass.WHEREABOUTS
 
@@ -144,7 +151,11 @@ def _where_shown_to(user: Any, access: CaseAccess, payload: Mapping[str, Any]) -
 
 def _home_card(request: HttpRequest) -> dict[str, Any] | None:
     summary = board_summary(request.user, timezone.localdate())
-    return {"summary": summary} if summary is not None else None
+    if summary is None:
+        return None
+    # Stays past the limit are overdue work; free beds alone are information.
+    urgency = Urgency.OVERDUE if summary.long_stays else Urgency.INFO
+    return {"summary": summary, "count": summary.long_stays, "urgency": urgency}
 
 
 def register() -> None:

@@ -658,7 +658,7 @@ def stay_transfer(
 # --- Reminders ------------------------------------------------------------------------
 
 
-def stay_long_reminders(today: date) -> int:
+def stay_long_reminders(today: date, lead_days: int | None = None) -> int:
     """Reminder rule ``shelters.long_stay``: a task for the case manager once a child
     has been in the shelters longer than the limit; once per continuous stay."""
     limit = stay_limit_days()

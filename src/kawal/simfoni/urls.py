@@ -1,5 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from kawal.simfoni import views
 
 app_name = "simfoni"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("simfoni/", views.simfoni_page, name="page"),
+]

@@ -7,5 +7,7 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         from kawal.web.context_processors import register_menu
+        from kawal.web.home import register_cards
 
         register_menu()
+        register_cards()

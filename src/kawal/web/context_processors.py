@@ -1,4 +1,4 @@
-"""What every page's layout needs: navigation for the role and the demo banner."""
+"""What every page's layout needs: navigation for the role, the unread badge, the demo banner."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from kawal.access.catalogue import Capability
 from kawal.access.policy import reads_cases
 from kawal.accounts.middleware import second_factor_passed
 from kawal.web.extensions import NavItem, any_of, nav_items, register_nav_item
+from kawal.web.home import inbox_url, unread_notifications
 
 
 def register_menu() -> None:
@@ -57,18 +58,36 @@ def navigation_for(user: Any) -> list[dict[str, Any]]:
     # that reveals what the account could reach.
     if not getattr(user, "is_authenticated", False) or not second_factor_passed(user):
         return []
-    return [
-        {"url": reverse(item.url_name), "label": item.label, "name": item.url_name}
-        for item in nav_items()
-        if item.shown_to(user)
-    ]
+    entries = []
+    for item in nav_items():
+        if not item.shown_to(user):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            # An app whose pages are not wired into the site's URLs yet (being
+            # built beside the others) must not take every page down with it.
+            continue
+        entries.append({"url": url, "label": item.label, "name": item.url_name})
+    return entries
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     match = getattr(request, "resolver_match", None)
+    navigation = navigation_for(user)
     return {
         "demo_mode": settings.DEMO_MODE,
-        "navigation": navigation_for(user),
+        "navigation": navigation,
         "current_url_name": f"{match.namespace}:{match.url_name}" if match else "",
+        **_badge(request, signed_in=bool(navigation)),
     }
+
+
+def _badge(request: HttpRequest, *, signed_in: bool) -> dict[str, Any]:
+    """The unread count in the header: one small query, only past the second factor."""
+    if not signed_in:
+        return {}
+    url = inbox_url()
+    count = unread_notifications(request) if url else None
+    return {"inbox_url": url, "unread_notifications": count or 0} if url else {}
