@@ -420,6 +420,8 @@ KAWAL_SUPPRESSION_MIN = int(os.environ.get("KAWAL_SUPPRESSION_MIN", "5"))
 KAWAL_EXPORT_APPROVAL_CHILDREN = int(os.environ.get("KAWAL_EXPORT_APPROVAL_CHILDREN", "25"))
 # Exported files are deleted and refused this many hours after they were made.
 KAWAL_EXPORT_TTL_HOURS = int(os.environ.get("KAWAL_EXPORT_TTL_HOURS", "24"))
+# Export requests, downloads and case summary PDFs one user may make per hour.
+KAWAL_EXPORT_RATE_PER_HOUR = int(os.environ.get("KAWAL_EXPORT_RATE_PER_HOUR", "30"))
 # Local hour after which `kawal run_reminders` sends the daily e-mail digests.
 KAWAL_DIGEST_HOUR = int(os.environ.get("KAWAL_DIGEST_HOUR", "7"))
 

@@ -151,6 +151,8 @@ def test_admin_console_registers_configuration_only():
         "placement.RuleSetting",
         "funding.Programme",
         "simfoni.MappingRow",
+        "reminders.ReminderSetting",
+        "reminders.ReminderRun",
     }
 
 

@@ -43,7 +43,7 @@ def test_kawal_remind_runs_registered_rules_once_per_key(world):
 
     from kawal.cases import extensions
 
-    def rule(today):
+    def rule(today, lead_days=None):
         return int(svc.task_remind(world.case, key=f"test.cmd:{today}", title="Check the file")[1])
 
     extensions.register_reminder_rule(extensions.ReminderRule("test.cmd", "test", rule))

@@ -287,3 +287,28 @@ def test_names_only_where_the_requester_sees_identity(world, supervisor2):
     assert rows[world.case.number][4] == NAME
     assert rows[other.number][4] == "B.S." and rows[other.number][7] == ""
     assert b"Bunga" not in content
+
+
+def test_a_kind_that_refuses_its_parameters_says_why(world):
+    from django.core.exceptions import ValidationError
+
+    from kawal.exports import registry
+
+    def build(user, params):
+        raise ValidationError("Periode tidak dikenal (sintetis).")
+
+    registry.register_export_kind(
+        registry.ExportKind(
+            key="refusing", label="x", allowed=lambda user: True, build=build, filename="x"
+        )
+    )
+    try:
+        client = client_for(world.owner)
+        url = reverse("exports:request", kwargs={"kind": "refusing"}) + "?periode=x"
+        page = client.get(url)
+        assert page.status_code == 400 and "Periode tidak dikenal" in page.content.decode()
+        posted = client.post(url, {"format": "csv"})
+        assert posted.status_code == 400 and "Periode tidak dikenal" in posted.content.decode()
+        assert not ExportRequest.objects.exists()
+    finally:
+        registry._KINDS.pop("refusing", None)

@@ -46,17 +46,3 @@ def test_rule() -> Iterator[Callable[..., extensions.ReminderRule]]:
     yield register
     for key in added:
         extensions._REMINDERS.pop(key, None)
-
-
-@pytest.fixture(autouse=True)
-def _notify_urls(settings) -> None:
-    """Until the integrator includes ``kawal.notify.urls`` in the site's URLs (the
-    notification e-mails link to the inbox), serve them in these tests; once
-    included, this does nothing and can go."""
-    from django.urls import NoReverseMatch, clear_url_caches, reverse
-
-    try:
-        reverse("notify:inbox")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.reminders.urls"
-        clear_url_caches()

@@ -30,9 +30,6 @@ from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyp
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
 logger = logging.getLogger(__name__)
-# WeasyPrint narrates every step at INFO; only its warnings (a refused or
-# broken resource) belong in the server's log.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 FONT_DIR = Path(__file__).resolve().parent / "static" / "core" / "fonts"
 FONT_FAMILY = "Kawal Sans"

@@ -136,13 +136,23 @@ def _max_flow(n_nodes: int, arcs: list[tuple[int, int, int]], source: int, sink:
 
 
 def feasible_range(
-    table: Sequence[Sequence[int]], hidden: Iterable[Cell], cell: Cell
+    table: Sequence[Sequence[int]],
+    hidden: Iterable[Cell],
+    cell: Cell,
+    *,
+    bounds: Mapping[Cell, tuple[int, int]] | None = None,
 ) -> tuple[int, int]:
     """Exact range ``(lo, hi)`` of a hidden ``cell`` of the bordered ``table`` for a reader who
     knows every cell not in ``hidden``, the row/column equations and non-negativity.
-    ``hi == UNBOUNDED`` when nothing published bounds it. A published cell's range is its value."""
+    ``hi == UNBOUNDED`` when nothing published bounds it. A published cell's range is its value.
+
+    ``bounds``: what the reader knows of a hidden cell from elsewhere (e.g. the grand total that
+    several tables of a release share, bounded by the *other* tables); each must contain the
+    cell's true value. Box constraints keep the matrix totally unimodular, so the range stays
+    exact and integral."""
     n_rows, n_cols = len(table), len(table[0])
     hidden_set = set(hidden)
+    bounds = bounds or {}
     value = table[cell[0]][cell[1]]
     if cell not in hidden_set:
         return value, value
@@ -152,14 +162,18 @@ def feasible_range(
             continue
         a, b = _edge(other, n_rows, n_cols)
         flow = table[other[0]][other[1]]
-        arcs.append((a, b, UNBOUNDED))  # may carry more
-        arcs.append((b, a, flow))  # may carry less, down to zero
+        floor, ceiling = bounds.get(other, (0, UNBOUNDED))
+        more = UNBOUNDED if ceiling >= UNBOUNDED else max(0, ceiling - flow)
+        arcs.append((a, b, more))  # may carry more, up to what is known of it
+        arcs.append((b, a, max(0, flow - max(0, floor))))  # may carry less, down to its floor
     u, v = _edge(cell, n_rows, n_cols)
     nodes = n_rows + n_cols
     up = _max_flow(nodes, arcs, v, u)
     down = _max_flow(nodes, arcs, u, v)
     hi = UNBOUNDED if up >= UNBOUNDED else value + up
     lo = value - min(value, down)
+    if cell in bounds:
+        lo, hi = max(lo, bounds[cell][0]), min(hi, bounds[cell][1])
     return lo, hi
 
 
@@ -197,10 +211,11 @@ def check(
     threshold: int,
     *,
     protect: Mapping[Cell, tuple[int, int]] | None = None,
+    bounds: Mapping[Cell, tuple[int, int]] | None = None,
 ) -> dict[Cell, int]:
     """Cells of a bordered table whose hiding does not meet the requirements, with their
     shortfall; an empty dict means the pattern is safe. Also reports any *published* cell with
-    0 < count < threshold (shortfall = its count)."""
+    0 < count < threshold (shortfall = its count). ``bounds``: see :func:`feasible_range`."""
     hidden_set = set(hidden)
     primary = primary_cells(table, threshold)
     need = _requirements(table, threshold, primary, protect or {})
@@ -209,7 +224,7 @@ def check(
         if cell not in hidden_set:
             bad[cell] = table[cell[0]][cell[1]] or 1
     for cell in hidden_set:
-        lo, hi = feasible_range(table, hidden_set, cell)
+        lo, hi = feasible_range(table, hidden_set, cell, bounds=bounds)
         short = _deficit(lo, hi, table[cell[0]][cell[1]], need.get(cell))
         if short:
             bad[cell] = short
@@ -263,19 +278,25 @@ def suppress_bordered(
     *,
     forced: Iterable[Cell] = (),
     protect: Mapping[Cell, tuple[int, int]] | None = None,
+    bounds: Mapping[Cell, tuple[int, int]] | None = None,
 ) -> Suppression:
     """Suppression pattern for a bordered table (see :func:`bordered`).
 
     ``forced``: cells that must be hidden whatever their count (e.g. hidden in an earlier
     version of the same release, or the grand total because another table of the release hides
     it). ``protect``: extra interval a hidden cell's range must cover; a cell named there is
-    hidden. Deterministic: the same input gives the same pattern."""
+    hidden. ``bounds``: what a reader knows of some cells from *other* published tables (see
+    :func:`feasible_range`). Without bounds hiding everything always satisfies the
+    requirements; with bounds it may not, and the pattern returned then hides everything and
+    still fails :func:`check` with the same bounds: the caller must widen the bounds (hide more
+    in the other tables). Deterministic: the same input gives the same pattern."""
     if threshold < 1:
         raise ValueError("threshold must be at least 1")
     n_rows, n_cols = len(table), len(table[0])
     if any(len(row) != n_cols for row in table):
         raise ValueError("ragged table")
     protect = dict(protect or {})
+    bounds = dict(bounds or {})
     primary = primary_cells(table, threshold)
     need = _requirements(table, threshold, primary, protect)
     must = set(primary) | set(forced) | set(protect)
@@ -285,7 +306,7 @@ def suppress_bordered(
     def failing(pattern: set[Cell]) -> list[tuple[Cell, int]]:
         out = []
         for cell in sorted(pattern):
-            lo, hi = feasible_range(table, pattern, cell)
+            lo, hi = feasible_range(table, pattern, cell, bounds=bounds)
             short = _deficit(lo, hi, table[cell[0]][cell[1]], need.get(cell))
             if short:
                 out.append((cell, short))
@@ -309,7 +330,7 @@ def suppress_bordered(
                 if not add:
                     continue
                 trial = hidden | add
-                lo, hi = feasible_range(table, trial, cell)
+                lo, hi = feasible_range(table, trial, cell, bounds=bounds)
                 remaining = _deficit(lo, hi, value, need.get(cell))
                 cost = sum(_cost(table, c) for c in add)
                 key = (remaining, cost)
@@ -325,6 +346,8 @@ def suppress_bordered(
             hidden |= line
         elif hidden != everything:
             hidden = set(everything)
+        elif bounds:
+            break  # the other tables say too much: the caller hides more there
         else:  # pragma: no cover - all hidden always satisfies the requirements
             raise AssertionError("suppression cannot protect the table")
 

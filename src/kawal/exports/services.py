@@ -304,8 +304,13 @@ def _rebuild(request: HttpRequest | None, export: ExportRequest) -> None:
     if kind is None or not may_request(requester, kind):
         failure = _("The requester may no longer make this export.")
     else:
-        with translation.override(export.language or settings.LANGUAGE_CODE):
-            table = kind.build(requester, export.params)
+        try:
+            with translation.override(export.language or settings.LANGUAGE_CODE):
+                table = kind.build(requester, export.params)
+        except ValidationError as error:
+            export.status = ExportStatus.FAILED
+            export.failure = "; ".join(str(m) for m in error.messages)[:200]
+            return
         approved_cases = {pk for pk, _number in export.case_pairs}
         if not set(table.case_ids) <= approved_cases or not set(table.data_classes) <= set(
             export.data_classes

@@ -26,7 +26,7 @@ from kawal.exports import services as svc
 from kawal.exports.case_list import KEY as CASE_LIST
 from kawal.exports.forms import DecisionForm, RequestForm
 from kawal.exports.models import ExportFormat
-from kawal.exports.registry import export_kind
+from kawal.exports.registry import ExportTable, export_kind
 from kawal.exports.summary import summary_pdf
 from kawal.web.forms import apply_errors
 
@@ -94,13 +94,21 @@ def request_export(request: HttpRequest, kind: str) -> HttpResponse:
             return redirect("exports:mine")
     elif request.method == "POST":
         status = 400
-    table = export_type.build(user, params)
+    problems: list[str] = []
+    try:
+        table = export_type.build(user, params)
+    except ValidationError as error:
+        # A kind may refuse its parameters with a reason (a malformed period).
+        problems = [str(message) for message in error.messages]
+        table = ExportTable(headers=[], rows=[], data_classes=frozenset(), case_ids=())
+        status = 400
     return render(
         request,
         "exports/request.html",
         {
             "kind": export_type,
             "form": form,
+            "problems": problems,
             "children": len(set(table.case_ids)),
             "rows": len(table.rows),
             "columns": table.headers,

@@ -13,6 +13,7 @@ capacity, budget) are a few small counts each.
 from __future__ import annotations
 
 import calendar
+import json
 import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -23,13 +24,17 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
+    Exists,
+    F,
+    Lookup,
     Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -116,7 +121,7 @@ def default_period(today: date) -> tuple[date, date]:
 # --- The facts of the cohort --------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     pk: int
     status: str
@@ -131,6 +136,30 @@ class Fact:
     stages: dict[str, date]
 
 
+class OneOf(Lookup):  # type: ignore[type-arg]
+    """``lhs`` is one of ``rhs`` (ids), sent as ONE parameter whatever their number.
+
+    ``pk__in=[...]`` writes a placeholder per id: with thousands of ids,
+    building, binding and planning the statement costs more than running it.
+    PostgreSQL gets an array (``= ANY``), SQLite a JSON list (``json_each``).
+    """
+
+    lookup_name = "one_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        ids = [int(pk) for pk in self.rhs]
+        if connection.vendor == "postgresql":
+            array = "{" + ",".join(map(str, ids)) + "}"
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, array]
+        if connection.vendor == "sqlite":
+            return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(ids)]
+        if not ids:
+            return "1 = 0", list(lhs_params)
+        return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", [*lhs_params, *ids]
+
+
 def _first(model: Any, field_name: str, **conditions: Any) -> Subquery:
     """The earliest ``field_name`` of the case's rows in ``model`` (a correlated MIN)."""
     rows = (
@@ -141,6 +170,11 @@ def _first(model: Any, field_name: str, **conditions: Any) -> Subquery:
         .values("first")
     )
     return Subquery(rows)
+
+
+def _day_of(moment: Any) -> TruncDate:
+    """The local day of a moment, in SQL (the current zone, as ``timezone.localdate``)."""
+    return TruncDate(moment)
 
 
 def cohort(user: Any, filters: Filters) -> QuerySet[Case]:
@@ -155,25 +189,42 @@ def cohort(user: Any, filters: Filters) -> QuerySet[Case]:
     return cases
 
 
-def facts_query(ids: Sequence[int]) -> QuerySet[Any, Any]:
-    """The main query of the dashboard: one row per case of the cohort (``ids``).
+def _holds_case(cases: QuerySet[Case], outer: str = "pk") -> Exists | Value:
+    """Whether the outer row's case (``outer``) is one of ``cases``: a probe by primary key."""
+    if cases.query.is_empty():
+        return Value(False)
+    return Exists(cases.filter(pk=OuterRef(outer)))
 
-    The cohort's ids come first (``cohort``), so the planner sees a list of
-    keys and reaches every stage table through its case index, instead of
-    guessing how many rows the scoping rule keeps.
+
+def facts_query(user: Any, filters: Filters) -> QuerySet[Any, Any]:
+    """The main query of the dashboard: one row per case of the cohort.
+
+    The scoping rule is evaluated once, in this query: in the user's own
+    scope it selects the rows (with the period, through the ``opened_on``
+    index); in the city scope it is probed per row by primary key to say
+    which rows the user may see. Whether they may identify the child is
+    probed the same way. Each step's first date is a correlated ``MIN`` over
+    the step's table through its ``case_id`` index, turned into the local
+    day in SQL.
     """
+    city = filters.scope == policy.CITY
+    seen = _holds_case(policy.cases_visible_to(user)) if city else Value(True)
     origin = Report.objects.filter(pk=OuterRef("origin_report_id")).values("seen_at")
     return (
-        Case.objects.filter(pk__in=list(ids))
+        cohort(user, filters)
         .order_by()
         .annotate(
-            f_reported=Coalesce(
-                Subquery(origin), _first(Capture, "report__seen_at", report__isnull=False)
+            f_seen=seen,
+            f_identified=_holds_case(policy.cases_identified_by(user)),
+            f_reported=_day_of(
+                Coalesce(Subquery(origin), _first(Capture, "report__seen_at", report__isnull=False))
             ),
-            f_found=_first(Capture, "created_at"),
-            f_assessed_note=_first(Note, "created_at", kind=NoteKind.ASSESSMENT),
-            f_assessed_signed=_first(Assessment, "signed_at", status=AssessmentStatus.SIGNED),
-            f_in_care=_first(Stay, "began_at"),
+            f_found=_day_of(_first(Capture, "created_at")),
+            f_assessed_note=_day_of(_first(Note, "created_at", kind=NoteKind.ASSESSMENT)),
+            f_assessed_signed=_day_of(
+                _first(Assessment, "signed_at", status=AssessmentStatus.SIGNED)
+            ),
+            f_in_care=_day_of(_first(Stay, "began_at")),
             f_placed=_first(Placement, "started_on"),
             f_school=_first(Enrolment, "enrolled_on"),
         )
@@ -187,6 +238,8 @@ def facts_query(ids: Sequence[int]) -> QuerySet[Any, Any]:
             "child__birth_date",
             "child__age_min",
             "child__kelurahan_id",
+            "f_seen",
+            "f_identified",
             "f_reported",
             "f_found",
             "f_assessed_note",
@@ -198,68 +251,33 @@ def facts_query(ids: Sequence[int]) -> QuerySet[Any, Any]:
     )
 
 
-def _chunks(ids: list[int], size: int = 20000) -> Iterable[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
-def cohort_ids(user: Any, filters: Filters) -> tuple[list[int], set[int], set[int]]:
-    """The cohort's ids, those the user may see, and those whose child they may identify."""
-    ids = list(cohort(user, filters).order_by().values_list("pk", flat=True))
-    if filters.scope == policy.CITY:
-        seen: set[int] = set()
-        for chunk in _chunks(ids):
-            seen.update(
-                policy.cases_visible_to(user).filter(pk__in=chunk).values_list("pk", flat=True)
-            )
-    else:
-        seen = set(ids)
-    identified: set[int] = set()
-    if seen:
-        for chunk in _chunks(sorted(seen)):
-            identified.update(
-                policy.cases_identified_by(user).filter(pk__in=chunk).values_list("pk", flat=True)
-            )
-    return ids, seen, identified
-
-
-def _day(value: date | datetime | None, zone: Any) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        # The zone is looked up once per page: ``timezone.localdate`` asks
-        # for it again on every call, which costs more than the query here.
-        return value.astimezone(zone).date() if value.tzinfo is not None else value.date()
-    return value
-
-
 def _age(born: date | None, age_min: int | None, on: date) -> int | None:
     if born is not None:
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
     return age_min
 
 
+_STEP_KEYS = ("reported", "found", "assessed", "in_care", "placed", "school")
+
+
 def case_facts(user: Any, filters: Filters) -> list[Fact]:
-    ids, seen, identified = cohort_ids(user, filters)
-    rows: list[Any] = []
-    for chunk in _chunks(ids):
-        rows.extend(facts_query(chunk))
-    zone = timezone.get_current_timezone()
     facts = []
-    for row in rows:
-        (pk, status, opened, closed, repeat_of, sex, born, age_min, kel) = row[:9]
-        reported, found, note, signed, in_care, placed, school = row[9:]
-        assessed = [d for d in (_day(note, zone), _day(signed, zone)) if d is not None]
-        stages = {
-            "reported": _day(reported, zone),
-            "found": _day(found, zone),
-            "opened": opened,
-            "assessed": min(assessed) if assessed else None,
-            "in_care": _day(in_care, zone),
-            "placed": _day(placed, zone),
-            "school": _day(school, zone),
-            "closed": closed if status == CaseStatus.CLOSED else None,
-        }
+    closed_status = CaseStatus.CLOSED
+    for row in facts_query(user, filters):
+        (pk, status, opened, closed, repeat_of, sex, born, age_min, kel, seen, identified) = row[
+            :11
+        ]
+        reported, found, note, signed, in_care, placed, school = row[11:]
+        if note is None or (signed is not None and signed < note):
+            note = signed
+        stages = {"opened": opened}
+        for key, value in zip(
+            _STEP_KEYS, (reported, found, note, in_care, placed, school), strict=True
+        ):
+            if value is not None:
+                stages[key] = value
+        if status == closed_status and closed is not None:
+            stages["closed"] = closed
         facts.append(
             Fact(
                 pk=pk,
@@ -270,9 +288,9 @@ def case_facts(user: Any, filters: Filters) -> list[Fact]:
                 sex=sex or "",
                 age=_age(born, age_min, opened),
                 kelurahan=kel or "",
-                seen=pk in seen,
-                identified=pk in identified,
-                stages={key: value for key, value in stages.items() if value is not None},
+                seen=bool(seen),
+                identified=bool(identified),
+                stages=stages,
             )
         )
     return facts
@@ -440,7 +458,6 @@ class CaseFigures:
 
 def case_figures(user: Any, filters: Filters, facts: list[Fact] | None = None) -> CaseFigures:
     facts = case_facts(user, filters) if facts is None else facts
-    by_pk = {fact.pk: fact for fact in facts}
 
     def not_seen(fact: Fact) -> bool:
         return not fact.seen
@@ -469,7 +486,7 @@ def case_figures(user: Any, filters: Filters, facts: list[Fact] | None = None) -
             lambda f: f.status,
             hidden_of=not_seen,
         ),
-        _forms(facts, by_pk),
+        _forms(facts),
         tally(
             "age",
             _("Cases by age band (age when the case was opened)"),
@@ -526,17 +543,30 @@ def case_figures(user: Any, filters: Filters, facts: list[Fact] | None = None) -
     return CaseFigures(total=len(facts), tables=tables, repeat=repeat)
 
 
-def _forms(facts: Sequence[Fact], by_pk: dict[int, Fact]) -> Table:
+def forms_query(ids: Sequence[int], unseen: Sequence[int]) -> QuerySet[Any, Any]:
+    """Per form: the classification rows of the cases ``ids``, and of those ``unseen``.
+
+    One grouped query; each list of ids is one array parameter (``OneOf``).
+    """
+    hidden = Count("pk", filter=OneOf(F("case_id"), unseen)) if unseen else Value(0)
+    return (
+        CaseClassification.objects.filter(OneOf(F("case_id"), ids))
+        .order_by()
+        .values("form")
+        .annotate(n=Count("pk"), hidden=hidden)
+        .values_list("form", "n", "hidden")
+    )
+
+
+def _forms(facts: Sequence[Fact]) -> Table:
     """Cases by form of exploitation: a case may have several, so the rows add up to more."""
     counts: Counter[str] = Counter()
     hidden: Counter[str] = Counter()
-    for chunk in _chunks(list(by_pk)):
-        for case_id, form in CaseClassification.objects.filter(case_id__in=chunk).values_list(
-            "case_id", "form"
-        ):
-            counts[form] += 1
-            if not by_pk[case_id].seen:
-                hidden[form] += 1
+    if facts:
+        unseen = [f.pk for f in facts if not f.seen]
+        for form, n, n_hidden in forms_query([f.pk for f in facts], unseen):
+            counts[form] += n
+            hidden[form] += n_hidden
     choices = list(CaseForm.choices)
     totals = [counts[k] for k, _label in choices]
     hidden_parts = [hidden[k] for k, _label in choices]
@@ -591,13 +621,15 @@ def work_now(user: Any, filters: Filters, today: date) -> Work:
     work = Work()
     overdue = Task.objects.filter(status=TaskStatus.OPEN, due_on__lt=today)
     overdue = _in_area(overdue, filters, "case__child__kelurahan__code")
-    visible = policy.cases_visible_to(user)
+    # A probe per overdue task by the case's key: ``case__in=visible`` would
+    # make the planner scan every case the user may see, of every year.
+    visible = _holds_case(policy.cases_visible_to(user), "case_id")
     if filters.scope == policy.CITY:
-        result = overdue.aggregate(n=Count("pk"), hidden=Count("pk", filter=~Q(case__in=visible)))
+        result = overdue.aggregate(n=Count("pk"), hidden=Count("pk", filter=~Q(visible)))
         total, hidden = result["n"], result["hidden"]
         value = None if protect_total(total, hidden) else total
     else:
-        value = overdue.filter(case__in=visible).count()
+        value = overdue.filter(visible).count()
     work.counts.append(Count_(_("Overdue tasks"), value))
     if policy.sees_triage(user):
         reports = _in_area(
@@ -659,7 +691,7 @@ def shelter_occupancy(user: Any, filters: Filters) -> Table | None:
     if city:
         hidden = Counter(
             dict(
-                stays.exclude(case__in=policy.cases_visible_to(user))
+                stays.filter(~Q(_holds_case(policy.cases_visible_to(user), "case_id")))
                 .values("bed__room__shelter")
                 .order_by()
                 .annotate(n=Count("pk"))

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,6 +71,19 @@ def _overlapping(period: Period) -> Any:
     ).exclude(period_kind=period.kind)
 
 
+def _serialise_prepares() -> None:
+    """One prepare at a time. The overlap check reads rows of *other* periods that no row lock
+    covers: two supervisors preparing 2025 and 2025 T2 at the same moment would both find
+    nothing and both insert, and a year published beside its quarter gives the other three
+    quarters by subtraction. This lock conflicts with itself only (plain reads and the public
+    pages go on); SQLite's IMMEDIATE transactions already serialise every write."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"LOCK TABLE {Release._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"  # noqa: S608
+            )
+
+
 def _publishers(*, exclude: Any) -> list[Any]:
     users = get_user_model().objects.filter(role__in=policy.publishing_roles(), is_active=True)
     return [user for user in users.exclude(pk=exclude.pk) if policy.publishes(user)]
@@ -89,6 +102,7 @@ def release_prepare(
             _("A period can be published only after it has ended."), code="not_ended"
         )
     with transaction.atomic():
+        _serialise_prepares()
         if _overlapping(period).exists():
             raise ValidationError(
                 _(

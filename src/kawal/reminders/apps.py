@@ -1,14 +1,18 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _sync_settings(sender: Any, **kwargs: Any) -> None:
+def _sync_settings(sender: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    from kawal.reminders.models import ReminderSetting
     from kawal.reminders.services import settings_sync
 
-    settings_sync()
+    # Not after a migration that took the table away (``migrate reminders zero``).
+    if ReminderSetting._meta.db_table in connections[using].introspection.table_names():
+        settings_sync()
 
 
 class RemindersConfig(AppConfig):

@@ -12,13 +12,18 @@ from kawal.demo.assessments import demo_load_assessments
 from kawal.demo.care import demo_load_care
 from kawal.demo.cases import demo_load_cases
 from kawal.demo.data import ACCOUNTS
+from kawal.demo.exports import demo_load_exports
 from kawal.demo.families import demo_load_families
 from kawal.demo.funding import demo_load_funding
+from kawal.demo.history import demo_load_history
 from kawal.demo.hotspots import demo_load_hotspots
 from kawal.demo.identity import demo_load_identity
 from kawal.demo.institutions import demo_load_institutions
 from kawal.demo.monitoring import demo_load_monitoring
+from kawal.demo.notify import demo_load_notify
 from kawal.demo.placement import demo_load_placement
+from kawal.demo.publication import demo_load_publication
+from kawal.demo.reminders import demo_load_reminders
 from kawal.demo.reports import demo_load_reports
 from kawal.demo.schooling import demo_load_schooling
 from kawal.demo.services import demo_load, demo_refuse_in_production
@@ -58,6 +63,13 @@ class Command(BaseCommand):
         schooling = demo_load_schooling() if cases else 0
         monitoring = demo_load_monitoring() if cases else 0
         funding = demo_load_funding() if cases else 0
+        # A year of history behind the dashboards and the public figures; the
+        # releases count it, and the day's reminders and notifications come last.
+        history = demo_load_history() if cases else 0
+        publication = demo_load_publication()
+        exports = demo_load_exports() if cases else 0
+        reminders = demo_load_reminders() if cases else 0
+        notifications = demo_load_notify()
         address = f"http://{options['addrport']}/"
         self.stdout.write(self.style.SUCCESS("Kawal Anak DEMO — data sintetis (synthetic data)"))
         self.stdout.write(
@@ -70,7 +82,10 @@ class Command(BaseCommand):
             f"stays, {families} parent-programme and community-session records; "
             f"{institutions} institutions in the registry, {placement} placement records, "
             f"{schooling} schooling records, {monitoring} roster and monitoring records, "
-            f"{funding} funding records (budgets, commitments, two closed months and one open)."
+            f"{funding} funding records (budgets, commitments, two closed months and one open); "
+            f"{history} cases of a year's history for the dashboards; {publication} public "
+            f"releases (one published, one waiting for approval); {exports} export waiting for "
+            f"approval; {reminders} reminder records; {notifications} notifications."
         )
         self.stdout.write(f"Open {address}")
         password_note = (
