@@ -21,11 +21,6 @@ SHELTER_NOTE = "Tinggal di MARKER-SHELTER-8841"
 MARKERS = (CHILD_NAME, "Markerchild", "MARKER-ADDRESS-5126", "MARKER-SHELTER-8841")
 
 
-@pytest.fixture(autouse=True)
-def _notify_urls(settings):
-    settings.ROOT_URLCONF = "tests.notify.urls"
-
-
 @dataclass
 class Scene:
     case: Case

@@ -313,7 +313,8 @@ def test_no_child_identity_or_whereabouts_in_any_notification_or_email(
         acting_user=make_user(Role.INVESTIGATOR),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert send_digests(day=timezone.localdate()) == 1  # the owner's
+        # The owner's, and the referred psychologist's (the default puts referrals there).
+        assert send_digests(day=timezone.localdate()) == 2
     outbox_deliver()
     assert Notification.objects.values("kind").distinct().count() == 6
     assert OutboxMessage.objects.count() >= 6

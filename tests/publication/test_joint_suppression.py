@@ -77,9 +77,7 @@ def _release(a, b, months, forms):
         RawTable("a", _headers(2), _headers(2), a),
         RawTable("b", _headers(2), _headers(2), b),
         RawTable("m", _headers(len(months)), _headers(1), tuple((v,) for v in months), True),
-        RawTable(
-            "f", _headers(len(forms)), _headers(1), tuple((v,) for v in forms), True, False
-        ),
+        RawTable("f", _headers(len(forms)), _headers(1), tuple((v,) for v in forms), True, False),
     ]
 
 

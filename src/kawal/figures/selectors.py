@@ -342,26 +342,21 @@ def tally(
     keys: Sequence[tuple[str, Any]],
     key_of: Callable[[Fact], str],
     *,
-    hidden_of: Callable[[Fact], bool],
+    hidden: Sequence[Fact],
     chart: str = "bar",
     partition: bool = True,
     drop_empty: bool = False,
 ) -> Table:
-    """Counts of the facts by one attribute, protected where they include hidden cases."""
-    counts: Counter[str] = Counter()
-    hidden: Counter[str] = Counter()
-    for fact in facts:
-        value = key_of(fact)
-        counts[value] += 1
-        if hidden_of(fact):
-            hidden[value] += 1
+    """Counts of the facts by one attribute, protected where they include ``hidden`` ones."""
+    counts = Counter(map(key_of, facts))
+    hidden_counts = Counter(map(key_of, hidden))
     labels = list(keys)
     if drop_empty:
         labels = [(k, label) for k, label in labels if counts[k]]
     totals = [counts[k] for k, _label in labels]
-    hidden_parts = [hidden[k] for k, _label in labels]
+    hidden_parts = [hidden_counts[k] for k, _label in labels]
     total = len(facts)
-    hidden_total = sum(1 for fact in facts if hidden_of(fact))
+    hidden_total = len(hidden)
     protected = hidden_total > 0
     if partition:
         flags, total_hidden = protect_table(totals, hidden_parts, total, hidden_total)
@@ -399,35 +394,37 @@ def _months(start: date, end: date) -> list[tuple[str, Any]]:
     return months
 
 
-def _median_days(facts: Iterable[Fact], stage: str) -> tuple[float | None, int, int]:
-    """Median days from reaching ``stage`` to the next stage the case reached; n; hidden n."""
-    order = [key for key, _label in STAGES]
-    later = order[order.index(stage) + 1 :]
-    spans: list[int] = []
-    hidden = 0
-    for fact in facts:
-        start = fact.stages.get(stage)
-        if start is None:
-            continue
-        nexts = [fact.stages[key] for key in later if key in fact.stages]
-        if not nexts:
-            continue
-        spans.append(max((nexts[0] - start).days, 0))
-        hidden += not fact.seen
-    return (statistics.median(spans) if spans else None), len(spans), hidden
-
-
 def funnel(facts: Sequence[Fact]) -> Table:
-    counts = [sum(1 for f in facts if key in f.stages) for key, _label in STAGES]
-    hidden = [sum(1 for f in facts if key in f.stages and not f.seen) for key, _label in STAGES]
-    hidden_total = sum(1 for f in facts if not f.seen)
-    flags = protect_line(counts, hidden)
+    """Per step: the cases that reached it, and the median days to the next step reached.
+
+    One pass over the facts: a case's steps in the journey's order, each
+    paired with the next one it reached.
+    """
+    order = [key for key, _label in STAGES]
+    counts: Counter[str] = Counter()
+    hidden: Counter[str] = Counter()
+    spans: dict[str, list[int]] = {key: [] for key in order}
+    spans_hidden: Counter[str] = Counter()
+    hidden_total = 0
+    for fact in facts:
+        stages = fact.stages
+        reached = [key for key in order if key in stages]
+        counts.update(reached)
+        if not fact.seen:
+            hidden_total += 1
+            hidden.update(reached)
+            spans_hidden.update(reached[:-1])
+        for key, following in zip(reached, reached[1:]):
+            spans[key].append(max((stages[following] - stages[key]).days, 0))
+    totals = [counts[key] for key in order]
+    flags = protect_line(totals, [hidden[key] for key in order])
     k = threshold()
     rows = []
-    for (key, label), count, flag in zip(STAGES, counts, flags, strict=True):
-        median, n, n_hidden = _median_days(facts, key)
+    for (key, label), count, flag in zip(STAGES, totals, flags, strict=True):
+        n = len(spans[key])
+        median = statistics.median(spans[key]) if n else None
         # A median over hidden cases is shown only over enough of them.
-        if flag or (n_hidden and n < k):
+        if flag or (spans_hidden[key] and n < k):
             median = None
         rows.append(Row(key, label, None if flag else count, median))
     return Table(
@@ -459,11 +456,8 @@ class CaseFigures:
 def case_figures(user: Any, filters: Filters, facts: list[Fact] | None = None) -> CaseFigures:
     facts = case_facts(user, filters) if facts is None else facts
 
-    def not_seen(fact: Fact) -> bool:
-        return not fact.seen
-
-    def not_identified(fact: Fact) -> bool:
-        return not fact.identified
+    not_seen = [fact for fact in facts if not fact.seen]
+    not_identified = [fact for fact in facts if not fact.identified]
 
     kelurahan_names = dict(
         Region.objects.filter(level=RegionLevel.KELURAHAN, code__startswith=CITY_CODE + ".")
@@ -484,7 +478,7 @@ def case_figures(user: Any, filters: Filters, facts: list[Fact] | None = None) -
             facts,
             list(CaseStatus.choices),
             lambda f: f.status,
-            hidden_of=not_seen,
+            hidden=not_seen,
         ),
         _forms(facts),
         tally(
@@ -493,7 +487,7 @@ def case_figures(user: Any, filters: Filters, facts: list[Fact] | None = None) -
             facts,
             [(k, label) for k, label, _lo, _hi in AGE_BANDS] + [(UNKNOWN, unknown)],
             _age_band,
-            hidden_of=not_identified,
+            hidden=not_identified,
         ),
         tally(
             "sex",
@@ -501,7 +495,7 @@ def case_figures(user: Any, filters: Filters, facts: list[Fact] | None = None) -
             facts,
             [(Sex.FEMALE.value, Sex.FEMALE.label), (Sex.MALE.value, Sex.MALE.label), ("", unknown)],
             lambda f: f.sex,
-            hidden_of=not_identified,
+            hidden=not_identified,
         ),
         tally(
             "kecamatan",
@@ -509,7 +503,7 @@ def case_figures(user: Any, filters: Filters, facts: list[Fact] | None = None) -
             facts,
             [*kecamatan_names.items(), ("", unknown)],
             lambda f: f.kelurahan[:8] if f.kelurahan[:8] in kecamatan_names else "",
-            hidden_of=not_identified,
+            hidden=not_identified,
         ),
         tally(
             "kelurahan",
@@ -517,7 +511,7 @@ def case_figures(user: Any, filters: Filters, facts: list[Fact] | None = None) -
             facts,
             [*kelurahan_names.items(), ("", unknown)],
             lambda f: f.kelurahan if f.kelurahan in kelurahan_names else "",
-            hidden_of=not_identified,
+            hidden=not_identified,
             chart="",
             drop_empty=True,
         ),
@@ -527,7 +521,7 @@ def case_figures(user: Any, filters: Filters, facts: list[Fact] | None = None) -
             facts,
             _months(filters.date_from, filters.date_to),
             lambda f: f.opened_on.strftime("%Y-%m"),
-            hidden_of=not_seen,
+            hidden=not_seen,
             chart="line",
         ),
     ]
@@ -537,7 +531,7 @@ def case_figures(user: Any, filters: Filters, facts: list[Fact] | None = None) -
         facts,
         [("repeat", _("Cases repeating an earlier case of the child")), ("first", _("First case"))],
         lambda f: "repeat" if f.repeat else "first",
-        hidden_of=not_seen,
+        hidden=not_seen,
         chart="",
     )
     return CaseFigures(total=len(facts), tables=tables, repeat=repeat)

@@ -79,9 +79,7 @@ def _serialise_prepares() -> None:
     pages go on); SQLite's IMMEDIATE transactions already serialise every write."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"LOCK TABLE {Release._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"  # noqa: S608
-            )
+            cursor.execute(f"LOCK TABLE {Release._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
 
 
 def _publishers(*, exclude: Any) -> list[Any]:

@@ -196,7 +196,9 @@ def suppress_tables(
             # Each pattern was chosen against exactly what the others now tell.
             if not failing(results, new_bounds):
                 break
-            if all(cells == full for cells, full, on in zip(results, whole, linked) if on):
+            if all(
+                cells == full for cells, full, on in zip(results, whole, linked, strict=True) if on
+            ):
                 raise AssertionError("suppression cannot protect the release")  # pragma: no cover
             # Stuck: the others say too much and no table can hide more on its own.
             results = [
