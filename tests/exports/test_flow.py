@@ -312,3 +312,53 @@ def test_a_kind_that_refuses_its_parameters_says_why(world):
         assert not ExportRequest.objects.exists()
     finally:
         registry._KINDS.pop("refusing", None)
+
+
+def test_control_characters_in_the_query_string_never_reach_the_database(world):
+    # PostgreSQL refuses a NUL in text and in JSON: without cleaning, a 500.
+    assert svc.clean_params({"kelurahan": "a\x00b", "x\x00": "1", "\x00": "2", "s": "\x1f"}) == {
+        "kelurahan": "ab",
+        "x": "1",
+        "s": "",
+    }
+    client = client_for(world.owner)
+    for query in ("kelurahan=a%00b", "x%00=1", "status=%00", "sort=%00"):
+        url = reverse("exports:request", kwargs={"kind": "case_list"}) + "?" + query
+        assert client.get(url).status_code == 200, query
+        assert client.post(url, {"format": "csv"}).status_code in (302, 400), query
+    assert all("\x00" not in repr(e.params) for e in ExportRequest.objects.all())
+
+
+def test_approving_after_the_requester_lost_the_capability_makes_no_file(world):
+    client_for(world.owner).post(request_url(names="1"), {"format": "csv"})
+    export = ExportRequest.objects.get()
+    world.owner.is_active = False
+    world.owner.save()
+    decided = svc.export_decide(
+        None, export, approve=True, comment="", expected_version=1, acting_user=world.supervisor
+    )
+    assert decided.status == ExportStatus.FAILED and not decided.file_name
+    assert not AccessLog.objects.filter(path__endswith="#build").exists()
+
+
+def test_the_file_holds_what_was_requested_whatever_the_approver_posts(world):
+    client_for(world.owner).post(request_url(status=world.case.status), {"format": "csv"})
+    export = ExportRequest.objects.get()
+    client_for(world.owner).post(request_url(names="1"), {"format": "csv"})
+    named = ExportRequest.objects.exclude(pk=export.pk).get()
+    # Extra fields in the decision (parameters, format) are ignored.
+    client_for(world.supervisor).post(
+        reverse("exports:decide", kwargs={"export_uuid": named.uuid}),
+        {
+            "decision": "approve",
+            "expected_version": named.version,
+            "names": "0",
+            "format": "xlsx",
+            "params": "status=closed",
+        },
+    )
+    named.refresh_from_db()
+    assert named.status == ExportStatus.READY and named.format == "csv"
+    assert named.params == {"names": "1"}
+    rows = read_csv(body(client_for(world.owner).get(download_url(named))))
+    assert rows[1][4] == NAME

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from kawal.core.spreadsheets import csv_bytes, safe_text, xlsx_bytes
+from kawal.core.spreadsheets import csv_bytes, csv_cell, safe_text, xlsx_bytes
 
 PAYLOADS = [
     ("=1+1", True),
@@ -106,5 +106,54 @@ def test_any_text_comes_back_as_inert_text(text):
     assert lines(value) == lines(expected)
     parsed = _csv_rows(csv_bytes(["h"], [[text]], bom=True))
     line = parsed[1][0] if len(parsed) > 1 and parsed[1] else ""
-    assert line == expected
+    assert line == csv_cell(text)
     assert not line.lstrip(" \u00a0\u3000").startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
+
+
+# Excel on Indonesian Windows splits a CSV on ";" (the list separator) and
+# honours quotes only at the start of a field; a line break inside a quoted
+# field that does not start a ";"-field ends the record.
+SPLIT_PAYLOADS = [
+    "Budi;=cmd|' /C calc'!A0",
+    "Budi; =1+1",
+    'Budi;"=1+1',
+    "Budi;-2+3",
+    "Budi;@SUM(A1)",
+    "Budi\t=1+1",
+    "Budi\n=1+1",
+    "Budi\r\n+1",
+    "Budi;\u200b=1+1",
+    "Budi;\uff1d1+1",
+]
+
+
+def _split_cells(data: bytes, separators: str = ";\t\n\r") -> list[str]:
+    """The cells a naive split on any of ``separators`` gives (ignoring quotes)."""
+    text = data.decode("utf-8-sig")
+    cells = [text]
+    for separator in separators + ",":
+        cells = [part for cell in cells for part in cell.split(separator)]
+    return cells
+
+
+@pytest.mark.parametrize("payload", SPLIT_PAYLOADS)
+def test_no_formula_behind_a_separator_inside_a_csv_cell(payload):
+    data = csv_bytes(["Nama", "N"], [["K-1", payload, 5]], bom=True)
+    for cell in _split_cells(data):
+        bare = cell.lstrip(' "\u200b')
+        assert not bare.startswith(("=", "+", "-", "@", "\uff1d")), (payload, cell)
+    # A reader that honours RFC 4180 gets the text back with the apostrophe only.
+    value = _csv_rows(data)[1][1]
+    assert value.replace("'", "") == payload.replace("'", "")
+
+
+@pytest.mark.parametrize("payload", ["\u2003=1+1", "\u200b=1+1", "\ufeff@SUM(A1)", "\u2009-1"])
+def test_any_blank_or_invisible_mark_before_a_formula_is_seen_through(payload):
+    assert safe_text(payload).startswith("'")
+
+
+def test_the_funding_csv_uses_the_same_rules():
+    from kawal.funding.exports import csv_safe
+
+    assert csv_safe("Yayasan;=1+1") == "Yayasan;'=1+1"
+    assert csv_safe(-150_000) == -150_000

@@ -145,6 +145,10 @@ def test_the_public_page_needs_no_account_and_shows_only_the_snapshot(builder, s
         == 404
     )
     assert anonymous.get("/statistik/bukan-periode/v1/").status_code == 404
+    # A version no database integer can hold is a 404, never a 500.
+    for huge in ("99999999999999999999", "9223372036854775808", "40000"):
+        assert anonymous.get(f"/statistik/{release.slug}/v{huge}/").status_code == 404
+        assert anonymous.get(f"/statistik/{release.slug}/v{huge}/lembar.pdf").status_code == 404
 
 
 def test_waiting_and_rejected_releases_are_not_public(builder, supervisors):

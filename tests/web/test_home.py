@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kawal.access.catalogue import ROLES, Capability, Role
 from kawal.cases import services as svc
@@ -50,6 +50,8 @@ def shared_case(owner, supervisor, name):
 def client_for(user) -> Client:
     client = Client()
     sign_in(client, user)
+    # The texts below are checked in English (the source language); Indonesian is the default.
+    client.cookies["kawal_language"] = "en"
     return client
 
 
@@ -273,6 +275,7 @@ def test_unread_notifications_badge_and_card_ask_once(desk, monkeypatch):
 # --- The account's facts are honest about what each role sees -------------------
 
 
+@translation.override("en")
 def test_reach_notes_say_what_institution_staff_and_the_funding_desk_really_see(db):
     lksa = " ".join(str(note) for note in reach_notes(make_user(Role.INSTITUTION_STAFF)))
     assert "placed with your institution" in lksa and "Not their case file" in lksa

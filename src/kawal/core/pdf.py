@@ -20,14 +20,12 @@ import logging
 import mimetypes
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from weasyprint import CSS, HTML  # type: ignore[import-untyped]
-from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
-from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
 logger = logging.getLogger(__name__)
 
@@ -98,21 +96,29 @@ def local_path(url: str) -> Path | None:
     return None
 
 
-class LocalOnlyFetcher(URLFetcher):
-    """Serves the application's own static files and data: URLs; refuses the rest."""
+@cache
+def local_only_fetcher_class() -> Any:
+    """The fetcher class, built on first use: importing WeasyPrint costs well over
+    a second, which every command and worker process would otherwise pay at start."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
-    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-        if urlsplit(url).scheme.lower() == "data":
-            # Inline bytes: decoded by urllib's DataHandler, no connection.
-            return super().fetch(url, headers)
-        path = local_path(url)
-        if path is None:
-            logger.warning("pdf: refused a resource that is not a local static file")
-            raise RefusedURL("only local static files may be used in a PDF")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(
-            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
-        )
+    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves the application's own static files and data: URLs; refuses the rest."""
+
+        def fetch(self, url: str, headers: object = None) -> Any:
+            if urlsplit(url).scheme.lower() == "data":
+                # Inline bytes: decoded by urllib's DataHandler, no connection.
+                return super().fetch(url, headers)
+            path = local_path(url)
+            if path is None:
+                logger.warning("pdf: refused a resource that is not a local static file")
+                raise RefusedURL("only local static files may be used in a PDF")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+            )
+
+    return LocalOnlyFetcher
 
 
 def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
@@ -121,7 +127,10 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     ``base_url`` resolves relative URLs; by default they resolve to the
     application's static files (``{% static %}`` paths work as they are).
     """
-    fetcher = LocalOnlyFetcher()
+    from weasyprint import CSS, HTML  # type: ignore[import-untyped]
+    from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+
+    fetcher = local_only_fetcher_class()()
     fonts = FontConfiguration()
     base = CSS(string=_base_css(), font_config=fonts, url_fetcher=fetcher)
     document = HTML(string=html, base_url=base_url or LOCAL_ORIGIN, url_fetcher=fetcher)

@@ -12,7 +12,10 @@ opened, so:
   spreadsheets read as the ASCII ones), gets a leading apostrophe, which
   spreadsheets show as text and never evaluate;
 - numbers and dates stay typed values (a negative amount is a number, not
-  text), so only text is ever prefixed.
+  text), so only text is ever prefixed;
+- in CSV, the same characters after a ``;``, a tab or a line break inside a
+  text get the apostrophe too (``csv_cell``): Excel on Indonesian Windows
+  splits a CSV on ``;`` and would make a cell of what follows.
 
 In XLSX every text cell is written as a string cell, never a formula.
 """
@@ -31,6 +34,13 @@ from openpyxl.styles import Font  # type: ignore[import-untyped]
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _BLANKS = " \u00a0\u3000"
+# What a spreadsheet may skip before a formula: every Unicode blank (tab, CR
+# and LF excepted: they are dangerous themselves) and the zero-width marks.
+_SKIPPED = r"[^\S\t\r\n]|[\u200b-\u200d\u2060\ufeff]"
+_LEADING = re.compile(rf"^(?:{_SKIPPED})+")
+_CSV_BREAK = re.compile(
+    r'([;\t\r\n](?:\s|["\u200b-\u200d\u2060\ufeff])*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])'
+)
 # C0 controls except tab, LF and CR (kept, then neutralised when leading),
 # DEL and the C1 controls: none belongs in a cell, and XML refuses most.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -42,8 +52,24 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 def safe_text(value: str) -> str:
     """``value`` without control characters, prefixed when a spreadsheet would compute it."""
     value = _CONTROL.sub("", value)
-    if value.lstrip(_BLANKS).startswith(DANGEROUS):
+    if _LEADING.sub("", value).startswith(DANGEROUS):
         return "'" + value
+    return value
+
+
+def csv_cell(value: Any) -> Any:
+    """``safe_cell`` for a CSV file: also no formula behind a separator inside the text.
+
+    Excel opens a ``.csv`` with the system's list separator, which is ``;``
+    on Indonesian Windows, and it honours quotes only at the start of a
+    field: the quoted text ``a;=cmd|...`` after a comma becomes a cell of
+    its own that starts with ``=``. The same holds for a line break inside
+    the text. So a dangerous character after ``;``, a tab or a line break
+    (and any blanks or quotes) gets the apostrophe too.
+    """
+    value = safe_cell(value)
+    if isinstance(value, str):
+        return _CSV_BREAK.sub(r"\1'", value)
     return value
 
 
@@ -55,7 +81,7 @@ def safe_cell(value: Any) -> Any:
 
 
 def _csv_value(value: Any) -> Any:
-    value = safe_cell(value)
+    value = csv_cell(value)
     if isinstance(value, datetime):
         return value.isoformat(timespec="minutes")
     if isinstance(value, date):

@@ -15,6 +15,7 @@ from kawal.cases.models import Case
 from kawal.cases.policy import CaseAccess
 from kawal.exports import case_list
 from kawal.exports.registry import register_export_kind
+from kawal.exports.selectors import summary_allowed
 from kawal.exports.services import NOTIFY_APPROVAL, NOTIFY_DECIDED
 from kawal.exports.summary import CARD_KEY
 from kawal.notify.kinds import NotificationKind, register_kind
@@ -30,7 +31,7 @@ from kawal.web.extensions import (
 
 
 def _summary_link(request: HttpRequest, case: Case, access: CaseAccess) -> dict[str, Any] | None:
-    if not may(request.user, Capability.EXPORT_CASE_DATA) or access.via_break_glass:
+    if not may(request.user, Capability.EXPORT_CASE_DATA) or not summary_allowed(access):
         return None
     return {"url": reverse("exports:case_summary", kwargs={"case_uuid": case.uuid})}
 

@@ -7,7 +7,8 @@ this list" link exports exactly the cases the list shows, all pages of it.
 Children appear by initials and age, as on the list for those who may not
 see identity. With ``names=1`` the file names the child (and their home
 kelurahan) on each case whose identity the requester may read there, and
-initials elsewhere; such a file is identifiable and needs a supervisor's
+initials elsewhere; what emergency (break-glass) access gives is never
+exported; such a file is identifiable and needs a supervisor's
 approval whatever its size (``services.needs_approval``).
 """
 
@@ -28,6 +29,7 @@ from kawal.cases.models import Case, CaseClassification, CaseMember, CaseStatus,
 from kawal.cases.policy import case_access_bulk, cases_visible_to
 from kawal.core.forms import parse_id
 from kawal.exports.registry import ExportKind, ExportTable
+from kawal.exports.selectors import export_access
 
 KEY = "case_list"
 
@@ -113,7 +115,8 @@ def build(user: Any, params: Mapping[str, str]) -> ExportTable:
     ids: list[int] = []
     classes = {DataClass.BASIC}
     for case in cases:
-        access = accesses.get(case.pk)
+        # Cases seen through emergency access only are left out (never copied).
+        access = export_access(accesses.get(case.pk))
         if access is None:
             continue
         child = case.child

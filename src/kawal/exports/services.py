@@ -26,6 +26,7 @@ holds, one row per case, as lists do; the step is told apart by the path.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -40,22 +41,24 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kawal.access.catalogue import ROLES, Capability, DataClass
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
 from kawal.access.policy import may
 from kawal.accounts.models import User
-from kawal.cases.policy import cases_visible_to
 from kawal.core import ratelimit, spreadsheets
 from kawal.core.models import StaleVersion
 from kawal.core.uploads import CleanFile, open_private, store_private
 from kawal.exports.models import ExportFormat, ExportRequest, ExportStatus
 from kawal.exports.registry import ExportKind, ExportTable, export_kind
+from kawal.exports.selectors import exportable_case_ids
 from kawal.notify.services import notify_users
 
 # Classes that say who a child is or where they live: a file holding them is
 # identifiable and needs a supervisor's approval whatever its size.
+_PARAM_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 IDENTIFYING = frozenset({DataClass.IDENTITY, DataClass.WHEREABOUTS})
 DEFAULT_RATE_PER_HOUR = 30
 RATE_WINDOW = 3600
@@ -64,6 +67,10 @@ RATE_WINDOW = 3600
 MAX_CHILDREN = 10_000
 NOTIFY_APPROVAL = "exports.approval_needed"
 NOTIFY_DECIDED = "exports.decided"
+BREAK_GLASS_REFUSAL = gettext_lazy(
+    "This export would hold children you see only through emergency access, "
+    "which gives no copies. Narrow the filters."
+)
 
 
 class RateLimited(Exception):
@@ -102,6 +109,13 @@ def identifying(data_classes: Iterable[str]) -> bool:
 def may_request(user: Any, kind: ExportKind) -> bool:
     """The kind's own rule (its capability); unknown users may do nothing."""
     return bool(getattr(user, "is_authenticated", False) and user.is_active and kind.allowed(user))
+
+
+def only_exportable(user: Any, table: ExportTable) -> bool:
+    """Whether every case in ``table`` is one ``user`` may export (a kind's ``build``
+    should leave out cases seen only through emergency access; this holds it to that)."""
+    ids = set(table.case_ids)
+    return exportable_case_ids(user, ids) == ids
 
 
 def may_approve(user: Any, export: ExportRequest) -> bool:
@@ -145,7 +159,11 @@ def clean_params(params: Mapping[str, Any]) -> dict[str, str]:
             continue
         if isinstance(value, list):
             value = value[-1] if value else ""
-        cleaned[str(key)[:40]] = str(value)[:100]
+        # Control characters mean nothing in a filter, and PostgreSQL refuses
+        # a NUL in text and in JSON (a 500 instead of a 400).
+        key = _PARAM_CONTROL.sub("", str(key))[:40]
+        if key:
+            cleaned[key] = _PARAM_CONTROL.sub("", str(value))[:100]
     return cleaned
 
 
@@ -209,6 +227,8 @@ def export_request_create(
             code="too_many",
             params={"max": MAX_CHILDREN},
         )
+    if not only_exportable(acting_user, table):
+        raise ValidationError(BREAK_GLASS_REFUSAL, code="break_glass")
     rate_hit(acting_user)
     waits = needs_approval(table)
     with transaction.atomic():
@@ -321,6 +341,8 @@ def _rebuild(request: HttpRequest | None, export: ExportRequest) -> None:
             )
         elif not table.case_ids:
             failure = _("There is nothing left to export with these filters.")
+        elif not only_exportable(requester, table):
+            failure = str(BREAK_GLASS_REFUSAL)
     if failure or table is None or kind is None:
         export.status = ExportStatus.FAILED
         export.failure = failure[:200]
@@ -417,12 +439,9 @@ def export_download(request: HttpRequest, export: ExportRequest) -> Path:
         raise PermissionDenied
     kind = export_kind(export.kind)
     ids = {pk for pk, _number in export.case_pairs}
-    # Access taken away since the file was made takes effect at once.
-    if (
-        kind is None
-        or not may_request(user, kind)
-        or cases_visible_to(user).filter(pk__in=ids).count() != len(ids)
-    ):
+    # Access taken away since the file was made takes effect at once; emergency
+    # access gained meanwhile does not stand in for it.
+    if kind is None or not may_request(user, kind) or exportable_case_ids(user, ids) != ids:
         raise PermissionDenied
     rate_hit(user)
     try:

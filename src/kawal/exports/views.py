@@ -238,8 +238,7 @@ def case_summary(request: HttpRequest, case_uuid: Any) -> HttpResponse:
     """The case summary PDF: what the reader may read on the case, watermarked for them."""
     case, access = case_selectors.case_for_user(request, case_uuid)
     user: Any = request.user
-    # Emergency access is for reading in an emergency, not for taking copies.
-    if not may(user, Capability.EXPORT_CASE_DATA) or access.via_break_glass:
+    if not may(user, Capability.EXPORT_CASE_DATA) or not sel.summary_allowed(access):
         raise PermissionDenied
     try:
         svc.rate_hit(user)

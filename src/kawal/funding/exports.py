@@ -18,7 +18,7 @@ __all__ = ["DANGEROUS", "csv_safe", "xlsx_bytes"]
 
 
 def csv_safe(value: Any) -> Any:
-    return spreadsheets.safe_cell(value)
+    return spreadsheets.csv_cell(value)
 
 
 def xlsx_bytes(
