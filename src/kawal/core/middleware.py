@@ -82,4 +82,17 @@ class RequestSizeLimitMiddleware:
         if length > settings.KAWAL_MAX_REQUEST_BYTES:
             body = loader.get_template("413.html").render({}, request)
             return HttpResponse(body, status=413)
+        if _has_nul(request):
+            body = loader.get_template("400.html").render({}, request)
+            return HttpResponse(body, status=400)
         return None
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    """A NUL in a query parameter is never meant: PostgreSQL refuses it in any text
+    (a 500 from whichever filter passes it on), so it is refused here once for all
+    pages. Form bodies are checked by the forms themselves (Django's CharField
+    refuses NUL)."""
+    return any(
+        "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+    )

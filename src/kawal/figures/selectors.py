@@ -1,13 +1,16 @@
 """The dashboard's figures, each scoped by ``kawal.figures.policy`` (docs/statistics.md).
 
 One query reads the facts of every case in the cohort (the cases opened in
-the period, in the area, in scope): status, the child's sex, age and home
-kelurahan, and the first date of each stage of the journey, each a
-correlated ``MIN`` over the stage's own table through its case index. Every
-case figure (funnel, medians, counts by status, age band, sex, area, month,
-repeat rate) is a tally of those rows in Python; the forms of exploitation
-are one more grouped query. The operational figures (tasks, triage, beds,
-capacity, budget) are a few small counts each.
+the period, in the area, in scope), with the scoping rule evaluated once,
+inside it: status, the child's sex, age and home kelurahan, whether the
+viewer may see the case and identify the child, and the local day of each
+stage of the journey, each a correlated ``MIN`` over the stage's own table
+through its case index. Every case figure (funnel, medians, counts by
+status, age band, sex, area, month, repeat rate) is a one-pass tally of
+those rows in Python, the same on SQLite and PostgreSQL; the forms of
+exploitation are one more grouped query over the cohort's ids (one array
+parameter). The operational figures (tasks, triage, beds, capacity,
+budget) are a few small counts each.
 """
 
 from __future__ import annotations
@@ -137,7 +140,7 @@ class Fact:
     stages: dict[str, date]
 
 
-class OneOf(Lookup):  # type: ignore[type-arg]
+class OneOf(Lookup):
     """``lhs`` is one of ``rhs`` (ids), sent as ONE parameter whatever their number.
 
     ``pk__in=[...]`` writes a placeholder per id: with thousands of ids,
@@ -185,7 +188,8 @@ class _LocalDay(TruncDate):
     """
 
     def get_db_converters(self, connection: Any) -> list[Any]:
-        return self.output_field.get_db_converters(connection)
+        converters: list[Any] = self.output_field.get_db_converters(connection)  # type: ignore[attr-defined]
+        return converters
 
 
 def _day_of(moment: Any) -> TruncDate:

@@ -27,6 +27,7 @@ from kawal.assessments.models import Assessment, AssessmentStatus
 from kawal.care.models import Observation
 from kawal.cases.models import Case, CaseForm, IntakeChannel
 from kawal.cases.policy import case_access_bulk, cases_visible_to
+from kawal.exports.selectors import export_access
 from kawal.families.models import ParentProgramme
 from kawal.monitoring.models import AfterCareFollowUp
 from kawal.outreach.models import Capture
@@ -334,7 +335,13 @@ def simfoni_map(user: Any, period: Period) -> SimfoniResult:
     rows: list[SimfoniRow] = []
     unmappable: list[Unmappable] = []
     for chunk in _chunks(cases):
-        access = case_access_bulk(user, chunk)
+        # Emergency access is for reading one case in an emergency, never for a
+        # copy: the export keeps only what the user's other relations give.
+        access = {
+            pk: exportable
+            for pk, granted in case_access_bulk(user, chunk).items()
+            if (exportable := export_access(granted)) is not None
+        }
         readable = [
             case
             for case in chunk
