@@ -110,7 +110,6 @@ def test_demo_refuses_production_settings(tmp_path):
 
 def test_demo_cases_cover_every_state_and_class():
     from kawal.cases.models import Case, CaseMember, CaseStatus, Note
-
     from kawal.demo.history import HISTORY_CASES
 
     load(cases=60)

@@ -102,7 +102,7 @@ def local_only_fetcher_class() -> Any:
     a second, which every command and worker process would otherwise pay at start."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
-    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    class LocalOnlyFetcher(URLFetcher):
         """Serves the application's own static files and data: URLs; refuses the rest."""
 
         def fetch(self, url: str, headers: object = None) -> Any:
