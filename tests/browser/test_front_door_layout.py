@@ -402,7 +402,7 @@ def test_front_door_pages_fit_a_360px_phone(phones, settings):
     ):
         desk.goto(base + path)
         if name == "07-laporan":
-            assert desk.locator("section.card.overdue").count() >= 1
+            assert desk.locator("tr.is-overdue").count() >= 1
             assert desk.locator(".tag").count() >= 8
         if name == "08-laporan-detail":
             # Planned operations only (the one held in March is past).

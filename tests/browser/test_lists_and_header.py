@@ -41,7 +41,8 @@ HEADER_JS = r"""
     range.selectNodeContents(el);
     const style = getComputedStyle(el);
     const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
-    const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top);
+    // A visually hidden label (1 px, clipped) is for screen readers, not a line.
+    const tops = [...range.getClientRects()].filter((r) => r.width > 1 && r.height > 1).map((r) => r.top);
     const lines = tops.length ? Math.round((Math.max(...tops) - Math.min(...tops)) / line) + 1 : 1;
     const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom)
       + parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
