@@ -37,12 +37,27 @@ HEADER_JS = r"""
   for (const el of controls) {
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;  // a folded menu
-    const range = document.createRange();
-    range.selectNodeContents(el);
     const style = getComputedStyle(el);
     const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
-    // A visually hidden label (1 px, clipped) is for screen readers, not a line.
-    const tops = [...range.getClientRects()].filter((r) => r.width > 1 && r.height > 1).map((r) => r.top);
+    // The lines are where the visible text sits: the rects of the text itself, not of
+    // the boxes around it (a badge's box is taller than the text beside it). A visually
+    // hidden label is for screen readers: its box is 1 px and clipped, but its text is
+    // still laid out, below the line, so the text inside such a box is left out.
+    const folded = (node) => {
+      for (let box = node.parentElement; box && box !== el.parentElement; box = box.parentElement) {
+        const r = box.getBoundingClientRect();
+        if (r.width <= 1 || r.height <= 1) return true;
+      }
+      return false;
+    };
+    const tops = [];
+    const range = document.createRange();
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.data.trim() || folded(node)) continue;
+      range.selectNodeContents(node);
+      tops.push(...[...range.getClientRects()].map((r) => r.top));
+    }
     const lines = tops.length ? Math.round((Math.max(...tops) - Math.min(...tops)) / line) + 1 : 1;
     const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom)
       + parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);

@@ -139,9 +139,11 @@ TRIAGE_PAGE_SIZE = 25
 TRIAGE_COLUMNS = [
     Column(gettext_lazy("Where"), "place"),
     Column(gettext_lazy("Seen"), "seen", first="desc", css="num"),
-    Column(gettext_lazy("Children"), "children", first="desc", css="num"),
+    # Children and Due hold words ("3 children · …", "Overdue: due …"), so they are
+    # not "num" columns: that class keeps a bare number on one line.
+    Column(gettext_lazy("Children"), "children", first="desc"),
     Column(gettext_lazy("Urgency"), "urgency"),
-    Column(gettext_lazy("Due"), "due", css="num"),
+    Column(gettext_lazy("Due"), "due"),
     Column(gettext_lazy("Status"), "status"),
 ]
 
