@@ -589,3 +589,12 @@ def test_open_private_refuses_symlinks_out_of_root(tmp_path: Path) -> None:
     for name in ("ab/link.pdf", "cd/secret.pdf"):
         with pytest.raises(FileNotFoundError):
             open_private(name, root=root)
+
+
+def test_a_rendered_pdf_does_not_make_truncated_photos_acceptable() -> None:
+    # WeasyPrint loosens Pillow process-wide when it is imported; uploads stay strict.
+    from kawal.core.pdf import html_to_pdf
+
+    assert html_to_pdf("<p>x</p>").startswith(b"%PDF")
+    raw = jpeg_bytes((400, 300))
+    assert rejected("half.jpg", raw[: len(raw) // 2]) == "upload_corrupt"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template import loader
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -83,16 +83,26 @@ class RequestSizeLimitMiddleware:
             body = loader.get_template("413.html").render({}, request)
             return HttpResponse(body, status=413)
         if _has_nul(request):
-            body = loader.get_template("400.html").render({}, request)
-            return HttpResponse(body, status=400)
+            request.GET = _without_nul(request)
         return None
 
 
 def _has_nul(request: HttpRequest) -> bool:
-    """A NUL in a query parameter is never meant: PostgreSQL refuses it in any text
-    (a 500 from whichever filter passes it on), so it is refused here once for all
-    pages. Form bodies are checked by the forms themselves (Django's CharField
-    refuses NUL)."""
     return any(
         "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
     )
+
+
+def _without_nul(request: HttpRequest) -> QueryDict:
+    """The query parameters with every NUL taken out.
+
+    A NUL is never meant, and PostgreSQL refuses it in any text: whichever
+    filter passed one on would answer 500. Taking it out once here lets every
+    page treat what is left as it treats any other odd value (form bodies
+    are checked by the forms themselves: Django's CharField refuses NUL).
+    """
+    cleaned = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+    cleaned._mutable = False
+    return cleaned

@@ -96,11 +96,24 @@ def local_path(url: str) -> Path | None:
     return None
 
 
+def _undo_truncated_images() -> None:
+    """WeasyPrint's image module sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on
+    import; that would let the upload checks (kawal.core.uploads) accept a cut-off
+    photo in every process that has rendered a PDF. PDFs only ever load the
+    application's own images, so strict decoding costs them nothing."""
+    import weasyprint.images  # type: ignore[import-untyped]  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
 @cache
 def local_only_fetcher_class() -> Any:
     """The fetcher class, built on first use: importing WeasyPrint costs well over
     a second, which every command and worker process would otherwise pay at start."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
+
+    _undo_truncated_images()
 
     class LocalOnlyFetcher(URLFetcher):
         """Serves the application's own static files and data: URLs; refuses the rest."""
@@ -131,6 +144,7 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
     fetcher = local_only_fetcher_class()()
+    _undo_truncated_images()
     fonts = FontConfiguration()
     base = CSS(string=_base_css(), font_config=fonts, url_fetcher=fetcher)
     document = HTML(string=html, base_url=base_url or LOCAL_ORIGIN, url_fetcher=fetcher)

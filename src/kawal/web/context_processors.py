@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
+from django.db.transaction import TransactionManagementError
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -89,5 +91,12 @@ def _badge(request: HttpRequest, *, signed_in: bool) -> dict[str, Any]:
     if not signed_in:
         return {}
     url = inbox_url()
-    count = unread_notifications(request) if url else None
-    return {"inbox_url": url, "unread_notifications": count or 0} if url else {}
+    if not url:
+        return {}
+    try:
+        count = unread_notifications(request)
+    except (DatabaseError, TransactionManagementError):
+        # Error pages (the access log is down, the database went away) are
+        # drawn with this header too: they must render without the count.
+        count = None
+    return {"inbox_url": url, "unread_notifications": count or 0}
