@@ -83,7 +83,7 @@ class RequestSizeLimitMiddleware:
             body = loader.get_template("413.html").render({}, request)
             return HttpResponse(body, status=413)
         if _has_nul(request):
-            request.GET = _without_nul(request)
+            request.GET = _without_nul(request)  # type: ignore[assignment]
         return None
 
 

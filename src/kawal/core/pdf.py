@@ -140,7 +140,7 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     ``base_url`` resolves relative URLs; by default they resolve to the
     application's static files (``{% static %}`` paths work as they are).
     """
-    from weasyprint import CSS, HTML  # type: ignore[import-untyped]
+    from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
     fetcher = local_only_fetcher_class()()
