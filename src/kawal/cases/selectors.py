@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,11 +30,14 @@ from kawal.cases.models import (
     Note,
     Referral,
     ReferralStatus,
+    RiskLevel,
     Task,
     TaskStatus,
 )
 from kawal.cases.policy import CaseAccess, case_access, case_access_bulk, cases_visible_to
+from kawal.core.forms import parse_id
 from kawal.people.identity_numbers import mask_nik
+from kawal.web.sorting import chosen_sort
 
 PAGE_SIZE = 25
 # Classes whose every view is logged; basic facts are logged only in lists.
@@ -161,14 +165,27 @@ def _with_overdue(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def case_list(
-    request: HttpRequest, *, filters: CaseFilters, page_number: Any = 1
-) -> tuple[Page[CaseRow], int]:
-    """A page of the cases the user may see, logged as listed."""
+def case_filters_from(params: Mapping[str, Any]) -> CaseFilters:
+    """The list's filters from a query string (the page and its export read the same)."""
+    status = params.get("status", "")
+    risk = params.get("risk", "")
+    return CaseFilters(
+        status=status if status in CaseStatus.values else "",
+        risk=risk if risk in RiskLevel.values else "",
+        kelurahan=str(params.get("kelurahan", ""))[:13],
+        agency=parse_id(params.get("agency")),
+        mine=params.get("mine") == "1",
+        overdue=params.get("overdue") == "1",
+        approval=params.get("approval") == "1",
+        sort=chosen_sort(params.get("sort"), SORTS, DEFAULT_SORT),
+    )
+
+
+def case_list_queryset(user: Any, filters: CaseFilters) -> QuerySet[Case]:
+    """Every case of the list, filtered and ordered, not yet paged or logged."""
     from django.db.models import Case as When_
     from django.db.models import IntegerField, Value, When
 
-    user: Any = request.user
     cases = cases_visible_to(user)
     if filters.status:
         cases = cases.filter(status=filters.status)
@@ -208,10 +225,17 @@ def case_list(
             output_field=IntegerField(),
         ),
     )
-    cases = cases.select_related("child", "owner").order_by(
+    return cases.select_related("child", "owner").order_by(
         *SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
     )
-    paginator = Paginator(cases, PAGE_SIZE)
+
+
+def case_list(
+    request: HttpRequest, *, filters: CaseFilters, page_number: Any = 1
+) -> tuple[Page[CaseRow], int]:
+    """A page of the cases the user may see, logged as listed."""
+    user: Any = request.user
+    paginator = Paginator(case_list_queryset(user, filters), PAGE_SIZE)
     page = paginator.get_page(page_number)
     rows = _rows(user, list(page.object_list))
     _log_listed(request, AccessAction.LIST, rows)

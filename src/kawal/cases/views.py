@@ -36,7 +36,6 @@ from kawal.cases.models import (
     Task,
 )
 from kawal.cases.policy import CaseAccess, cases_visible_to
-from kawal.core.forms import parse_id
 from kawal.core.uploads import open_private, private_download
 from kawal.identity.index import query_record, root_of
 from kawal.identity.panel import intake_panel, panel_signature, signature_matches
@@ -87,17 +86,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if not reads_cases(user):
         raise PermissionDenied
     params = request.GET
-    agency = parse_id(params.get("agency"))
-    filters = sel.CaseFilters(
-        status=params.get("status", "") if params.get("status", "") in CaseStatus.values else "",
-        risk=params.get("risk", "") if params.get("risk", "") in RiskLevel.values else "",
-        kelurahan=params.get("kelurahan", "")[:13],
-        agency=agency,
-        mine=params.get("mine") == "1",
-        overdue=params.get("overdue") == "1",
-        approval=params.get("approval") == "1",
-        sort=chosen_sort(params.get("sort"), sel.SORTS, sel.DEFAULT_SORT),
-    )
+    filters = sel.case_filters_from(params)
     page, total = sel.case_list(request, filters=filters, page_number=params.get("page", 1))
     query = params.copy()
     query.pop("page", None)

@@ -17,88 +17,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Case as Ranked
-from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kawal.access.catalogue import Capability, DataClass
 from kawal.access.policy import may, reads_identity
 from kawal.cases import selectors as case_selectors
-from kawal.cases.models import Case, CaseClassification, CaseMember, CaseStatus, RiskLevel
-from kawal.cases.policy import case_access_bulk, cases_visible_to
-from kawal.core.forms import parse_id
+from kawal.cases.models import Case, CaseClassification
+from kawal.cases.policy import case_access_bulk
 from kawal.exports.registry import ExportKind, ExportTable
 from kawal.exports.selectors import export_access
 
 KEY = "case_list"
 
 
-def filters_from(params: Mapping[str, str]) -> case_selectors.CaseFilters:
-    """The case list's filters from its query string, parsed as ``cases:list`` parses them."""
-    status = params.get("status", "")
-    risk = params.get("risk", "")
-    return case_selectors.CaseFilters(
-        status=status if status in CaseStatus.values else "",
-        risk=risk if risk in RiskLevel.values else "",
-        kelurahan=params.get("kelurahan", "")[:13],
-        agency=parse_id(params.get("agency")),
-        mine=params.get("mine") == "1",
-        overdue=params.get("overdue") == "1",
-        sort=params.get("sort", "-opened_on"),
-    )
-
-
-def _cases(user: Any, filters: case_selectors.CaseFilters) -> QuerySet[Case]:
-    """The list's query without its pages: the same scoping and filters."""
-    cases = cases_visible_to(user)
-    if filters.status:
-        cases = cases.filter(status=filters.status)
-    if filters.risk:
-        cases = cases.filter(risk_level=filters.risk)
-    if filters.kelurahan and reads_identity(user):
-        cases = cases.filter(
-            pk__in=case_selectors._identity_visible(user, cases, filters.kelurahan)
-        )
-    if filters.agency:
-        cases = cases.filter(
-            Q(owner__agency_id=filters.agency)
-            | Q(
-                Exists(
-                    CaseMember.objects.filter(case=OuterRef("pk"), removed_at__isnull=True).filter(
-                        Q(agency_id=filters.agency) | Q(user__agency_id=filters.agency)
-                    )
-                )
-            )
-        )
-    if filters.mine:
-        cases = cases.filter(owner=user)
-    cases = case_selectors._with_overdue(cases)
-    if filters.overdue:
-        cases = cases.filter(overdue_tasks__gt=0)  # type: ignore[misc]
-    # The list's own ranking, so "sort by risk" orders the file as the page.
-    cases = cases.annotate(
-        risk_rank=Ranked(
-            When(risk_level=RiskLevel.HIGH, then=Value(3)),
-            When(risk_level=RiskLevel.MEDIUM, then=Value(2)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    )
-    order = case_selectors.SORTS.get(filters.sort, case_selectors.SORTS["-opened_on"])
+def _cases(user: Any, params: Mapping[str, str]) -> QuerySet[Case]:
+    """The list's own query (``cases:list``), all its pages, with what the file shows."""
+    filters = case_selectors.case_filters_from(params)
     return (
-        cases.select_related("child", "child__kelurahan", "owner")
+        case_selectors.case_list_queryset(user, filters)
+        .select_related("child__kelurahan")
         .prefetch_related(
             Prefetch("classifications", queryset=CaseClassification.objects.order_by("id"))
         )
-        .order_by(*order)
     )
 
 
 def build(user: Any, params: Mapping[str, str]) -> ExportTable:
-    filters = filters_from(params)
     names = params.get("names") == "1" and reads_identity(user)
-    cases = list(_cases(user, filters))
+    cases = list(_cases(user, params))
     accesses = case_access_bulk(user, cases)
     headers = [
         _("Case number"),
