@@ -4,6 +4,11 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
+from kawal.testing import flush
+
+# Transactional tests empty PostgreSQL with DELETE instead of TRUNCATE (see the module).
+flush.install()
+
 
 @pytest.fixture(autouse=True)
 def _isolate(settings, tmp_path):
