@@ -700,9 +700,12 @@ def searched_keys(record: Any) -> set[str]:
 
 def _meets(record: Any, person_id: int) -> bool:
     """Whether a child has a blocking row the lookup searches."""
+    from kawal.identity.batch import YEAR_SLACK
     from kawal.identity.models import IdentityBlock
 
+    # The lookup allows a birth year typed one off, as the batch does.
     low, high = record.years
+    low, high = max(low - YEAR_SLACK, 0), high + YEAR_SLACK
     keys = searched_keys(record)
     rows = IdentityBlock.objects.filter(
         person_id=person_id, key__in=keys, year_min__lte=high, year_max__gte=low

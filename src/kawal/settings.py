@@ -425,6 +425,17 @@ KAWAL_EXPORT_RATE_PER_HOUR = int(os.environ.get("KAWAL_EXPORT_RATE_PER_HOUR", "3
 # Local hour after which `kawal run_reminders` sends the daily e-mail digests.
 KAWAL_DIGEST_HOUR = int(os.environ.get("KAWAL_DIGEST_HOUR", "7"))
 
+# --- Identity matching (docs/identity.md) -------------------------------------------
+# Birth dates clerks write when only the year is known ("DD-MM", or "DD" for that day of
+# any month): such a date counts as "year known" unless it was taken from a document.
+KAWAL_PLACEHOLDER_BIRTH_DAYS = [
+    day.strip()
+    for day in os.environ.get("KAWAL_PLACEHOLDER_BIRTH_DAYS", "01-01,01-07,31-12,15").split(",")
+    if day.strip()
+]
+# The reviewers' decisions re-estimate the matching model once at least this many exist.
+KAWAL_MATCH_MIN_LABELS = int(os.environ.get("KAWAL_MATCH_MIN_LABELS", "100"))
+
 # --- Background work (docs/reminders.md) -----------------------------------------
 # Django's Tasks API (the django-tasks backport). One machine: the database
 # backend, worked by `kawal db_worker`. Several servers: point

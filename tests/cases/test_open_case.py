@@ -57,6 +57,11 @@ def test_nik_mismatch_warns_but_does_not_block(client):
         ({"birth_date": "", "age_min": ""}, "age_min"),
         ({"risk_level": "high", "risk_rationale": ""}, "risk_rationale"),
         ({"kk_number": "6471050000009001"}, "kk_number"),
+        ({"birth_date_documented": "on", "birth_date_estimated": "on"}, "birth_date_documented"),
+        (
+            {"birth_date_documented": "on", "birth_date": "", "age_min": "8"},
+            "birth_date_documented",
+        ),
     ],
 )
 def test_bad_input_gets_a_message_not_a_500(client, changes, field):
@@ -141,3 +146,13 @@ def test_a_sibling_case_must_be_one_the_user_may_see(client):
     )
     assert response.status_code == 200
     assert "sibling_case" in response.context["form"].errors
+
+
+def test_a_birth_date_from_a_document_is_kept_as_such(client):
+    sign_in(client, make_user(Role.CASE_MANAGER))
+    response = client.post(
+        reverse("cases:open"), form_data(birth_date="2016-07-01", birth_date_documented="on")
+    )
+    assert response.status_code == 302
+    child = Case.objects.get().child
+    assert child.birth_date_documented and not child.birth_date_estimated

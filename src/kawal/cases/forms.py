@@ -54,6 +54,9 @@ class ChildFields(forms.Form):
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
     birth_date_estimated = forms.BooleanField(label=_("The date is an estimate"), required=False)
+    birth_date_documented = forms.BooleanField(
+        label=_("The date is from a document (birth certificate, NIK or KK)"), required=False
+    )
     age_min = forms.IntegerField(
         label=_("Estimated age from"), required=False, min_value=0, max_value=17
     )
@@ -108,6 +111,18 @@ class ChildFields(forms.Form):
         data["nik"] = "".join(ch for ch in str(data["nik"]) if ch.isdigit())
         data["kk_number"] = "".join(ch for ch in str(data["kk_number"]) if ch.isdigit())
         return data
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("birth_date_documented"):
+            if cleaned.get("birth_date_estimated"):
+                self.add_error(
+                    "birth_date_documented",
+                    _("A date from a document is not an estimate: tick only one of the two."),
+                )
+            elif not cleaned.get("birth_date"):
+                self.add_error("birth_date_documented", _("Enter the date from the document."))
+        return cleaned
 
     def alias_list(self) -> list[str]:
         return [
@@ -177,6 +192,7 @@ class OpenCaseForm(ChildFields):
             "parent_names": parents,
             "birth_date": data.get("birth_date"),
             "birth_date_estimated": bool(data.get("birth_date_estimated")),
+            "birth_date_documented": bool(data.get("birth_date_documented")),
             "age_min": data.get("age_min"),
             "age_max": data.get("age_max"),
             "sex": data.get("sex") or "",

@@ -174,6 +174,7 @@ CHILD_FIELDS = {
     "sex",
     "birth_date",
     "birth_date_estimated",
+    "birth_date_documented",
     "age_min",
     "age_max",
     "place_of_birth",

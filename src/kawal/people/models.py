@@ -57,6 +57,16 @@ class Person(UUIDModel, TimestampedModel, VersionedModel):
     birth_date_estimated = classified(
         models.BooleanField(_("birth date is an estimate"), default=False), ID
     )
+    # A date copied from a birth certificate, NIK or KK is evidence even on 1 January or
+    # 1 July, the days clerks write when only the year is known (identity matching).
+    birth_date_documented = classified(
+        models.BooleanField(
+            _("birth date from a document"),
+            default=False,
+            help_text=_("Taken from a birth certificate, NIK or family card (KK)."),
+        ),
+        ID,
+    )
     age_min = classified(
         models.PositiveSmallIntegerField(_("estimated age from"), null=True, blank=True), ID
     )
