@@ -28,83 +28,207 @@ import math
 import multiprocessing as mp
 import os
 import random
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from kawal.identity.matching import (
     FIELD_NAMES,
+    FIELDS,
+    LABEL_PRIOR_WEIGHT,
+    NAME_PART,
+    NAME_SAME,
     NAME_SEEN_AT_LEAST,
+    NAME_SOUNDS_SAME,
+    SHORT_TOKEN,
     Model,
     Record,
     Score,
     Scorer,
     adjust_levels,
     compare,
+    deletion_keys,
     estimate,
     estimate_u,
+    generic_name,
     name_keys,
+    pair_birth_key,
     pair_name_key,
     score_levels,
 )
+from kawal.identity.matching import min_labels as matching_min_labels
 
 MAX_BLOCK = 400
-MAX_TOKEN_BLOCK = 300
+# A record whose birth-year neighbourhood in a name block holds more than this
+# many others is not paired through that block (a common name in a common
+# year). Development data (generator seed 99, 100,000 records): 300 gave
+# blocking recall 0.917 at 192 pairs per record, 150 gave 0.893 at 101, 100
+# gave 0.879 at 67, 50 gave 0.861 at 37 (the rule before: 0.856 at 29).
+MAX_TOKEN_BLOCK = 100
+# A block this small is paired whole, whatever the birth years: a year typed
+# wrong (FEBRL's 1985/1958) then still meets its child.
+SMALL_BLOCK = 40
 # Birth-year windows this far apart still meet (a year typed one off).
 YEAR_SLACK = 1
 # Training pairs are not drawn from name groups larger than this.
 SESSION_GROUP_LIMIT = 50
 
+Member = tuple[int, int, int]  # (first birth year, last birth year, record index)
 
-def _sweep(members: list[tuple[int, int, int]], out: set[tuple[int, int]], slack: int) -> None:
-    """Add pairs of members whose birth-year windows come within ``slack`` years."""
-    members.sort()
-    for i, (_low, high, a) in enumerate(members):
-        for low2, _high2, b in members[i + 1 :]:
-            if low2 > high + slack:
-                break
+
+def _all_pairs(members: Sequence[int], out: set[tuple[int, int]]) -> None:
+    for i, a in enumerate(members):
+        for b in members[i + 1 :]:
             out.add((a, b) if a < b else (b, a))
 
 
-def _birth_block(record: Record) -> str:
+def _sweep(
+    members: list[Member],
+    out: set[tuple[int, int]],
+    slack: int,
+    dense: int | None = None,
+    tags: dict[int, str] | None = None,
+) -> None:
+    """Add pairs of members whose birth-year windows come within ``slack`` years.
+
+    ``dense``: a member whose neighbourhood (the later members it would meet)
+    holds more than this many is skipped, so a common name in a common year
+    costs nothing while the same name in a quiet year still pairs. ``tags``:
+    members with the same tag are not paired (another pass has them).
+    """
+    members.sort()
+    lows = [low for low, _high, _index in members]
+    for i, (_low, high, a) in enumerate(members):
+        j = bisect_right(lows, high + slack, lo=i + 1)
+        if dense is not None and j - i - 1 > dense:
+            continue
+        for _low2, _high2, b in members[i + 1 : j]:
+            if tags is not None and tags[a] == tags[b]:
+                continue
+            out.add((a, b) if a < b else (b, a))
+
+
+def _block(members: list[Member], out: set[tuple[int, int]], dense: int | None) -> None:
+    """Pair a small block whole, a larger one by birth year."""
+    if len(members) < 2:
+        return
+    if len(members) <= SMALL_BLOCK:
+        _all_pairs([index for _l, _h, index in members], out)
+    else:
+        _sweep(members, out, YEAR_SLACK, dense)
+
+
+def _sexes(record: Record) -> tuple[str, ...]:
+    """The sex blocks a record joins: an unrecorded sex joins both."""
+    return (record.sex,) if record.sex else ("M", "F")
+
+
+def _birth_blocks(record: Record) -> list[str]:
     if not record.birth_exact or record.birth_date is None:
-        return ""
+        return []
     born = record.birth_date
     low, high = sorted((born.day, born.month))
-    return f"{born.year}:{low}:{high}:{record.sex}"
+    return [f"{born.year}:{low}:{high}:{sex}" for sex in _sexes(record)]
+
+
+def weak_name(record: Record) -> bool:
+    """A name that may be a nickname with nothing of the real name in it.
+
+    Only generic nicknames (Dede, Upik) or one short token (Wawa, Cici): such a
+    child is looked for among the children of the same kelurahan and sex.
+    """
+    if generic_name(record):
+        return True
+    return len(record.informative) == 1 and len(record.informative[0]) <= SHORT_TOKEN
 
 
 def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
-    """Index pairs (i < j) worth scoring."""
-    full: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-    token: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
+    """Index pairs (i < j) worth scoring.
+
+    Passes (docs/identity.md, "Blocking"): the same NIK; the same exact birth
+    date, day and month in either order, and sex (placeholder dates are only
+    a year); the same full phonetic name key; a shared name key (a name token,
+    an alias or what a nickname stands for) and sex; a name token one edit
+    from the other's (a deletion-neighbourhood key). Name blocks are paired
+    whole when small, else within a year of each other, skipping only the
+    densest birth years.
+    """
+    full: dict[str, list[Member]] = defaultdict(list)
+    token: dict[tuple[str, str], list[Member]] = defaultdict(list)
+    edits: dict[str, list[Member]] = defaultdict(list)
+    edit_tag: dict[str, set[str]] = defaultdict(set)
     nik: dict[str, list[int]] = defaultdict(list)
     born: dict[str, list[int]] = defaultdict(list)
+    area: dict[tuple[str, str], list[Member]] = defaultdict(list)
+    weak: set[int] = set()
     for index, record in enumerate(records):
         low, high = record.years
         if record.key:
             full[record.key].append((low, high, index))
         for key in name_keys(record):
-            token[(key, record.sex)].append((low, high, index))
+            for sex in _sexes(record):
+                token[(key, sex)].append((low, high, index))
+        for word in record.edit_tokens:
+            for key in deletion_keys(word):
+                edits[key].append((low, high, index))
+                edit_tag[key].add(word)
         if record.nik:
             nik[record.nik].append(index)
-        birth = _birth_block(record)
-        if birth:
+        for birth in _birth_blocks(record):
             born[birth].append(index)
+        if record.kelurahan:
+            for sex in _sexes(record):
+                area[(record.kelurahan, sex)].append((low, high, index))
+                if weak_name(record):
+                    weak.add(index)
     pairs: set[tuple[int, int]] = set()
     for group in (*nik.values(), *born.values()):
         if 1 < len(group) <= MAX_BLOCK:
-            pairs.update((a, b) for i, a in enumerate(group) for b in group[i + 1 :])
+            _all_pairs(group, pairs)
     for members in full.values():
-        if len(members) > 1:
-            _sweep(members, pairs, YEAR_SLACK)
+        _block(members, pairs, None)
     for members in token.values():
-        # A token shared by hundreds of children of the same sex and age says too
-        # little to be worth the pairs; the full-name, NIK and birth-date rules
-        # still cover those children (bench/identity: 0.6 % of true pairs lost,
-        # half the pairs saved).
-        if 1 < len(members) <= MAX_TOKEN_BLOCK:
-            _sweep(members, pairs, YEAR_SLACK)
+        # A token shared by hundreds of children of the same sex and year says
+        # too little to be worth the pairs; the full-name, NIK and birth-date
+        # rules still cover those children.
+        _block(members, pairs, MAX_TOKEN_BLOCK)
+    for key, members in edits.items():
+        words = edit_tag[key]
+        if len(words) < 2 or len(members) < 2:
+            continue  # one spelling only: the name passes already pair it
+        tags = {index: _edit_word(records[index], key) for _l, _h, index in members}
+        if len(members) <= SMALL_BLOCK:
+            _sweep(members, pairs, 10_000, None, tags)
+        else:
+            _sweep(members, pairs, YEAR_SLACK, MAX_TOKEN_BLOCK, tags)
+    for members in area.values():
+        # A nickname-only record meets the children of its kelurahan and sex
+        # born within a year: nothing else it has can find the child.
+        if weak.intersection(index for _l, _h, index in members):
+            _sweep_weak(members, pairs, weak)
     return pairs
+
+
+def _sweep_weak(members: list[Member], out: set[tuple[int, int]], weak: set[int]) -> None:
+    """Pairs within a year of each other where at least one side has only a weak name."""
+    members.sort()
+    lows = [low for low, _high, _index in members]
+    for i, (_low, high, a) in enumerate(members):
+        j = bisect_right(lows, high + YEAR_SLACK, lo=i + 1)
+        if j - i - 1 > MAX_TOKEN_BLOCK:
+            continue
+        a_weak = a in weak
+        for _low2, _high2, b in members[i + 1 : j]:
+            if a_weak or b in weak:
+                out.add((a, b) if a < b else (b, a))
+
+
+def _edit_word(record: Record, key: str) -> str:
+    """Which of the record's tokens gave this deletion key (so one spelling is not paired)."""
+    for word in record.edit_tokens:
+        if key in deletion_keys(word):
+            return word
+    return ""
 
 
 def link(
@@ -174,7 +298,130 @@ def name_frequencies(records: Sequence[Record]) -> dict[str, float]:
     return {key: n / total for key, n in counts.items() if n > 1} if total else {}
 
 
+def birth_frequencies(records: Sequence[Record]) -> dict[str, float]:
+    """Share of records per exact birth date, for dates more than one record carries."""
+    counts = Counter(
+        r.birth_date.isoformat() for r in records if r.birth_exact and r.birth_date is not None
+    )
+    total = len(records)
+    return {key: n / total for key, n in counts.items() if n > 1} if total else {}
+
+
+Label = tuple[int, int, bool]
+
+
 def train(
+    records: Sequence[Record],
+    *,
+    labels: Iterable[Label] | None = None,
+    min_labels: int | None = None,
+    u_samples: int = 100_000,
+    session_pairs: int = 100_000,
+    seed: int = 7,
+) -> Model:
+    """Fit the model on the records, then on reviewers' decisions when there are enough.
+
+    ``labels`` are (index, index, same child?) into ``records``. With at least
+    ``min_labels`` of them (None: ``matching.min_labels()``) m and u are
+    re-estimated from them (``apply_labels``); with fewer the unsupervised
+    fit alone is returned.
+    """
+    model = train_unlabelled(records, u_samples=u_samples, session_pairs=session_pairs, seed=seed)
+    return with_labels(model, records, labels, min_labels=min_labels, u_samples=u_samples)
+
+
+def with_labels(
+    model: Model,
+    records: Sequence[Record],
+    labels: Iterable[Label] | None,
+    *,
+    min_labels: int | None = None,
+    u_samples: int = 100_000,
+) -> Model:
+    """``model`` re-estimated from the labels when there are enough of them, else ``model``."""
+    given = list(labels or [])
+    need = matching_min_labels() if min_labels is None else min_labels
+    if not given or len(given) < need:
+        return model
+    return apply_labels(model, records, given, u_weight=u_samples)
+
+
+def apply_labels(
+    model: Model,
+    records: Sequence[Record],
+    labels: Sequence[Label],
+    *,
+    prior_weight: float = LABEL_PRIOR_WEIGHT,
+    u_weight: float = 100_000,
+) -> Model:
+    """m and u re-estimated from labelled pairs, the given model serving as the prior.
+
+    m of each level becomes (m * prior_weight + same-child pairs at that level)
+    / (prior_weight + same-child pairs with that field), so a "same" label can
+    only raise the m of the levels it shows. "Different" labels are added to
+    the random pairs u was estimated from (``u_weight`` of them): reviewers see
+    pairs that already looked alike, so they are not a sample of all
+    non-matches and may not replace it. The prior, the thresholds and the
+    frequency tables stay.
+    """
+    same = {spec.name: [0.0] * len(spec.levels) for spec in FIELDS}
+    different = {spec.name: [0.0] * len(spec.levels) for spec in FIELDS}
+    for a, b, is_same in labels:
+        target = same if is_same else different
+        for spec, level in zip(FIELDS, compare(records[a], records[b]), strict=True):
+            if level >= 0:
+                target[spec.name][level] += 1
+    out = Model.from_json(model.as_json())
+    for spec in FIELDS:
+        for counts, part, weight in (
+            (same[spec.name], out.m, prior_weight),
+            (different[spec.name], out.u, u_weight),
+        ):
+            seen = sum(counts)
+            if not seen:
+                continue
+            base = part[spec.name]
+            part[spec.name] = [
+                (p * weight + c) / (weight + seen) for p, c in zip(base, counts, strict=True)
+            ]
+    out.source = "labelled"
+    out.labels_used = len(labels)
+    return out
+
+
+def weight_changes(
+    before: Model, after: Model, *, min_bits: float = 0.1
+) -> list[tuple[str, str, float, float]]:
+    """(field, level, weight before, weight after) for weights moved ``min_bits`` or more."""
+    old, new = before.weights(), after.weights()
+    out = []
+    for spec in FIELDS:
+        for level, (x, y) in enumerate(zip(old[spec.name], new[spec.name], strict=True)):
+            if abs(y - x) >= min_bits:
+                out.append((spec.name, spec.levels[level], x, y))
+    return out
+
+
+def train_with_report(
+    records: Sequence[Record],
+    *,
+    labels: Iterable[Label] | None = None,
+    min_labels: int | None = None,
+    **options: int,
+) -> tuple[Model, list[tuple[str, str, float, float]]]:
+    """``train``, and how the labels moved the weights against the unlabelled fit."""
+    unlabelled = train_unlabelled(records, **options)
+    model = with_labels(
+        unlabelled,
+        records,
+        labels,
+        min_labels=min_labels,
+        u_samples=options.get("u_samples", 100_000),
+    )
+    return model, weight_changes(unlabelled, model) if model is not unlabelled else []
+
+
+def train_unlabelled(
     records: Sequence[Record],
     *,
     u_samples: int = 100_000,
@@ -229,12 +476,16 @@ def train(
             ]
     m, uu = model.m, model.u
     from_births = _logit(births.prior) + math.log(uu["birth"][-1] / m["birth"][-1])
-    name_m, name_u = m["name"][5] + m["name"][6], uu["name"][5] + uu["name"][6]
+    whole = (NAME_SOUNDS_SAME, NAME_SAME)
+    name_m, name_u = sum(m["name"][i] for i in whole), sum(uu["name"][i] for i in whole)
     from_names = _logit(names.prior) + math.log(name_u / name_m)
     model.prior = 1 / (1 + math.exp(-(from_births + from_names) / 2))
     model.pairs_seen = births.pairs_seen + names.pairs_seen
     model.name_freq = name_frequencies(records)
     model.token_counts = token_counts(records)
+    model.birth_freq = birth_frequencies(records)
+    model.records = len(records)
+    model.source = "em"
     return model
 
 
@@ -246,15 +497,19 @@ def _score_chunk(chunk: list[tuple[int, int]]) -> list[tuple[int, int, Score]]:
         raise RuntimeError("_score_chunk runs only inside train_and_link")
     records, model, minimum = _WORK
     weights = model.weights()
-    cache: dict[tuple[tuple[int, ...], str], Score] = {}
+    version = model.version
+    cache: dict[tuple[tuple[int, ...], str, str], Score] = {}
     out = []
     for a, b in chunk:
         ra, rb = records[a], records[b]
         levels = adjust_levels(compare(ra, rb), ra, rb, model)
-        key = pair_name_key(ra, rb) if levels[0] >= 5 else ""
-        score = cache.get((levels, key))
+        key = pair_name_key(ra, rb, model) if levels[0] >= NAME_PART else ""
+        born = pair_birth_key(ra, rb) if levels[1] == 5 else ""
+        score = cache.get((levels, key, born))
         if score is None:
-            score = cache[(levels, key)] = score_levels(levels, model, weights, key)
+            score = cache[(levels, key, born)] = score_levels(
+                levels, model, weights, key, born, version
+            )
         if score.probability >= minimum:
             out.append((a, b, score))
     return out
@@ -266,15 +521,17 @@ def train_and_link(
     minimum_probability: float = 0.2,
     model: Model | None = None,
     workers: int | None = None,
+    labels: Iterable[Label] | None = None,
 ) -> tuple[Model, list[tuple[int, int, Score]], dict[str, int]]:
     """Fit a model on the records themselves (unless given), then score every candidate pair.
 
-    Each pair is compared once, in ``workers`` processes (default: one per
-    CPU; forked, so the records are shared, not copied). Returns the model,
+    ``labels`` (index, index, same?) are passed to ``train``. Each pair is
+    compared once, in ``workers`` processes (default: one per CPU; forked, so
+    the records are shared, not copied). Returns the model,
     the pairs scoring at least ``minimum_probability`` and counts for reporting.
     """
     global _WORK
-    model = model or train(records)
+    model = model or train(records, labels=labels)
     pairs = list(candidate_pairs(records))
     workers = workers or os.cpu_count() or 1
     _WORK = (records, model, minimum_probability)

@@ -9,16 +9,36 @@ every chunk of pairs; a run that was interrupted resumes where it stopped.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
 from kawal.core.audit import AuditContext, audit_record
-from kawal.identity.batch import candidate_pairs, train
+from kawal.identity.batch import (
+    Label,
+    candidate_pairs,
+    train_unlabelled,
+    weight_changes,
+    with_labels,
+)
 from kawal.identity.index import identity_refresh, record_from_row
-from kawal.identity.matching import Model, Record, Scorer
-from kawal.identity.models import IdentityRecord, MatchModelState, PairSource
+from kawal.identity.matching import (
+    BLOCK_KEYS_VERSION,
+    FIELDS,
+    Model,
+    Record,
+    Scorer,
+    min_labels,
+)
+from kawal.identity.models import (
+    DuplicatePair,
+    IdentityRecord,
+    MatchModelState,
+    Merge,
+    PairSource,
+    PairStatus,
+)
 from kawal.identity.services import pair_raise
 from kawal.people.models import Person
 
@@ -26,6 +46,9 @@ CHUNK = 5000
 # EM on a small registry fits noise; below this many children the defaults stay
 # unless a refit is asked for.
 FIT_AT_LEAST = 2000
+# Once labels are in use, the model is fitted again when their number has grown
+# by this share since the last fit (a handful of new decisions moves little).
+LABELS_GROWTH = 0.25
 
 Progress = Callable[[str, int, int], None]
 
@@ -37,6 +60,11 @@ class DedupeResult:
     raised: int
     resumed_from: int
     fitted: bool
+    labels: int = 0  # reviewers' decisions the model was fitted with
+    model_version: str = ""
+    # (field, level, weight without labels, weight with them), in bits
+    changes: list[tuple[str, str, float, float]] = field(default_factory=list)
+    reindexed: int = 0
 
 
 def state() -> MatchModelState:
@@ -56,12 +84,64 @@ def reindex(progress: Progress | None = None) -> int:
     return len(ids)
 
 
-def fit(records: list[Record]) -> Model:
-    """Estimate the model from the registry itself (no labelled data needed)."""
-    base = Model()
-    model = train(records)
-    model.likely, model.possible = base.likely, base.possible
-    return model
+def labelled_pairs(person_ids: list[int]) -> list[Label]:
+    """Reviewers' decisions as (index, index, same child?) into ``person_ids``.
+
+    A pair merged or marked different in the queue, and a merge in force, is a
+    label; an undone merge reopened its pair and is none.
+    """
+    index = {pk: i for i, pk in enumerate(person_ids)}
+    found: dict[tuple[int, int], bool] = {}
+    decided = DuplicatePair.objects.filter(status__in=[PairStatus.MERGED, PairStatus.DIFFERENT])
+    for first, second, status in decided.values_list("first_id", "second_id", "status"):
+        if first in index and second in index:
+            found[(index[first], index[second])] = status == PairStatus.MERGED
+    for survivor, absorbed in Merge.objects.filter(undone_at=None).values_list(
+        "survivor_id", "absorbed_id"
+    ):
+        if survivor in index and absorbed in index:
+            a, b = sorted((index[survivor], index[absorbed]))
+            found[(a, b)] = True
+    return [(a, b, same) for (a, b), same in sorted(found.items())]
+
+
+def fit(records: list[Record], labels: list[Label] | None = None) -> Model:
+    """The model fitted on the registry (EM) and, when there are enough, the labels."""
+    return fit_with_report(records, labels)[0]
+
+
+def fit_with_report(
+    records: list[Record], labels: list[Label] | None = None, *, em: bool = True
+) -> tuple[Model, list[tuple[str, str, float, float]]]:
+    """Estimate the model from the registry and, when there are enough, reviewers' decisions.
+
+    ``em``: fit without labels first (EM); else the documented defaults are the
+    starting point (a small registry fits noise). Returns the model and how the
+    labels moved the weights.
+    """
+    defaults = Model()
+    base = train_unlabelled(records) if em else Model()
+    base.likely, base.possible = defaults.likely, defaults.possible
+    model = with_labels(base, records, labels)
+    changes = weight_changes(base, model) if model is not base else []
+    return model, changes
+
+
+def _outdated(parameters: dict) -> bool:
+    """A stored model whose levels no longer match the fields' (fitted by older code)."""
+    m = parameters.get("m") or {}
+    return any(
+        not isinstance(m.get(spec.name), list) or len(m[spec.name]) != len(spec.levels)
+        for spec in FIELDS
+    )
+
+
+def _labels_call_for_fit(current: MatchModelState, count: int) -> bool:
+    """Enough new reviewers' decisions since the last fit to fit again."""
+    if count < min_labels():
+        return False
+    used = int((current.parameters or {}).get("labels_used", 0))
+    return count >= used * (1 + LABELS_GROWTH) and count > used
 
 
 def run(
@@ -73,7 +153,16 @@ def run(
 ) -> DedupeResult:
     """One scan; ``stop_after_chunks`` simulates an interruption (for tests)."""
     current = state()
-    resuming = current.run_started_at is not None and current.run_cursor > 0 and not full
+    reindexed = 0
+    if current.keys_version < BLOCK_KEYS_VERSION:
+        # The stored keys were built by an older scheme: lookups would miss pairs.
+        reindexed = reindex(progress)
+        current.keys_version = BLOCK_KEYS_VERSION
+        current.save(update_fields=["keys_version"])
+    # A rebuilt index marks every child changed: the interrupted run's pair list is gone.
+    resuming = (
+        current.run_started_at is not None and current.run_cursor > 0 and not full and not reindexed
+    )
     if not resuming:
         current.run_started_at = timezone.now()
         current.run_cursor = 0
@@ -89,8 +178,12 @@ def run(
         if roots[a] != roots[b] and (a in changed or b in changed)
     )
     fitted = False
-    if refit or (not current.parameters and len(records) >= FIT_AT_LEAST):
-        model = fit(records)
+    labels = labelled_pairs([row.person_id for row in rows])
+    changes: list[tuple[str, str, float, float]] = []
+    first_fit = not current.parameters and len(records) >= FIT_AT_LEAST
+    stale = bool(current.parameters) and _outdated(current.parameters)
+    if refit or first_fit or stale or _labels_call_for_fit(current, len(labels)):
+        model, changes = fit_with_report(records, labels, em=refit or len(records) >= FIT_AT_LEAST)
         current.parameters = model.as_json()
         current.fitted_at = timezone.now()
         current.save(update_fields=["parameters", "fitted_at"])
@@ -110,7 +203,17 @@ def run(
         if progress is not None:
             progress("pairs", current.run_cursor, len(pairs))
         if stop_after_chunks is not None and chunks >= stop_after_chunks:
-            return DedupeResult(len(rows), current.run_cursor - start, raised, start, fitted)
+            return DedupeResult(
+                len(rows),
+                current.run_cursor - start,
+                raised,
+                start,
+                fitted,
+                scorer.model.labels_used,
+                scorer.version,
+                changes,
+                reindexed,
+            )
     current.scanned_until = current.run_started_at
     current.run_started_at = None
     current.run_cursor = 0
@@ -121,5 +224,17 @@ def run(
         records=len(rows),
         pairs=len(pairs) - start,
         raised=raised,
+        model_version=scorer.version,
+        labels=scorer.model.labels_used,
     )
-    return DedupeResult(len(rows), len(pairs) - start, raised, start, fitted)
+    return DedupeResult(
+        len(rows),
+        len(pairs) - start,
+        raised,
+        start,
+        fitted,
+        scorer.model.labels_used,
+        scorer.version,
+        changes,
+        reindexed,
+    )

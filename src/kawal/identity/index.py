@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Case, Count, FloatField, Sum, Value, When
 from django.utils import timezone
 
+from kawal.identity.batch import YEAR_SLACK
 from kawal.identity.matching import (
     Model,
     Record,
@@ -34,6 +35,8 @@ from kawal.people.models import Person
 PARENT_RELATIONS = ("mother", "father", "stepmother", "stepfather", "guardian")
 # How many blocking hits are scored at most; the best are those sharing most keys.
 SCORE_AT_MOST = 200
+# One-edit ("e:") keys with more rows than this are left out of the ranking query.
+EDIT_KEY_AT_MOST = 300
 
 
 def root_of(person: Person) -> Person:
@@ -53,6 +56,7 @@ def record_from_row(row: IdentityRecord) -> Record:
         parent_names=row.parent_names.splitlines(),
         birth_date=row.birth_date,
         birth_date_estimated=row.birth_date_estimated,
+        birth_date_documented=row.birth_date_documented,
         age_min=row.age_min,
         age_max=row.age_max,
         as_of=row.as_of,
@@ -82,6 +86,7 @@ def identity_refresh(person: Person) -> None:
         parent_names="\n".join(sorted(parents)),
         birth_date=person.birth_date,
         birth_date_estimated=person.birth_date_estimated,
+        birth_date_documented=person.birth_date_documented,
         age_min=person.age_min,
         age_max=person.age_max,
         # An estimated age was true when first recorded, not every time the record changes.
@@ -156,8 +161,16 @@ def _best_hits(keys: list[str], low: int, high: int) -> list[int]:
     blocks = IdentityBlock.objects.filter(key__in=keys)
     # Counting on a column of the covering index keeps both queries index-only.
     sizes = dict(blocks.values("key").annotate(n=Count("person")).values_list("key", "n"))
+    # A one-edit key shared by this many rows is a common spelling: its children
+    # carry the same name key too, so it would only multiply the rows summed.
+    sizes = {
+        key: size
+        for key, size in sizes.items()
+        if not (key.startswith("e:") and size > EDIT_KEY_AT_MOST)
+    }
     if not sizes:
         return []
+    blocks = IdentityBlock.objects.filter(key__in=list(sizes))
     weight = Case(
         *(When(key=key, then=Value(1 / math.log2(2 + size))) for key, size in sizes.items()),
         default=Value(0.0),
@@ -172,6 +185,11 @@ def _best_hits(keys: list[str], low: int, high: int) -> list[int]:
     return [hit["person_id"] for hit in hits]
 
 
+def _weak_name(record: Record) -> bool:
+    """A name that tells no child apart (Dede, Ucok): the lookup searches the kelurahan too."""
+    return generic_name(record)
+
+
 def lookup(
     record: Record,
     *,
@@ -182,11 +200,12 @@ def lookup(
     """The best-scoring existing children for a record, "possible" or better."""
     scorer = scorer or current_scorer()
     low, high = record.years
-    weak = generic_name(record)  # then search the child's area instead
+    weak = _weak_name(record)  # then search the child's area instead
     keys = sorted({key for key, _l, _h in block_keys(record) if weak or not key.startswith("k:")})
     if not keys:
         return []
-    ids = _best_hits(keys, low, high)
+    # A birth year typed one off still finds the child (the batch allows the same).
+    ids = _best_hits(keys, max(low - YEAR_SLACK, 0), high + YEAR_SLACK)
     excluded = set(exclude_roots)
     best: dict[int, Candidate] = {}
     for row in IdentityRecord.objects.filter(person_id__in=ids):

@@ -20,8 +20,11 @@ The model (docs/identity.md explains it with figures):
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import random
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +32,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from kawal.identity.normalise import (
     NICKNAMES,
@@ -61,6 +65,8 @@ class Record:
     parent_tokens: tuple[str, ...] = ()
     birth_date: date | None = None
     birth_exact: bool = False
+    # "exact", "year" (a placeholder date: only the year is known), "estimated" or "".
+    birth_precision: str = ""
     year_min: int | None = None
     year_max: int | None = None
     sex: str = ""
@@ -72,8 +78,13 @@ class Record:
     # Derived once, as every comparison needs them.
     informative: tuple[str, ...] = ()
     info_keys: tuple[str, ...] = ()
+    # Phonetic keys of the informative tokens and aliases, for blocking only: wider
+    # than ``info_keys`` (short tokens too), as a candidate costs only a comparison.
+    block_name_keys: frozenset[str] = frozenset()
+    # Canonical informative tokens of ``EDIT_TOKEN`` letters or more, for the one-edit pass.
+    edit_tokens: tuple[str, ...] = ()
     parent_keys: frozenset[str] = frozenset()
-    # Keys of recorded aliases and of the names a nickname token stands for.
+    # Keys of exact recorded aliases and of the names a listed nickname stands for.
     nick_keys: frozenset[str] = frozenset()
     # Precomputed for fast comparing.
     token_set: frozenset[str] = frozenset()
@@ -115,6 +126,64 @@ def nik_implied(nik: str) -> tuple[date | None, str]:
         return None, ""
 
 
+# Days clerks write when only the birth year is known: "DD-MM" is that day of that
+# month, "DD" that day of any month. Overridden by the KAWAL_PLACEHOLDER_BIRTH_DAYS setting.
+PLACEHOLDER_BIRTH_DAYS: tuple[str, ...] = ("01-01", "01-07", "31-12", "15")
+
+
+def placeholder_days() -> tuple[str, ...]:
+    """The placeholder list in force: the Django setting when there is one, else the default."""
+    from django.conf import settings
+
+    # The benchmark runs without Django settings.
+    configured = (
+        getattr(settings, "KAWAL_PLACEHOLDER_BIRTH_DAYS", None) if settings.configured else None
+    )
+    return PLACEHOLDER_BIRTH_DAYS if configured is None else tuple(configured)
+
+
+def is_placeholder(born: date, days: Iterable[str]) -> bool:
+    """Whether a date is one clerks write for "born some time that year"."""
+    for day in days:
+        parts = day.strip().split("-")
+        if len(parts) == 1 and parts[0].isdigit() and int(parts[0]) == born.day:
+            return True
+        if (
+            len(parts) == 2
+            and all(p.isdigit() for p in parts)
+            and (int(parts[0]), int(parts[1])) == (born.day, born.month)
+        ):
+            return True
+    return False
+
+
+_BRACKETED = re.compile(r"\(([^()]*)\)")
+
+# Tokens this short are compared letter for letter: as phonetic keys "Lili",
+# "Lala" and "Lulu" would be one name.
+SHORT_TOKEN = 4
+# Tokens at least this long get one-edit blocking keys in a batch; shorter ones
+# would meet half the registry after one deletion ("ad" from Adi, Ade, Ida).
+EDIT_TOKEN = 4
+# The lookup index stores them only from this length: its rows must stay few.
+LOOKUP_EDIT_TOKEN = 5
+
+
+def token_key(token: str) -> str:
+    """What a name token is compared by: itself when short, else its phonetic key."""
+    return token if len(token) <= SHORT_TOKEN else phonetic_key(token)
+
+
+def deletion_keys(token: str) -> set[str]:
+    """The token and every spelling of it with one letter left out.
+
+    Two spellings one edit apart (a letter changed, added or dropped) always
+    share one of these, so blocking on them survives a typo the phonetic key
+    does not absorb.
+    """
+    return {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}
+
+
 def make_record(
     id: Any,
     *,
@@ -123,6 +192,8 @@ def make_record(
     parent_names: Iterable[str] = (),
     birth_date: date | None = None,
     birth_date_estimated: bool = False,
+    birth_date_documented: bool = False,
+    placeholder_days: Iterable[str] | None = None,
     age_min: int | None = None,
     age_max: int | None = None,
     as_of: date | None = None,
@@ -131,7 +202,17 @@ def make_record(
     kelurahan: str = "",
     school: str = "",
 ) -> Record:
-    """Build a record from what a form or the database holds."""
+    """Build a record from what a form or the database holds.
+
+    A birth date on a placeholder day (``placeholder_days``; None: the setting)
+    that was not copied from a document counts as "year known". A NIK that
+    encodes the same date is such a document.
+    """
+    # "Juli Rahmawati (Lili)": what a clerk puts in brackets is what the child is called.
+    bracketed = _BRACKETED.findall(full_name)
+    if bracketed:
+        full_name = _BRACKETED.sub(" ", full_name)
+        aliases = [*aliases, *bracketed]
     name = normalise_name(full_name)
     alias_tokens: list[str] = []
     for alias in aliases:
@@ -139,8 +220,19 @@ def make_record(
     parents = list(name.parent)
     for parent in parent_names:
         parents.extend(normalise_name(parent).tokens)
+    nik_digits = "".join(ch for ch in nik if ch.isdigit())
+    nik_birth, nik_sex = nik_implied(nik_digits)
+    precision = ""
     year_min = year_max = None
     if birth_date is not None:
+        documented = birth_date_documented or (len(nik_digits) == 16 and nik_birth == birth_date)
+        days = _placeholder_days() if placeholder_days is None else tuple(placeholder_days)
+        if birth_date_estimated:
+            precision = "estimated"
+        elif not documented and is_placeholder(birth_date, days):
+            precision = "year"
+        else:
+            precision = "exact"
         slack = GUESS_SLACK if birth_date_estimated else 0
         year_min, year_max = birth_date.year - slack, birth_date.year + slack
     elif age_min is not None:
@@ -148,19 +240,28 @@ def make_record(
         on = (as_of or _today()).year
         high = age_max if age_max is not None else age_min
         year_min, year_max = on - high - 1 - GUESS_SLACK, on - age_min + GUESS_SLACK
-    nik_digits = "".join(ch for ch in nik if ch.isdigit())
-    nik_birth, nik_sex = nik_implied(nik_digits)
     # Tokens that tell children apart; all tokens when every one is common.
     informative = tuple(t for t in name.tokens if t not in COMMON_TOKENS) or name.tokens
     parent_tokens = tuple(dict.fromkeys(t for t in parents if t not in COMMON_TOKENS))
+    aliases_kept = tuple(dict.fromkeys(t for t in alias_tokens if t not in name.tokens))
+    nick_keys = _nickname_keys(informative, alias_tokens)
+    block_name = {phonetic_key(t) for t in informative}
+    block_name.update(phonetic_key(t) for t in alias_tokens if not generic_nickname(t))
+    block_name.update(
+        phonetic_key(target)
+        for token in (*informative, *alias_tokens)
+        for target in NICKNAMES.get(token, ())
+    )
+    block_name.discard("")
     return Record(
         id=id,
         tokens=name.tokens,
         key=name.key,
-        alias_tokens=tuple(dict.fromkeys(t for t in alias_tokens if t not in name.tokens)),
+        alias_tokens=aliases_kept,
         parent_tokens=parent_tokens,
         birth_date=birth_date,
-        birth_exact=birth_date is not None and not birth_date_estimated,
+        birth_exact=precision == "exact",
+        birth_precision=precision,
         year_min=year_min,
         year_max=year_max,
         sex=sex or "",
@@ -170,25 +271,57 @@ def make_record(
         kelurahan=kelurahan or "",
         school=" ".join(fold(school).split()),
         informative=informative,
-        info_keys=tuple(sorted(phonetic_key(t) for t in informative)),
+        info_keys=tuple(sorted(token_key(t) for t in informative)),
+        block_name_keys=frozenset(block_name),
+        edit_tokens=tuple(sorted({t for t in informative if len(t) >= EDIT_TOKEN})),
         parent_keys=frozenset(phonetic_key(t) for t in parent_tokens),
-        nick_keys=_nickname_keys(informative, alias_tokens),
+        nick_keys=nick_keys,
         token_set=frozenset(name.tokens),
-        info_key_set=frozenset(phonetic_key(t) for t in informative),
-        core_key_set=frozenset(phonetic_key(t) for t in name.tokens if t not in DROPPABLE),
+        info_key_set=frozenset(token_key(t) for t in informative),
+        core_key_set=frozenset(token_key(t) for t in name.tokens if t not in DROPPABLE),
         info_text=" ".join(sorted(informative)),
         parent_text=" ".join(sorted(parent_tokens)),
     )
 
 
+# ``make_record``'s argument of the same name hides the function inside it.
+_placeholder_days = placeholder_days
+
+
 def _nickname_keys(tokens: Sequence[str], aliases: Sequence[str]) -> frozenset[str]:
-    keys = {phonetic_key(t) for t in aliases if not generic_nickname(t)}
+    """Exact aliases and the names listed nicknames stand for, as comparison keys.
+
+    Short tokens are their own key (``token_key``), so an alias "Lala" meets
+    only "Lala", never "Lili" through a shared sound.
+    """
+    keys = {token_key(t) for t in aliases if not generic_nickname(t)}
     for token in (*tokens, *aliases):
         # A nickname that is also a name (Fajar) stands for itself: that is the
         # name comparison's business, not a nickname hit.
-        keys.update(phonetic_key(target) for target in NICKNAMES.get(token, ()) if target != token)
+        keys.update(token_key(target) for target in NICKNAMES.get(token, ()) if target != token)
     keys.discard("")
     return frozenset(keys)
+
+
+# Reviewers' decisions re-estimate the model once at least this many exist
+# (the KAWAL_MATCH_MIN_LABELS setting overrides it): fewer fit noise.
+MIN_LABELS = 100
+# How many labelled pairs the unlabelled fit counts for when labels re-estimate m.
+LABEL_PRIOR_WEIGHT = 50.0
+
+
+def min_labels() -> int:
+    """Labels needed before they are used: the setting when there is one, else ``MIN_LABELS``."""
+    from django.conf import settings
+
+    # The benchmark runs without Django settings.
+    configured = getattr(settings, "KAWAL_MATCH_MIN_LABELS", None) if settings.configured else None
+    return MIN_LABELS if configured is None else int(configured)
+
+
+# The scheme of ``block_keys``; raise it whenever the keys a record gets change,
+# so ``kawal dedupe`` rebuilds the stored index (2: one-edit "e:" keys).
+BLOCK_KEYS_VERSION = 2
 
 
 # --- Blocking ------------------------------------------------------------------
@@ -196,7 +329,17 @@ def _nickname_keys(tokens: Sequence[str], aliases: Sequence[str]) -> frozenset[s
 
 def name_keys(record: Record) -> set[str]:
     """Phonetic keys a record is found under: names, aliases, what nicknames stand for."""
-    return set(record.info_keys) | set(record.nick_keys)
+    return set(record.block_name_keys)
+
+
+def lookup_edit_token(record: Record) -> str:
+    """The one name token whose one-edit keys the lookup index stores: the longest.
+
+    One token keeps the rows per child few; a typo in another token leaves
+    the longest one shared, and its name key finds the pair.
+    """
+    longest = max(record.edit_tokens, key=lambda t: (len(t), t), default="")
+    return longest if len(longest) >= LOOKUP_EDIT_TOKEN else ""
 
 
 def block_keys(record: Record) -> list[tuple[str, int, int]]:
@@ -207,6 +350,9 @@ def block_keys(record: Record) -> list[tuple[str, int, int]]:
     """
     low, high = record.years
     rows = [(f"n:{key}", low, high) for key in sorted(name_keys(record))]
+    edit = lookup_edit_token(record)
+    if edit:
+        rows.extend((f"e:{key}", low, high) for key in sorted(deletion_keys(edit)))
     if record.nik:
         rows.append((f"i:{record.nik}", *NO_YEAR))
     for key in sorted(record.parent_keys):
@@ -237,15 +383,24 @@ class FieldSpec:
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "name",
-        ("different", "similar", "very_similar", "nickname", "part", "sounds_same", "same"),
-        (0.03, 0.05, 0.10, 0.10, 0.12, 0.25, 0.35),
-        (0.93, 0.05, 0.012, 0.004, 0.002, 0.001, 0.001),
+        (
+            "different",
+            "one_name_shared",
+            "similar",
+            "very_similar",
+            "nickname",
+            "part",
+            "sounds_same",
+            "same",
+        ),
+        (0.03, 0.03, 0.05, 0.10, 0.10, 0.12, 0.22, 0.35),
+        (0.92, 0.01, 0.05, 0.012, 0.004, 0.002, 0.001, 0.001),
     ),
     FieldSpec(
         "birth",
-        ("different", "in_range", "year_off_by_one", "day_month_swapped", "same"),
-        (0.08, 0.40, 0.12, 0.05, 0.35),
-        (0.80, 0.19, 0.009, 0.0002, 0.0008),
+        ("different", "in_range", "same_year", "year_off_by_one", "day_month_swapped", "same"),
+        (0.08, 0.30, 0.15, 0.07, 0.05, 0.35),
+        (0.8025, 0.13, 0.066, 0.0005, 0.0002, 0.0008),
     ),
     FieldSpec("sex", ("different", "same"), (0.02, 0.98), (0.5, 0.5)),
     FieldSpec(
@@ -262,6 +417,17 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("school", ("different", "same"), (0.20, 0.80), (0.97, 0.03), True),
 )
 FIELD_NAMES = tuple(spec.name for spec in FIELDS)
+# Name levels, by index in FIELDS[0].levels.
+(
+    NAME_DIFFERENT,
+    NAME_ONE_SHARED,
+    NAME_SIMILAR,
+    NAME_VERY_SIMILAR,
+    NAME_NICKNAME,
+    NAME_PART,
+    NAME_SOUNDS_SAME,
+    NAME_SAME,
+) = range(len(FIELDS[0].levels))
 # Share of matches among candidate pairs (after blocking), before EM has run.
 DEFAULT_PRIOR = 0.01
 
@@ -272,22 +438,38 @@ def _sex_marked_pair(a: Record, b: Record) -> bool:
     The phonetic key ignores vowels, but a final vowel often marks sex in
     Indonesian names (Putra/Putri, Rizki/Rizka, Dewa/Dewi), and siblings are
     given such pairs (Fajar/Fajri too). Two tokens with the same key whose
-    last letters differ where one is a vowel, or that are spelled far apart
-    (Naufal/Nabil), are two names, not one name spelled two ways
-    (Anggraeni/Anggraini, Ahmad/Ahmat still are).
+    last letters mark sex (``_sex_marked_ending``), or that are spelled far
+    apart (Naufal/Nabil), are two names, not one name spelled two ways
+    (Anggraeni/Anggraini, Ahmad/Ahmat, Farhunnisa/Farhunniso still are).
     """
     for x in a.informative:
-        key = phonetic_key(x)
+        key = token_key(x)
         if key not in b.info_key_set:
             continue
         for y in b.informative:
-            if y == x or phonetic_key(y) != key:
+            if y == x or token_key(y) != key:
                 continue
-            if x[-1] != y[-1] and (x[-1] in "aeiou" or y[-1] in "aeiou"):
+            if _sex_marked_ending(x[-1], y[-1]):
                 return True
             if fuzz.ratio(x, y) < 70:
                 return True
     return False
+
+
+def _sex_marked_ending(x: str, y: str) -> bool:
+    """Whether two last letters tell a brother's name from a sister's.
+
+    An "i" against another vowel (Putra/Putri, Suwarno/Suwarni) or a vowel
+    against a consonant (Fajar/Fajri) does; "a", "o" and "u" against each
+    other do not: Javanese writes one sound as Suwarna or Suwarno, and clerks
+    swap them (Farhunnisa/Farhunniso, Soewarnu).
+    """
+    if x == y:
+        return False
+    vowels = "aeiou"
+    if (x in vowels) != (y in vowels):
+        return True
+    return x in vowels and "i" in (x, y)
 
 
 def generic_name(record: Record) -> bool:
@@ -301,28 +483,39 @@ def _name_level(a: Record, b: Record) -> int:
     if generic_name(a) and generic_name(b):
         return -1  # "Dede" and "Dede": a nickname any youngest child gets
     if a.token_set == b.token_set:
-        return 6
+        return NAME_SAME
     sa, sb = a.info_key_set, b.info_key_set
     if sa & sb and _sex_marked_pair(a, b):
         return 0  # two different names, as siblings are given (Rizki/Rizka)
     if sa & sb:
         if a.info_keys == b.info_keys:
-            return 5
+            return NAME_SOUNDS_SAME
         # One name inside the other counts only when nothing but Muhammad/Ahmad
         # is left out: "Nur Hidayat" is not part of "Yuni Hidayat".
         ca, cb = a.core_key_set, b.core_key_set
         if ca and cb and (ca <= cb or cb <= ca):
-            return 4
-    # A recorded alias, or a name a nickname stands for, sounds like a real name of
-    # the other. Two children sharing the nickname "Kiki" are no evidence.
+            return NAME_PART
+    # A recorded alias, or a name a listed nickname stands for, is a name of the
+    # other (short names letter for letter). Two children sharing the nickname
+    # "Kiki" are no evidence.
     if a.nick_keys & sb or b.nick_keys & sa:
-        return 3
+        return NAME_NICKNAME
     ratio = fuzz.ratio(a.info_text, b.info_text)
     if ratio >= 88:
-        return 2
+        return NAME_VERY_SIMILAR
     if ratio >= 75:
-        return 1
-    return 0
+        return NAME_SIMILAR
+    # One name the same and another not (a surname replaced, a given name
+    # changed): weaker than a similar spelling, and below the level from which
+    # family fields count, as brothers and sisters share names this way.
+    return NAME_ONE_SHARED if sa & sb or _one_edit_token(a, b) else 0
+
+
+def _one_edit_token(a: Record, b: Record) -> bool:
+    """Whether a name token of one is at most one edit from a token of the other."""
+    return any(
+        OSA.distance(x, y, score_cutoff=1) <= 1 for x in a.edit_tokens for y in b.edit_tokens
+    )
 
 
 def _swapped(a: date, b: date) -> bool:
@@ -335,16 +528,22 @@ def _birth_level(a: Record, b: Record) -> int:
     if a.birth_exact and b.birth_exact and a.birth_date and b.birth_date:
         da, db = a.birth_date, b.birth_date
         if da == db:
-            return 4
+            return 5
         if _swapped(da, db):
-            return 3
+            return 4
         if abs(da.year - db.year) == 1 and (da.month, da.day) == (db.month, db.day):
-            return 2
+            return 3
         if abs((da - db).days) <= 366:
             return 1
         return 0
-    if a.birth_date and b.birth_date and abs(a.birth_date.year - b.birth_date.year) <= 1:
-        return 2
+    if a.birth_date and b.birth_date:
+        # A placeholder date says only the year; an estimated one, the year give or take one.
+        gap = abs(a.birth_date.year - b.birth_date.year)
+        estimated = "estimated" in (a.birth_precision, b.birth_precision)
+        if gap == 0 or (gap == 1 and estimated):
+            return 2
+        if gap == 1:
+            return 1
     (al, ah), (bl, bh) = a.years, b.years
     return 1 if al <= bh and bl <= ah else 0
 
@@ -431,6 +630,8 @@ class Model:
     likely: float = 0.90
     possible: float = 0.40
     pairs_seen: int = 0
+    # Records the frequency tables were counted on (token_counts are raw counts).
+    records: int = 0
     # Share of records per informative name key ("term frequency"): agreeing on a
     # rare name says more than agreeing on a common one. Empty: no adjustment.
     name_freq: dict[str, float] = field(default_factory=dict)
@@ -438,6 +639,21 @@ class Model:
     # established names that look alike (Rafi/Rafli, Arif/Arifin) are two names,
     # while a rare look-alike of a common name is a misspelling.
     token_counts: dict[str, int] = field(default_factory=dict)
+    # Share of records per exact birth date (ISO), for the same adjustment on dates:
+    # a date many children share (a school's enrolment default) says less.
+    birth_freq: dict[str, float] = field(default_factory=dict)
+    # "defaults", "em" (fitted without labels) or "labelled" (reviewers' decisions used).
+    source: str = "defaults"
+    labels_used: int = 0
+
+    @property
+    def version(self) -> str:
+        """Which model scored a pair: its source and a digest of its parameters."""
+        digest = hashlib.sha1(
+            json.dumps([self.m, self.u, self.prior], sort_keys=True).encode(),
+            usedforsecurity=False,
+        ).hexdigest()[:10]
+        return f"{self.source}-{digest}"
 
     def weights(self) -> dict[str, list[float]]:
         """log2(m/u) per level, made monotone: a higher level never weighs less."""
@@ -463,8 +679,13 @@ class Model:
             "likely": self.likely,
             "possible": self.possible,
             "pairs_seen": self.pairs_seen,
+            "records": self.records,
             "name_freq": self.name_freq,
             "token_counts": self.token_counts,
+            "birth_freq": self.birth_freq,
+            "source": self.source,
+            "labels_used": self.labels_used,
+            "version": self.version,
         }
 
     @classmethod
@@ -479,12 +700,18 @@ class Model:
         model.likely = float(data.get("likely", model.likely))
         model.possible = float(data.get("possible", model.possible))
         model.pairs_seen = int(data.get("pairs_seen", 0))
+        model.records = int(data.get("records", 0))
         freq = data.get("name_freq") or {}
         if isinstance(freq, dict):
             model.name_freq = {str(k): float(v) for k, v in freq.items()}
         counts = data.get("token_counts") or {}
         if isinstance(counts, dict):
             model.token_counts = {str(k): int(v) for k, v in counts.items()}
+        births = data.get("birth_freq") or {}
+        if isinstance(births, dict):
+            model.birth_freq = {str(k): float(v) for k, v in births.items()}
+        model.source = str(data.get("source", "em" if data.get("pairs_seen") else "defaults"))
+        model.labels_used = int(data.get("labels_used", 0))
         return model
 
 
@@ -495,6 +722,7 @@ class Score:
     total: float
     probability: float
     band: str  # "likely", "possible" or ""
+    model_version: str = ""
 
     def explain(self) -> list[dict[str, Any]]:
         """What agreed and what did not, field by field, for the candidate panel."""
@@ -513,9 +741,13 @@ class Score:
 # name level up ("nickname"): brothers and sisters share all of them and are
 # often given similar names (Rizki/Rizka, Fajar/Fajri), so below it they can
 # only lower the score.
-FAMILY_NAME_LEVEL = 3
+FAMILY_NAME_LEVEL = NAME_NICKNAME
 # Name levels whose weight the name's frequency adjusts: the names agree as a whole.
-NAME_WHOLE_LEVELS = (5, 6)
+NAME_WHOLE_LEVELS = (NAME_SOUNDS_SAME, NAME_SAME)
+# Prefix of the key ``pair_name_key`` gives a "part" pair: the shorter name's rarest token.
+PART_KEY = "t:"
+BIRTH_SAME = 5
+NIK_FIELD = FIELD_NAMES.index("nik")
 
 
 def name_weight(level: int, model: Model, weights: dict[str, list[float]], key: str) -> float:
@@ -527,16 +759,56 @@ def name_weight(level: int, model: Model, weights: dict[str, list[float]], key: 
     below "sounds_same", so raising the level still never lowers the score.
     """
     base = weights["name"]
+    if level == NAME_PART and key.startswith(PART_KEY):
+        return part_weight(model, weights, key)
     if level not in NAME_WHOLE_LEVELS or not key:
         return base[level]
     freq = model.name_freq.get(key)
     if not freq:
         return base[level]
     m = model.m["name"]
-    sounds_same = max(math.log2(max(m[5], 1e-6) / max(freq, 1e-9)), base[4])
-    if level == 5:
+    sounds_same = max(math.log2(max(m[NAME_SOUNDS_SAME], 1e-6) / max(freq, 1e-9)), base[NAME_PART])
+    if level == NAME_SOUNDS_SAME:
         return sounds_same
-    return max(math.log2(max(m[6], 1e-6) / max(freq, 1e-9)), sounds_same)
+    return max(math.log2(max(m[NAME_SAME], 1e-6) / max(freq, 1e-9)), sounds_same)
+
+
+def part_weight(model: Model, weights: dict[str, list[float]], key: str) -> float:
+    """The "one name is part of the other" weight, lowered when the shared name is common.
+
+    "Syaiful" inside "Arif Syaiful" says little when one child in thirty is
+    called Syaiful: u becomes the share of records carrying the rarest token
+    of the shorter name. Only lowered, so a rare name cannot make "part"
+    outweigh "sounds the same", and never below "one name shared", which is
+    what a common name inside another amounts to.
+    """
+    base = weights["name"]
+    count = model.token_counts.get(key[len(PART_KEY) :], 0)
+    if not count or not model.records:
+        return base[NAME_PART]
+    share = count / model.records
+    adjusted = math.log2(max(model.m["name"][NAME_PART], 1e-6) / share)
+    return min(base[NAME_PART], max(adjusted, base[NAME_ONE_SHARED]))
+
+
+def birth_weight(model: Model, weights: dict[str, list[float]], key: str) -> float:
+    """The weight of an exact birth-date agreement, adjusted for how common the date is.
+
+    As for names, u is replaced by the share of records born that day, never
+    below the weight of the level beneath (so the levels stay ordered).
+    """
+    base = weights["birth"]
+    freq = model.birth_freq.get(key) if key else None
+    if not freq:
+        return base[BIRTH_SAME]
+    adjusted = math.log2(max(model.m["birth"][BIRTH_SAME], 1e-6) / max(freq, 1e-9))
+    return max(adjusted, base[BIRTH_SAME - 1], 0.0)
+
+
+def _likely_cap(model: Model) -> float:
+    """The highest total a pair may reach without being "likely"."""
+    likely = min(max(model.likely, 1e-9), 1 - 1e-9)
+    return math.log2(likely / (1 - likely)) - 1e-6
 
 
 def score_levels(
@@ -544,7 +816,10 @@ def score_levels(
     model: Model,
     weights: dict[str, list[float]],
     name_key: str = "",
+    birth_key: str = "",
+    version: str | None = None,
 ) -> Score:
+    """The score of a pattern of levels; ``version`` saves recomputing the model's digest."""
     parts: list[float] = []
     names_differ = 0 <= levels[0] < FAMILY_NAME_LEVEL
     for spec, level in zip(FIELDS, levels, strict=True):
@@ -553,6 +828,8 @@ def score_levels(
             continue
         if spec.name == "name":
             weight = name_weight(level, model, weights, name_key)
+        elif spec.name == "birth" and level == BIRTH_SAME:
+            weight = birth_weight(model, weights, birth_key)
         else:
             weight = weights[spec.name][level]
         if spec.family and names_differ:
@@ -561,6 +838,11 @@ def score_levels(
         parts.append(weight)
     prior = min(max(model.prior, 1e-12), 1 - 1e-9)
     total = math.log2(prior / (1 - prior)) + sum(parts)
+    if levels[0] <= 0 and levels[NIK_FIELD] < 1:
+        # Names that disagree (or tell nothing, as "Dede") leave a birth date, a sex
+        # and a NIK-implied date: two children born the same day are common, so
+        # without an agreeing NIK such a pair is for a reviewer, never "likely".
+        total = min(total, _likely_cap(model))
     probability = 1 / (1 + 2 ** (-total)) if total > -60 else 0.0
     band = (
         "likely"
@@ -569,7 +851,14 @@ def score_levels(
         if probability >= model.possible
         else ""
     )
-    return Score(levels, tuple(parts), total, probability, band)
+    return Score(
+        levels,
+        tuple(parts),
+        total,
+        probability,
+        band,
+        model.version if version is None else version,
+    )
 
 
 # A token carried by at least this many children is an established name.
@@ -578,7 +867,7 @@ NAME_SEEN_AT_LEAST = 5
 
 def adjust_levels(levels: tuple[int, ...], a: Record, b: Record, model: Model) -> tuple[int, ...]:
     """Similar-looking names that are both established names count as different names."""
-    if levels[0] not in (1, 2) or not model.token_counts:
+    if levels[0] not in (NAME_SIMILAR, NAME_VERY_SIMILAR) or not model.token_counts:
         return levels
     only_a, only_b = a.token_set - b.token_set, b.token_set - a.token_set
     if not only_a or not only_b:
@@ -589,9 +878,33 @@ def adjust_levels(levels: tuple[int, ...], a: Record, b: Record, model: Model) -
     return levels
 
 
-def pair_name_key(a: Record, b: Record) -> str:
-    """The informative name key two records share, used for the frequency adjustment."""
-    return " ".join(a.info_keys) if a.info_keys == b.info_keys else ""
+def pair_name_key(a: Record, b: Record, model: Model | None = None) -> str:
+    """What the frequency adjustment looks up for a pair's name agreement.
+
+    The informative name key both share, or, when one name is part of the
+    other, ``PART_KEY`` and the rarest token of the shorter name (by the
+    model's token counts).
+    """
+    if a.info_keys == b.info_keys:
+        return " ".join(a.info_keys)
+    if model is None or not model.token_counts:
+        return ""
+    ca, cb = a.core_key_set, b.core_key_set
+    if not ca or not cb or not (ca <= cb or cb <= ca):
+        return ""
+    shorter = a if len(ca) <= len(cb) else b
+    tokens = [t for t in shorter.tokens if t not in DROPPABLE]
+    if not tokens:
+        return ""
+    counts = model.token_counts
+    return PART_KEY + min(tokens, key=lambda t: (counts.get(t, 0) or 10**9, t))
+
+
+def pair_birth_key(a: Record, b: Record) -> str:
+    """The exact birth date two records share (ISO), for the frequency adjustment."""
+    if a.birth_exact and b.birth_exact and a.birth_date and a.birth_date == b.birth_date:
+        return a.birth_date.isoformat()
+    return ""
 
 
 class Scorer:
@@ -600,10 +913,18 @@ class Scorer:
     def __init__(self, model: Model | None = None) -> None:
         self.model = model or Model()
         self.weights = self.model.weights()
+        self.version = self.model.version
 
     def score(self, a: Record, b: Record) -> Score:
         levels = adjust_levels(compare(a, b), a, b, self.model)
-        return score_levels(levels, self.model, self.weights, pair_name_key(a, b))
+        return score_levels(
+            levels,
+            self.model,
+            self.weights,
+            pair_name_key(a, b, self.model),
+            pair_birth_key(a, b),
+            self.version,
+        )
 
 
 # --- Estimating the model (EM) -------------------------------------------------------

@@ -29,6 +29,9 @@ class IdentityRecord(models.Model):
     parent_names = classified(models.TextField(blank=True), ID)  # one per line
     birth_date = classified(models.DateField(null=True), ID)
     birth_date_estimated = classified(models.BooleanField(default=False), ID)
+    # Copied from a document: a date on a placeholder day is still a date, not a year.
+    # A database default too, so rows written by a bulk load without it stay valid.
+    birth_date_documented = classified(models.BooleanField(default=False, db_default=False), ID)
     age_min = classified(models.PositiveSmallIntegerField(null=True), ID)
     age_max = classified(models.PositiveSmallIntegerField(null=True), ID)
     as_of = models.DateField()  # the day the estimated age was true
@@ -79,6 +82,9 @@ class MatchModelState(models.Model):
     scanned_until = models.DateTimeField(null=True)
     run_started_at = models.DateTimeField(null=True)
     run_cursor = models.PositiveBigIntegerField(default=0)
+    # The blocking keys' scheme the index was built with (``matching.BLOCK_KEYS_VERSION``):
+    # ``kawal dedupe`` rebuilds the index when the code's scheme is newer.
+    keys_version = models.PositiveSmallIntegerField(default=1)
 
     def __str__(self) -> str:
         return f"model fitted {self.fitted_at}"
@@ -113,6 +119,9 @@ class DuplicatePair(UUIDModel, TimestampedModel):
     )
     decided_at = models.DateTimeField(null=True)
     reason = models.TextField(blank=True)
+    # Which model gave ``probability`` (``matching.Model.version``): scores of
+    # different fits are not comparable, and a decided pair becomes a label.
+    model_version = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["-probability", "created_at"]

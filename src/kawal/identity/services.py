@@ -81,13 +81,17 @@ def pair_raise(
             "explanation": score.explain(),
             "source": source,
             "raised_by": raised_by if getattr(raised_by, "pk", None) else None,
+            "model_version": score.model_version,
         },
     )
     if not created and pair.status == PairStatus.OPEN:
         pair.probability = score.probability
         pair.band = score.band
         pair.explanation = score.explain()
-        pair.save(update_fields=["probability", "band", "explanation", "updated_at"])
+        pair.model_version = score.model_version
+        pair.save(
+            update_fields=["probability", "band", "explanation", "model_version", "updated_at"]
+        )
     return pair
 
 
@@ -287,6 +291,7 @@ def intake_decision(
                     "band": score.band,
                     "explanation": score.explain(),
                     "source": PairSource.INTAKE,
+                    "model_version": score.model_version,
                     "status": PairStatus.DIFFERENT,
                     "raised_by": acting_user,
                     "decided_by": acting_user,

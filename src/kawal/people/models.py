@@ -63,6 +63,8 @@ class Person(UUIDModel, TimestampedModel, VersionedModel):
         models.BooleanField(
             _("birth date from a document"),
             default=False,
+            # Bulk loads that do not name the column (the lookup bench's COPY) still work.
+            db_default=False,
             help_text=_("Taken from a birth certificate, NIK or family card (KK)."),
         ),
         ID,

@@ -55,4 +55,4 @@ def _sql_flush(
 
 
 def install() -> None:
-    DatabaseOperations.sql_flush = _sql_flush  # type: ignore[method-assign]
+    DatabaseOperations.sql_flush = _sql_flush  # type: ignore[method-assign,assignment]

@@ -20,6 +20,7 @@ FIELD_LABELS = {
 LEVEL_LABELS = {
     "missing": _("not known on both"),
     "different": _("different"),
+    "one_name_shared": _("one of the names is the same"),
     "similar": _("similar"),
     "very_similar": _("very similar"),
     "nickname": _("nickname or other name matches"),
@@ -27,6 +28,7 @@ LEVEL_LABELS = {
     "sounds_same": _("sounds the same"),
     "same": _("same"),
     "in_range": _("within the estimated age"),
+    "same_year": _("same birth year"),
     "year_off_by_one": _("one year apart"),
     "day_month_swapped": _("day and month swapped"),
     "one_digit_or_swap": _("one digit differs or two are swapped"),

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='person',
             name='birth_date_documented',
-            field=models.BooleanField(default=False, help_text='Taken from a birth certificate, NIK or family card (KK).', verbose_name='birth date from a document'),
+            field=models.BooleanField(db_default=False, default=False, help_text='Taken from a birth certificate, NIK or family card (KK).', verbose_name='birth date from a document'),
         ),
     ]

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from kawal.identity import dedupe
+from kawal.identity.matching import min_labels
 
 
 class Command(BaseCommand):
@@ -34,14 +35,34 @@ class Command(BaseCommand):
             sys.exit(130)
         if result.resumed_from:
             self.stdout.write(f"Resumed after {result.resumed_from} pairs.")
+        if result.reindexed:
+            self.stdout.write(f"Matching index rebuilt for {result.reindexed} children (new keys).")
         if result.fitted:
-            self.stdout.write("Model re-estimated from the registry.")
+            self.stdout.write(self._fitted(result))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Done: {result.records} children, {result.compared} pairs compared, "
                 f"{result.raised} put in the review queue."
             )
         )
+
+    def _fitted(self, result: dedupe.DedupeResult) -> str:
+        """What the fit used and how reviewers' decisions moved the weights."""
+        if not result.labels:
+            needed = min_labels()
+            return (
+                f"Model re-estimated from the registry (version {result.model_version}); "
+                f"reviewers' decisions are used from {needed} on."
+            )
+        lines = [
+            f"Model re-estimated from the registry and {result.labels} reviewers' decisions "
+            f"(version {result.model_version}). Weights the decisions moved (bits):"
+        ]
+        for name, level, before, after in result.changes:
+            lines.append(f"  {name} {level}: {before:+.2f} -> {after:+.2f} ({after - before:+.2f})")
+        if not result.changes:
+            lines.append("  none by 0.1 bits or more")
+        return "\n".join(lines)
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         width = 30

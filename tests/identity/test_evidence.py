@@ -1,0 +1,395 @@
+"""Issue 13: placeholder birth dates, date frequencies, nicknames, blocking variants, labels."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+from django.test import override_settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from kawal.identity.batch import (
+    apply_labels,
+    candidate_pairs,
+    train_with_report,
+    weight_changes,
+)
+from kawal.identity.matching import (
+    FIELDS,
+    Model,
+    Scorer,
+    block_keys,
+    compare,
+    is_placeholder,
+    make_record,
+    score_levels,
+)
+
+NAME = [spec.name for spec in FIELDS].index("name")
+BIRTH = [spec.name for spec in FIELDS].index("birth")
+NIK = [spec.name for spec in FIELDS].index("nik")
+BIRTH_LEVELS = FIELDS[BIRTH].levels
+NAME_LEVELS = FIELDS[NAME].levels
+
+
+# --- Placeholder birth dates ---------------------------------------------------------------
+
+# (birth date, estimated, documented, NIK, precision)
+PLACEHOLDER_TABLE = [
+    (date(2015, 7, 1), False, False, "", "year"),  # 1 July: "born some time in 2015"
+    (date(2015, 1, 1), False, False, "", "year"),
+    (date(2015, 12, 31), False, False, "", "year"),
+    (date(2015, 3, 15), False, False, "", "year"),  # the 15th of any month
+    (date(2015, 11, 15), False, False, "", "year"),
+    (date(2015, 3, 14), False, False, "", "exact"),
+    (date(2015, 1, 7), False, False, "", "exact"),  # 7 January is not 1 July
+    (date(2015, 7, 1), False, True, "", "exact"),  # copied from a birth certificate
+    (date(2015, 7, 1), False, False, "6471054107150001", "exact"),  # the NIK says 1 July (girl)
+    (date(2015, 7, 1), False, False, "6471054207150001", "year"),  # the NIK says 2 July
+    (date(2015, 7, 1), True, False, "", "estimated"),
+    (None, False, False, "", ""),
+]
+
+
+@pytest.mark.parametrize(("born", "estimated", "documented", "nik", "precision"), PLACEHOLDER_TABLE)
+def test_placeholder_dates_count_as_year_known(born, estimated, documented, nik, precision):
+    record = make_record(
+        1,
+        full_name="Nabila",
+        birth_date=born,
+        birth_date_estimated=estimated,
+        birth_date_documented=documented,
+        nik=nik,
+        placeholder_days=("01-01", "01-07", "31-12", "15"),
+    )
+    assert record.birth_precision == precision
+    assert record.birth_exact == (precision == "exact")
+    if precision == "year":
+        assert record.years == (born.year, born.year)
+
+
+def test_the_placeholder_list_is_a_setting():
+    born = date(2015, 1, 1)
+    assert make_record(1, full_name="Nabila", birth_date=born).birth_precision == "year"
+    with override_settings(KAWAL_PLACEHOLDER_BIRTH_DAYS=["01-07"]):
+        assert make_record(1, full_name="Nabila", birth_date=born).birth_precision == "exact"
+    assert make_record(1, full_name="Nabila", birth_date=born, placeholder_days=()).birth_exact
+
+
+@pytest.mark.parametrize(
+    ("day", "days", "expected"),
+    [
+        (date(2016, 7, 1), ["01-07"], True),
+        (date(2016, 1, 7), ["01-07"], False),
+        (date(2016, 2, 15), ["15"], True),
+        (date(2016, 2, 16), ["15"], False),
+        (date(2016, 2, 15), [], False),
+    ],
+)
+def test_placeholder_days_are_day_month_or_day_of_any_month(day, days, expected):
+    assert is_placeholder(day, days) is expected
+
+
+def test_year_known_dates_compare_by_year():
+    year_only = make_record(1, full_name="Nabila", birth_date=date(2015, 7, 1))
+    same_year = make_record(2, full_name="Nabila", birth_date=date(2015, 3, 9))
+    next_year = make_record(3, full_name="Nabila", birth_date=date(2016, 3, 9))
+    far = make_record(4, full_name="Nabila", birth_date=date(2018, 3, 9))
+    assert BIRTH_LEVELS[compare(year_only, same_year)[BIRTH]] == "same_year"
+    assert BIRTH_LEVELS[compare(year_only, next_year)[BIRTH]] == "in_range"
+    assert BIRTH_LEVELS[compare(year_only, far)[BIRTH]] == "different"
+    # Two placeholders on the same day agree on the year only, not on a date.
+    other = make_record(5, full_name="Nabila", birth_date=date(2015, 7, 1))
+    assert BIRTH_LEVELS[compare(year_only, other)[BIRTH]] == "same_year"
+
+
+def test_two_unrelated_girls_born_on_a_placeholder_day_are_not_likely():
+    scorer = Scorer()
+    a = make_record(1, full_name="Putri Ayu Lestari", birth_date=date(2015, 7, 1), sex="F")
+    b = make_record(2, full_name="Nabila Rahmawati", birth_date=date(2015, 7, 1), sex="F")
+    assert scorer.score(a, b).band == ""
+    assert (0, 1) not in candidate_pairs([a, b])  # a placeholder is no exact-date block
+
+
+def test_an_exact_date_with_disagreeing_names_is_never_likely_alone():
+    scorer = Scorer()
+    a = make_record(1, full_name="Putri Ayu Lestari", birth_date=date(2015, 3, 9), sex="F")
+    b = make_record(2, full_name="Nabila Rahmawati", birth_date=date(2015, 3, 9), sex="F")
+    score = scorer.score(a, b)
+    assert NAME_LEVELS[score.levels[NAME]] == "different"
+    assert BIRTH_LEVELS[score.levels[BIRTH]] == "same"
+    assert score.band != "likely"
+
+
+LEVEL_TUPLES = st.tuples(*(st.integers(-1, len(spec.levels) - 1) for spec in FIELDS))
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(levels=LEVEL_TUPLES, seed=st.integers(0, 10**6), freq=st.floats(1e-7, 0.5))
+def test_no_model_makes_a_pair_likely_with_names_disagreeing_and_no_nik(levels, seed, freq):
+    rng = random.Random(seed)
+    model = Model()
+    for spec in FIELDS:
+        for part in (model.m, model.u):
+            raw = [rng.random() + 1e-3 for _ in spec.levels]
+            part[spec.name] = [x / sum(raw) for x in raw]
+    model.prior = rng.uniform(1e-6, 0.9)
+    model.birth_freq = {"2015-03-09": freq}
+    pattern = list(levels)
+    pattern[NAME] = min(pattern[NAME], 0)
+    pattern[NIK] = min(pattern[NIK], 0)
+    score = score_levels(tuple(pattern), model, model.weights(), "", "2015-03-09")
+    assert score.band != "likely"
+
+
+def test_a_date_many_children_share_weighs_less():
+    model = Model(birth_freq={"2015-03-09": 0.05, "2015-03-10": 0.0001})
+    scorer = Scorer(model)
+    common = [make_record(i, full_name="Nabila", birth_date=date(2015, 3, 9)) for i in (1, 2)]
+    rare = [make_record(i, full_name="Nabila", birth_date=date(2015, 3, 10)) for i in (3, 4)]
+    w_common = scorer.score(*common).weights[BIRTH]
+    w_rare = scorer.score(*rare).weights[BIRTH]
+    assert w_common < w_rare
+    # Never below the level beneath ("day and month swapped").
+    assert w_common >= model.weights()["birth"][BIRTH_LEVELS.index("day_month_swapped")]
+
+
+# --- Nicknames -------------------------------------------------------------------------------
+
+
+def name_level(a: dict, b: dict) -> str:
+    return NAME_LEVELS[compare(make_record(1, **a), make_record(2, **b))[NAME]]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        # Short tokens compare letter for letter, not by sound.
+        ({"full_name": "Lili"}, {"full_name": "Lala"}, "different"),
+        ({"full_name": "Lili"}, {"full_name": "Lulu"}, "different"),
+        ({"full_name": "Eka"}, {"full_name": "Ika"}, "different"),
+        ({"full_name": "Lili"}, {"full_name": "Lily"}, "same"),  # one canonical spelling
+        # An alias counts only when it is the same alias.
+        ({"full_name": "Lili"}, {"full_name": "Nabila", "aliases": ["Lala"]}, "different"),
+        ({"full_name": "Lili"}, {"full_name": "Juli Rahmawati", "aliases": ["Lili"]}, "nickname"),
+        # Nicknames on the list stand for their names.
+        ({"full_name": "Kiki"}, {"full_name": "Muhammad Riski"}, "nickname"),
+        ({"full_name": "Udin"}, {"full_name": "Nurudin"}, "nickname"),
+        ({"full_name": "Iwan"}, {"full_name": "Gunawan"}, "nickname"),
+        # A short token not on the list meets a name by spelling only, not by sound.
+        ({"full_name": "Lala"}, {"full_name": "Laila"}, "very_similar"),
+        ({"full_name": "Lala"}, {"full_name": "Lela"}, "similar"),
+        # Long names still compare by sound.
+        ({"full_name": "Rizky"}, {"full_name": "Riski"}, "sounds_same"),
+    ],
+)
+def test_nickname_comparisons(a, b, level):
+    assert name_level(a, b) == level
+
+
+def test_a_nickname_collision_is_not_likely():
+    scorer = Scorer()
+    lili = make_record(1, full_name="Lili", birth_date=date(2015, 7, 1), sex="F")
+    nabila = make_record(
+        2, full_name="Nabila", aliases=["Lala"], birth_date=date(2015, 7, 1), sex="F"
+    )
+    assert scorer.score(lili, nabila).band != "likely"
+
+
+# --- Blocking: variant pairs that must become candidates ------------------------------------
+
+VARIANT_PAIRS = [
+    # (first, second, first birth date, second birth date)
+    ("Claro Usamah", "Clara Usamah", date(2014, 5, 3), date(2014, 5, 3)),  # final vowel
+    ("Laksana Suwarno", "Laksana Soewarnu", date(2012, 2, 8), date(2012, 2, 8)),  # old spelling
+    ("Farhunnisa", "Farhunniso", date(2016, 9, 21), date(2016, 9, 21)),  # final vowel, one name
+    ("Saadat Goenawan", "Saadat Gunawan", date(2013, 4, 6), date(2014, 8, 2)),  # year +1
+    ("Suwarno", "Suwarmo", date(2011, 10, 4), date(2011, 10, 4)),  # one letter changed
+    ("Ardiansyah", "Ardiansah", date(2011, 10, 4), None),  # one letter dropped, no date
+    ("Wijayakusuma", "Wijayakusumah", date(2010, 6, 9), date(2011, 6, 9)),  # added, year +1
+    ("Kartika Sari", "Kartika Sari", date(2012, 3, 4), date(2012, 4, 3)),  # day/month swapped
+    ("Bagaskara", "Bagasakra", date(2009, 8, 20), date(2009, 8, 20)),  # letters swapped
+]
+
+
+def crowd(rng: random.Random, count: int) -> list:
+    """Children sharing the variant pairs' names and years, so blocks are large."""
+    names = ["Usamah", "Laksana", "Suwarno", "Saadat", "Kartika", "Farhunnisa", "Bagaskara"]
+    others = ["Putri", "Rahmat", "Dewi", "Agus", "Wulan", "Bayu", "Citra", "Eko", "Fitri"]
+    out = []
+    for i in range(count):
+        full = f"{rng.choice(others)} {rng.choice(names)}"
+        born = date(rng.randint(2009, 2017), rng.randint(1, 12), rng.randint(2, 28))
+        out.append(make_record(1000 + i, full_name=full, birth_date=born, sex=rng.choice("MF")))
+    return out
+
+
+@pytest.mark.parametrize("crowded", [False, True], ids=["alone", "in-a-crowd"])
+def test_variant_pairs_become_candidates(crowded):
+    records = crowd(random.Random(5), 3000) if crowded else []
+    wanted = []
+    for first, second, born1, born2 in VARIANT_PAIRS:
+        sex = "F" if first.startswith(("Clar", "Farh", "Kart")) else "M"
+        wanted.append((len(records), len(records) + 1, first, second))
+        records.append(make_record(len(records), full_name=first, birth_date=born1, sex=sex))
+        records.append(make_record(len(records), full_name=second, birth_date=born2, sex=sex))
+    pairs = candidate_pairs(records)
+    missing = [(a_name, b_name) for a, b, a_name, b_name in wanted if (a, b) not in pairs]
+    assert not missing
+    if crowded:
+        assert len(pairs) / len(records) < 150  # blocking still blocks
+
+
+def test_a_sex_left_blank_does_not_lose_the_pair():
+    a = make_record(1, full_name="Salwa Lestari", birth_date=date(2016, 12, 9), sex="F")
+    b = make_record(2, full_name="Salwa", birth_date=date(2016, 12, 9))
+    assert (0, 1) in candidate_pairs([a, b])
+
+
+def test_a_nickname_only_record_meets_the_children_of_its_kelurahan():
+    a = make_record(1, full_name="Wahyu Saputra", age_min=9, age_max=10, sex="M", kelurahan="K1")
+    b = make_record(2, full_name="Ucok", age_min=9, age_max=10, sex="M", kelurahan="K1")
+    c = make_record(3, full_name="Ucok", age_min=9, age_max=10, sex="M", kelurahan="K2")
+    pairs = candidate_pairs([a, b, c])
+    assert (0, 1) in pairs and (0, 2) not in pairs
+
+
+# --- Learning from reviewers' decisions ---------------------------------------------------
+
+
+def labelled_world(seed: int = 3) -> tuple[list, list[tuple[int, int, bool]]]:
+    """Pairs of records of one child and of two children, with their true labels."""
+    rng = random.Random(seed)
+    names = ["Rizki", "Nabila", "Bagus", "Citra", "Dimas", "Salsabila", "Fajar", "Wulan"]
+    records, labels = [], []
+    for i in range(120):
+        name = f"{rng.choice(names)} {rng.choice(names)}"
+        born = date(rng.randint(2008, 2017), rng.randint(1, 12), rng.randint(2, 28))
+        same = i % 2 == 0
+        other_name = name if same else f"{rng.choice(names)} {rng.choice(names)}"
+        # Reviewers' same-child pairs often disagree on the date: an age guessed twice.
+        other_born = born.replace(year=born.year + rng.choice((0, 1, 2))) if same else born
+        records.append(make_record(len(records), full_name=name, birth_date=born))
+        records.append(make_record(len(records), full_name=other_name, birth_date=other_born))
+        labels.append((len(records) - 2, len(records) - 1, same))
+    return records, labels
+
+
+def test_labels_move_the_weights_in_the_expected_direction():
+    records, labels = labelled_world()
+    base = Model()
+    model = apply_labels(base, records, labels)
+    assert model.source == "labelled" and model.labels_used == len(labels)
+    assert model.version.startswith("labelled-") and model.version != base.version
+    # Same-child pairs showed "different" birth dates: that level now counts for less.
+    different = BIRTH_LEVELS.index("different")
+    assert model.m["birth"][different] > base.m["birth"][different]
+    assert model.weights()["birth"][different] > base.weights()["birth"][different]
+    changes = weight_changes(base, model)
+    assert ("birth", "different") in {(field, level) for field, level, _b, _a in changes}
+
+
+def test_too_few_labels_leave_the_unlabelled_fit():
+    records, labels = labelled_world()
+    model, changes = train_with_report(
+        records, labels=labels[:5], min_labels=10, u_samples=2000, session_pairs=2000
+    )
+    assert model.source == "em" and changes == []
+    model, changes = train_with_report(
+        records, labels=labels, min_labels=10, u_samples=2000, session_pairs=2000
+    )
+    assert model.source == "labelled" and model.labels_used == len(labels) and changes
+
+
+@hypothesis_settings(max_examples=100, deadline=None)
+@given(
+    picks=st.lists(st.tuples(st.integers(0, 239), st.booleans()), min_size=1, max_size=40),
+    agreeing=st.lists(st.integers(0, 239), min_size=1, max_size=10),
+    one=st.tuples(st.integers(0, 239), st.integers(0, 239)),
+)
+def test_adding_same_labels_never_lowers_the_m_of_the_agreeing_level(picks, agreeing, one):
+    records, _labels = labelled_world()
+    labels = [(i, (i + 1) % len(records), same) for i, same in picks]
+    before = apply_labels(Model(), records, labels)
+    # "Same" labels on pairs agreeing on every field (a record and its copy).
+    copies = list(records)
+    added = []
+    for i in agreeing:
+        copies.append(
+            make_record(
+                len(copies), full_name=" ".join(records[i].tokens), birth_date=records[i].birth_date
+            )
+        )
+        added.append((i, len(copies) - 1, True))
+    after = apply_labels(Model(), copies, labels + added)
+    for spec in FIELDS:
+        top = len(spec.levels) - 1
+        shown = {compare(copies[a], copies[b])[FIELDS.index(spec)] for a, b, _s in added}
+        if shown == {top}:
+            assert after.m[spec.name][top] >= before.m[spec.name][top] - 1e-12
+    # One more "same" label of any pair never lowers the m of the levels it shows.
+    a, b = one
+    if a != b:
+        single = apply_labels(Model(), records, [*labels, (a, b, True)])
+        for spec, level in zip(FIELDS, compare(records[a], records[b]), strict=True):
+            if level >= 0:
+                assert single.m[spec.name][level] >= before.m[spec.name][level] - 1e-12
+
+
+def test_the_model_version_travels_with_the_score_and_the_json():
+    model = Model()
+    score = Scorer(model).score(
+        make_record(1, full_name="Rizki", birth_date=date(2012, 3, 4)),
+        make_record(2, full_name="Rizky", birth_date=date(2012, 3, 4)),
+    )
+    assert score.model_version == model.version
+    restored = Model.from_json(model.as_json())
+    assert restored.version == model.version
+
+
+@pytest.mark.parametrize(("first", "second", "born1", "born2"), VARIANT_PAIRS)
+def test_variant_pairs_meet_in_the_lookup_index(first, second, born1, born2):
+    """The stored rows of one and the searched rows of the other share a key and years.
+
+    ``index.lookup`` searches every key of the query but "k:" ones, with the
+    query's birth years widened by one.
+    """
+    stored = block_keys(make_record(1, full_name=first, birth_date=born1, sex="F"))
+    query = make_record(2, full_name=second, birth_date=born2, sex="F")
+    low, high = query.years
+    searched = {key for key, _l, _h in block_keys(query) if not key.startswith("k:")}
+    assert any(
+        key in searched and s_low <= high + 1 and s_high >= low - 1 for key, s_low, s_high in stored
+    )
+
+
+def test_the_lookup_index_keeps_few_rows_per_child():
+    record = make_record(
+        1,
+        full_name="Muhammad Rizki Ramadhan bin Darman",
+        aliases=["Kiki"],
+        parent_names=["Siti Aminah"],
+        birth_date=date(2015, 4, 9),
+        nik="6471050904150001",
+        kelurahan="64.71.05.1002",
+        sex="M",
+    )
+    rows = block_keys(record)
+    assert sum(key.startswith("e:") for key, _l, _h in rows) <= len("ramadan") + 1
+    assert len(rows) <= 20
+
+
+def test_every_level_has_a_label_for_the_explanation():
+    from kawal.identity.templatetags.identity_tags import LEVEL_LABELS
+
+    assert {level for spec in FIELDS for level in spec.levels} <= set(LEVEL_LABELS)
+
+
+def test_a_name_in_brackets_is_an_alias():
+    record = make_record(1, full_name="Juli Rahmawati (Lili)")
+    assert record.tokens == ("juli", "rahmawati") and record.alias_tokens == ("lili",)
+    assert name_level({"full_name": "Lili"}, {"full_name": "Juli Rahmawati (Lili)"}) == "nickname"
+    assert name_level({"full_name": "Lili"}, {"full_name": "Nabila (Lala)"}) == "different"

@@ -1,0 +1,135 @@
+"""Reviewers' decisions as labels in ``kawal dedupe``; model versions; one-edit lookups."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from django.core.management import call_command
+from django.test import override_settings
+
+from kawal.identity import dedupe
+from kawal.identity.index import current_scorer, lookup, query_record
+from kawal.identity.matching import BLOCK_KEYS_VERSION, Model
+from kawal.identity.models import DuplicatePair, IdentityBlock, PairStatus
+from tests.identity.conftest import register
+
+TWICE = [
+    ("Muhammad Riski bin Darman", "Moh. Rizky"),
+    ("Siti Rahmawati", "Siti Rachmawati"),
+    ("Achmad Djunaedi", "Ahmad Junaedi"),
+]
+
+
+def registry(owner) -> list:
+    """Three children registered twice each."""
+    cases = []
+    for index, (first, second) in enumerate(TWICE):
+        born = date(2012 + index, 3, 4)
+        sex = "F" if first.startswith("Siti") else "M"
+        cases.append(register(owner, first, birth_date=born, sex=sex))
+        cases[-1].__class__.objects.filter(pk=cases[-1].pk).update(status="closed")
+        cases.append(register(owner, second, birth_date=born, sex=sex))
+    return cases
+
+
+def test_pairs_raised_by_a_scan_carry_the_model_version(people):
+    owner, _, _ = people
+    registry(owner)
+    call_command("dedupe", "--full", stdout=io.StringIO())
+    versions = set(DuplicatePair.objects.values_list("model_version", flat=True))
+    assert versions == {current_scorer().version}
+    assert next(iter(versions)).startswith("defaults-")
+
+
+@override_settings(KAWAL_MATCH_MIN_LABELS=2)
+def test_dedupe_learns_from_decided_pairs_and_reports_the_weights_moved(people):
+    owner, _, _ = people
+    registry(owner)
+    call_command("dedupe", "--full", stdout=io.StringIO())
+    pairs = list(DuplicatePair.objects.order_by("pk"))
+    assert len(pairs) == 3
+    # Test set-up: the review pages are tested in test_merge.py.
+    DuplicatePair.objects.filter(pk__in=[p.pk for p in pairs[:2]]).update(status=PairStatus.MERGED)
+    DuplicatePair.objects.filter(pk=pairs[2].pk).update(status=PairStatus.DIFFERENT)
+    assert len(dedupe.labelled_pairs(list(_person_ids()))) == 3
+    out = io.StringIO()
+    call_command("dedupe", "--full", stdout=out)
+    text = out.getvalue()
+    assert "3 reviewers' decisions" in text
+    assert "Weights the decisions moved" in text
+    state = dedupe.state()
+    assert state.parameters["source"] == "labelled" and state.parameters["labels_used"] == 3
+    # The same decisions do not call for another fit.
+    again = io.StringIO()
+    call_command("dedupe", "--full", stdout=again)
+    assert "reviewers' decisions" not in again.getvalue()
+
+
+def test_too_few_decisions_leave_the_model_alone(people):
+    owner, _, _ = people
+    registry(owner)
+    call_command("dedupe", "--full", stdout=io.StringIO())
+    DuplicatePair.objects.update(status=PairStatus.MERGED)
+    out = io.StringIO()
+    call_command("dedupe", "--full", stdout=out)
+    assert "re-estimated" not in out.getvalue()
+    assert dedupe.state().parameters == {}
+
+
+def _person_ids():
+    from kawal.identity.models import IdentityRecord
+
+    return IdentityRecord.objects.order_by("person_id").values_list("person_id", flat=True)
+
+
+def test_an_index_built_by_older_keys_is_rebuilt_by_the_next_scan(people):
+    owner, _, _ = people
+    registry(owner)
+    IdentityBlock.objects.filter(key__startswith="e:").delete()  # as the old scheme left it
+    state = dedupe.state()
+    state.keys_version = 1
+    state.save()
+    out = io.StringIO()
+    call_command("dedupe", stdout=out)
+    assert "Matching index rebuilt for 6 children" in out.getvalue()
+    assert dedupe.state().keys_version == BLOCK_KEYS_VERSION
+    assert IdentityBlock.objects.filter(key__startswith="e:").exists()
+
+
+def test_lookup_finds_a_one_letter_typo_and_a_year_typed_one_off(people):
+    owner, _, _ = people
+    case = register(owner, "Farhunnisa", birth_date=date(2016, 9, 21), sex="F")
+    register(owner, "Suwarni", birth_date=date(2016, 9, 21), sex="F")
+    found = lookup(query_record(full_name="Farhunniso", birth_date=date(2017, 9, 21), sex="F"))
+    assert found and found[0].root_id == case.child_id
+    typo = lookup(query_record(full_name="Farhunisza", birth_date=date(2016, 9, 21), sex="F"))
+    assert typo and typo[0].root_id == case.child_id
+
+
+def test_a_model_fitted_with_older_levels_is_fitted_again(people):
+    owner, _, _ = people
+    registry(owner)
+    state = dedupe.state()
+    old = Model().as_json()
+    old["m"]["birth"] = old["m"]["birth"][:5]  # five birth levels, before "same year"
+    state.parameters = old
+    state.save()
+    result = dedupe.run(full=True)
+    assert result.fitted
+    assert len(dedupe.state().parameters["m"]["birth"]) == len(Model().m["birth"])
+
+
+def test_a_documented_placeholder_date_stays_a_date_in_the_index(people):
+    from kawal.identity.index import record_from_row
+    from kawal.identity.models import IdentityRecord
+
+    owner, _, _ = people
+    told = register(owner, "Nabila Putri", birth_date=date(2015, 7, 1), sex="F")
+    papers = register(
+        owner, "Nabila Rahma", birth_date=date(2015, 7, 1), birth_date_documented=True, sex="F"
+    )
+    rows = {row.person_id: row for row in IdentityRecord.objects.all()}
+    assert rows[papers.child_id].birth_date_documented
+    assert record_from_row(rows[papers.child_id]).birth_precision == "exact"
+    assert record_from_row(rows[told.child_id]).birth_precision == "year"
