@@ -393,3 +393,69 @@ def test_a_name_in_brackets_is_an_alias():
     assert record.tokens == ("juli", "rahmawati") and record.alias_tokens == ("lili",)
     assert name_level({"full_name": "Lili"}, {"full_name": "Juli Rahmawati (Lili)"}) == "nickname"
     assert name_level({"full_name": "Lili"}, {"full_name": "Nabila (Lala)"}) == "different"
+
+
+# --- Review findings -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("Yuda Pratama", "Yudi Pratama"), ("Adi Saputra", "Ade Saputra"), ("Dewa", "Dewi")],
+)
+def test_short_names_a_vowel_apart_are_a_brother_and_a_sister(first, second):
+    # Short tokens compare letter for letter, but the sex-marking check still
+    # sees them by sound: siblings with one date, father and kelurahan stay apart.
+    details = {
+        "birth_date": date(2015, 3, 9),
+        "parent_names": ["Darman"],
+        "kelurahan": "64.71.01.1001",
+    }
+    a = make_record(1, full_name=first, **details)
+    b = make_record(2, full_name=second, **details)
+    score = Scorer().score(a, b)
+    assert NAME_LEVELS[score.levels[NAME]] == "different"
+    assert score.band != "likely"
+
+
+def test_the_part_level_is_weighed_by_the_rarest_token_of_the_shorter_name():
+    from kawal.identity.matching import pair_name_key
+
+    model = Model(token_counts={"syaiful": 300}, records=1000)
+    longer = make_record(1, full_name="Arif Syaiful Zakaria")
+    # "Zakaria" was seen too rarely to be counted: it is the rarest token.
+    assert pair_name_key(make_record(2, full_name="Syaiful Zakaria"), longer, model) == (
+        "t:zakaria"
+    )
+    assert pair_name_key(make_record(3, full_name="Syaiful"), longer, model) == "t:syaiful"
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(count=st.integers(1, 10_000), records=st.integers(1, 10_000), seed=st.integers(0, 10**6))
+def test_a_common_name_inside_another_never_weighs_less_than_a_lower_name_level(
+    count, records, seed
+):
+    from kawal.identity.matching import name_weight
+
+    rng = random.Random(seed)
+    model = Model(token_counts={"syaiful": count}, records=max(records, count))
+    raw = sorted(rng.random() + 1e-3 for _ in NAME_LEVELS)  # m rises with the level
+    model.m["name"] = [x / sum(raw) for x in raw]
+    weights = model.weights()
+    levels = [name_weight(level, model, weights, "t:syaiful") for level in range(len(NAME_LEVELS))]
+    part = NAME_LEVELS.index("part")
+    assert levels[part] >= levels[NAME_LEVELS.index("nickname")]
+
+
+def test_a_model_fitted_for_other_levels_gives_way_to_the_defaults():
+    old = Model().as_json()
+    old["m"]["birth"] = old["m"]["birth"][:5]  # as stored before the sixth birth level
+    old["u"]["birth"] = old["u"]["birth"][:5]
+    old["prior"] = 0.00014
+    old["pairs_seen"] = 5000
+    loaded = Model.from_json(old)
+    assert loaded.prior == Model().prior and loaded.source == "defaults"
+
+
+def test_a_very_long_token_adds_no_one_edit_rows():
+    record = make_record(1, full_name="Ayu " + "abcdefghij" * 19)
+    assert not [key for key, _lo, _hi in block_keys(record) if key.startswith("e:")]

@@ -37,6 +37,7 @@ PARENT_RELATIONS = ("mother", "father", "stepmother", "stepfather", "guardian")
 SCORE_AT_MOST = 200
 # One-edit ("e:") keys with more rows than this are left out of the ranking query.
 EDIT_KEY_AT_MOST = 300
+KEY_LENGTH = IdentityBlock._meta.get_field("key").max_length or 40
 
 
 def root_of(person: Person) -> Person:
@@ -100,9 +101,11 @@ def identity_refresh(person: Person) -> None:
     )
     row.save()
     IdentityBlock.objects.filter(person=person).delete()
+    # Keys are cut to the column's length; two long keys may then coincide.
+    rows = {(key[:KEY_LENGTH], low, high) for key, low, high in block_keys(record_from_row(row))}
     IdentityBlock.objects.bulk_create(
-        IdentityBlock(person=person, key=key[:40], year_min=low, year_max=high)
-        for key, low, high in block_keys(record_from_row(row))
+        IdentityBlock(person=person, key=key, year_min=low, year_max=high)
+        for key, low, high in sorted(rows)
     )
 
 
@@ -201,7 +204,10 @@ def lookup(
     scorer = scorer or current_scorer()
     low, high = record.years
     weak = _weak_name(record)  # then search the child's area instead
-    keys = sorted({key for key, _l, _h in block_keys(record) if weak or not key.startswith("k:")})
+    # Cut as the rows were stored (the key column's length), or a long key never meets.
+    keys = sorted(
+        {key[:KEY_LENGTH] for key, _l, _h in block_keys(record) if weak or not key.startswith("k:")}
+    )
     if not keys:
         return []
     # A birth year typed one off still finds the child (the batch allows the same).

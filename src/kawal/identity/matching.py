@@ -167,6 +167,7 @@ SHORT_TOKEN = 4
 EDIT_TOKEN = 4
 # The lookup index stores them only from this length: its rows must stay few.
 LOOKUP_EDIT_TOKEN = 5
+LOOKUP_EDIT_TOKEN_AT_MOST = 20
 
 
 def token_key(token: str) -> str:
@@ -339,7 +340,9 @@ def lookup_edit_token(record: Record) -> str:
     the longest one shared, and its name key finds the pair.
     """
     longest = max(record.edit_tokens, key=lambda t: (len(t), t), default="")
-    return longest if len(longest) >= LOOKUP_EDIT_TOKEN else ""
+    # A "token" longer than any name (words typed without spaces) would add a
+    # row per letter, cut to the key column's length.
+    return longest if LOOKUP_EDIT_TOKEN <= len(longest) <= LOOKUP_EDIT_TOKEN_AT_MOST else ""
 
 
 def block_keys(record: Record) -> list[tuple[str, int, int]]:
@@ -442,12 +445,12 @@ def _sex_marked_pair(a: Record, b: Record) -> bool:
     apart (Naufal/Nabil), are two names, not one name spelled two ways
     (Anggraeni/Anggraini, Ahmad/Ahmat, Farhunnisa/Farhunniso still are).
     """
+    # By sound, whatever the length: short names are compared letter for letter
+    # elsewhere, which would hide Yuda/Yudi and Adi/Ade from this check.
     for x in a.informative:
-        key = token_key(x)
-        if key not in b.info_key_set:
-            continue
+        key = phonetic_key(x)
         for y in b.informative:
-            if y == x or token_key(y) != key:
+            if y == x or phonetic_key(y) != key:
                 continue
             if _sex_marked_ending(x[-1], y[-1]):
                 return True
@@ -485,7 +488,7 @@ def _name_level(a: Record, b: Record) -> int:
     if a.token_set == b.token_set:
         return NAME_SAME
     sa, sb = a.info_key_set, b.info_key_set
-    if sa & sb and _sex_marked_pair(a, b):
+    if _sex_marked_pair(a, b):
         return 0  # two different names, as siblings are given (Rizki/Rizka)
     if sa & sb:
         if a.info_keys == b.info_keys:
@@ -691,6 +694,14 @@ class Model:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
         model = cls()
+        # A model fitted for other comparison levels (an older version) is not
+        # mixed with the defaults: its prior belongs to its own weights. The
+        # defaults serve whole until `kawal dedupe` fits again.
+        for spec in FIELDS:
+            for part in ("m", "u"):
+                values = (data.get(part) or {}).get(spec.name)
+                if isinstance(values, list) and len(values) != len(spec.levels):
+                    return model
         for spec in FIELDS:
             for part, target in (("m", model.m), ("u", model.u)):
                 values = data.get(part, {}).get(spec.name)
@@ -779,8 +790,8 @@ def part_weight(model: Model, weights: dict[str, list[float]], key: str) -> floa
     "Syaiful" inside "Arif Syaiful" says little when one child in thirty is
     called Syaiful: u becomes the share of records carrying the rarest token
     of the shorter name. Only lowered, so a rare name cannot make "part"
-    outweigh "sounds the same", and never below "one name shared", which is
-    what a common name inside another amounts to.
+    outweigh "sounds the same", and never below the nickname level beneath it,
+    so a higher name level never weighs less than a lower one.
     """
     base = weights["name"]
     count = model.token_counts.get(key[len(PART_KEY) :], 0)
@@ -788,7 +799,8 @@ def part_weight(model: Model, weights: dict[str, list[float]], key: str) -> floa
         return base[NAME_PART]
     share = count / model.records
     adjusted = math.log2(max(model.m["name"][NAME_PART], 1e-6) / share)
-    return min(base[NAME_PART], max(adjusted, base[NAME_ONE_SHARED]))
+    # Floored at the level below it, so the name levels stay ordered for every pair.
+    return min(base[NAME_PART], max(adjusted, base[NAME_NICKNAME]))
 
 
 def birth_weight(model: Model, weights: dict[str, list[float]], key: str) -> float:
@@ -897,7 +909,8 @@ def pair_name_key(a: Record, b: Record, model: Model | None = None) -> str:
     if not tokens:
         return ""
     counts = model.token_counts
-    return PART_KEY + min(tokens, key=lambda t: (counts.get(t, 0) or 10**9, t))
+    # A token too rare to be counted (count 0) is the rarest: part_weight then keeps the base.
+    return PART_KEY + min(tokens, key=lambda t: (counts.get(t, 0), t))
 
 
 def pair_birth_key(a: Record, b: Record) -> str:
