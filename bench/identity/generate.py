@@ -19,8 +19,11 @@ Sosial and schools:
   by one digit or two adjacent digits swapped; a changed or missing
   kelurahan; a missing (rarely a wrong) sex.
 
+This is profile 1. Profile 2 (``clerical.py``, ``--profile 2``) is a separate
+noise model written from another description of Indonesian records.
+
 Usage: ``python bench/identity/generate.py --records 1000 --out records.csv``.
-The output is deterministic for a given seed and record count.
+The output is deterministic for a given seed, record count and profile.
 """
 
 from __future__ import annotations
@@ -96,6 +99,10 @@ class Row:
     nik: str
     kelurahan: str
     school: str
+    # Profile 2 only (``clerical.py``): the mother's name, and "document" where
+    # the birth date was copied from a birth certificate or family card.
+    mother_name: str = ""
+    birth_source: str = ""
 
 
 def _zipf_weights(n: int, exponent: float = 0.9) -> list[float]:
@@ -426,8 +433,16 @@ class Generator:
         )
 
 
-def generate(records: int, seed: int = 2024) -> list[Row]:
-    """About ``records`` rows (exactly that many), sorted by the date they were written."""
+def generate(records: int, seed: int = 2024, profile: int = 1) -> list[Row]:
+    """Exactly ``records`` rows, sorted by the date they were written.
+
+    Profile 1 is this module's agency records; profile 2 is ``clerical.py``'s
+    village and welfare clerks' records, a separate noise model.
+    """
+    if profile == 2:
+        from clerical import generate_clerical
+
+        return generate_clerical(records, seed)
     gen = Generator(seed)
     rng = gen.rng
     pending: list[tuple[date, int, Child]] = []
@@ -449,9 +464,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--profile", type=int, choices=(1, 2), default=1)
     parser.add_argument("--out", type=Path, default=Path("records.csv"))
     args = parser.parse_args()
-    rows = generate(args.records, args.seed)
+    rows = generate(args.records, args.seed, args.profile)
     with args.out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(asdict(rows[0])))
         writer.writeheader()
