@@ -691,10 +691,9 @@ def diagnose(outcomes: list[Outcome], keep_plans: int) -> list[dict[str, Any]]:
 
 def searched_keys(record: Any) -> set[str]:
     """The keys ``lookup`` searches under (its own rule, repeated here for the diagnosis)."""
-    from kawal.identity.index import _weak_name
-    from kawal.identity.matching import block_keys
+    from kawal.identity.matching import block_keys, generic_name
 
-    weak = _weak_name(record)
+    weak = generic_name(record)
     return {key for key, _l, _h in block_keys(record) if weak or not key.startswith("k:")}
 
 

@@ -33,6 +33,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from kawal.identity.matching import (
+    BIRTH_SAME,
     FIELD_NAMES,
     FIELDS,
     LABEL_PRIOR_WEIGHT,
@@ -87,14 +88,14 @@ def _sweep(
     out: set[tuple[int, int]],
     slack: int,
     dense: int | None = None,
-    tags: dict[int, str] | None = None,
+    keep: Callable[[int, int], bool] | None = None,
 ) -> None:
     """Add pairs of members whose birth-year windows come within ``slack`` years.
 
     ``dense``: a member whose neighbourhood (the later members it would meet)
     holds more than this many is skipped, so a common name in a common year
-    costs nothing while the same name in a quiet year still pairs. ``tags``:
-    members with the same tag are not paired (another pass has them).
+    costs nothing while the same name in a quiet year still pairs. ``keep``:
+    only pairs it accepts are added (the other passes have the rest).
     """
     members.sort()
     lows = [low for low, _high, _index in members]
@@ -103,9 +104,8 @@ def _sweep(
         if dense is not None and j - i - 1 > dense:
             continue
         for _low2, _high2, b in members[i + 1 : j]:
-            if tags is not None and tags[a] == tags[b]:
-                continue
-            out.add((a, b) if a < b else (b, a))
+            if keep is None or keep(a, b):
+                out.add((a, b) if a < b else (b, a))
 
 
 def _block(members: list[Member], out: set[tuple[int, int]], dense: int | None) -> None:
@@ -197,30 +197,24 @@ def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
         if len(words) < 2 or len(members) < 2:
             continue  # one spelling only: the name passes already pair it
         tags = {index: _edit_word(records[index], key) for _l, _h, index in members}
+
+        def other_spelling(a: int, b: int, tags: dict[int, str] = tags) -> bool:
+            return tags[a] != tags[b]
+
         if len(members) <= SMALL_BLOCK:
-            _sweep(members, pairs, 10_000, None, tags)
+            _sweep(members, pairs, 10_000, None, other_spelling)
         else:
-            _sweep(members, pairs, YEAR_SLACK, MAX_TOKEN_BLOCK, tags)
+            _sweep(members, pairs, YEAR_SLACK, MAX_TOKEN_BLOCK, other_spelling)
+
+    def either_weak(a: int, b: int) -> bool:
+        return a in weak or b in weak
+
     for members in area.values():
         # A nickname-only record meets the children of its kelurahan and sex
         # born within a year: nothing else it has can find the child.
         if weak.intersection(index for _l, _h, index in members):
-            _sweep_weak(members, pairs, weak)
+            _sweep(members, pairs, YEAR_SLACK, MAX_TOKEN_BLOCK, either_weak)
     return pairs
-
-
-def _sweep_weak(members: list[Member], out: set[tuple[int, int]], weak: set[int]) -> None:
-    """Pairs within a year of each other where at least one side has only a weak name."""
-    members.sort()
-    lows = [low for low, _high, _index in members]
-    for i, (_low, high, a) in enumerate(members):
-        j = bisect_right(lows, high + YEAR_SLACK, lo=i + 1)
-        if j - i - 1 > MAX_TOKEN_BLOCK:
-            continue
-        a_weak = a in weak
-        for _low2, _high2, b in members[i + 1 : j]:
-            if a_weak or b in weak:
-                out.add((a, b) if a < b else (b, a))
 
 
 def _edit_word(record: Record, key: str) -> str:
@@ -410,15 +404,26 @@ def train_with_report(
     **options: int,
 ) -> tuple[Model, list[tuple[str, str, float, float]]]:
     """``train``, and how the labels moved the weights against the unlabelled fit."""
-    unlabelled = train_unlabelled(records, **options)
-    model = with_labels(
-        unlabelled,
+    return with_labels_report(
+        train_unlabelled(records, **options),
         records,
         labels,
         min_labels=min_labels,
         u_samples=options.get("u_samples", 100_000),
     )
-    return model, weight_changes(unlabelled, model) if model is not unlabelled else []
+
+
+def with_labels_report(
+    model: Model,
+    records: Sequence[Record],
+    labels: Iterable[Label] | None,
+    *,
+    min_labels: int | None = None,
+    u_samples: int = 100_000,
+) -> tuple[Model, list[tuple[str, str, float, float]]]:
+    """``with_labels``, and how the labels moved the weights of ``model``."""
+    labelled = with_labels(model, records, labels, min_labels=min_labels, u_samples=u_samples)
+    return labelled, weight_changes(model, labelled) if labelled is not model else []
 
 
 def train_unlabelled(
@@ -504,7 +509,7 @@ def _score_chunk(chunk: list[tuple[int, int]]) -> list[tuple[int, int, Score]]:
         ra, rb = records[a], records[b]
         levels = adjust_levels(compare(ra, rb), ra, rb, model)
         key = pair_name_key(ra, rb, model) if levels[0] >= NAME_PART else ""
-        born = pair_birth_key(ra, rb) if levels[1] == 5 else ""
+        born = pair_birth_key(ra, rb) if levels[1] == BIRTH_SAME else ""
         score = cache.get((levels, key, born))
         if score is None:
             score = cache[(levels, key, born)] = score_levels(

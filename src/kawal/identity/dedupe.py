@@ -19,13 +19,11 @@ from kawal.identity.batch import (
     Label,
     candidate_pairs,
     train_unlabelled,
-    weight_changes,
-    with_labels,
+    with_labels_report,
 )
 from kawal.identity.index import identity_refresh, record_from_row
 from kawal.identity.matching import (
     BLOCK_KEYS_VERSION,
-    FIELDS,
     Model,
     Record,
     Scorer,
@@ -122,18 +120,7 @@ def fit_with_report(
     defaults = Model()
     base = train_unlabelled(records) if em else Model()
     base.likely, base.possible = defaults.likely, defaults.possible
-    model = with_labels(base, records, labels)
-    changes = weight_changes(base, model) if model is not base else []
-    return model, changes
-
-
-def _outdated(parameters: dict) -> bool:
-    """A stored model whose levels no longer match the fields' (fitted by older code)."""
-    m = parameters.get("m") or {}
-    return any(
-        not isinstance(m.get(spec.name), list) or len(m[spec.name]) != len(spec.levels)
-        for spec in FIELDS
-    )
+    return with_labels_report(base, records, labels)
 
 
 def _labels_call_for_fit(current: MatchModelState, count: int) -> bool:
@@ -181,7 +168,8 @@ def run(
     labels = labelled_pairs([row.person_id for row in rows])
     changes: list[tuple[str, str, float, float]] = []
     first_fit = not current.parameters and len(records) >= FIT_AT_LEAST
-    stale = bool(current.parameters) and _outdated(current.parameters)
+    # Fitted by older code for other levels: the defaults serve until fitted again.
+    stale = bool(current.parameters) and not Model.fits_levels(current.parameters)
     if refit or first_fit or stale or _labels_call_for_fit(current, len(labels)):
         model, changes = fit_with_report(records, labels, em=refit or len(records) >= FIT_AT_LEAST)
         current.parameters = model.as_json()
@@ -191,6 +179,20 @@ def run(
     scorer = Scorer(Model.from_json(current.parameters) if current.parameters else Model())
     start = current.run_cursor if resuming else 0
     raised = 0
+
+    def result(compared: int) -> DedupeResult:
+        return DedupeResult(
+            len(rows),
+            compared,
+            raised,
+            start,
+            fitted,
+            scorer.model.labels_used,
+            scorer.version,
+            changes,
+            reindexed,
+        )
+
     for chunks, offset in enumerate(range(start, len(pairs), CHUNK), start=1):
         with transaction.atomic():
             for a, b in pairs[offset : offset + CHUNK]:
@@ -203,17 +205,7 @@ def run(
         if progress is not None:
             progress("pairs", current.run_cursor, len(pairs))
         if stop_after_chunks is not None and chunks >= stop_after_chunks:
-            return DedupeResult(
-                len(rows),
-                current.run_cursor - start,
-                raised,
-                start,
-                fitted,
-                scorer.model.labels_used,
-                scorer.version,
-                changes,
-                reindexed,
-            )
+            return result(current.run_cursor - start)
     current.scanned_until = current.run_started_at
     current.run_started_at = None
     current.run_cursor = 0
@@ -227,14 +219,4 @@ def run(
         model_version=scorer.version,
         labels=scorer.model.labels_used,
     )
-    return DedupeResult(
-        len(rows),
-        len(pairs) - start,
-        raised,
-        start,
-        fitted,
-        scorer.model.labels_used,
-        scorer.version,
-        changes,
-        reindexed,
-    )
+    return result(len(pairs) - start)

@@ -188,11 +188,6 @@ def _best_hits(keys: list[str], low: int, high: int) -> list[int]:
     return [hit["person_id"] for hit in hits]
 
 
-def _weak_name(record: Record) -> bool:
-    """A name that tells no child apart (Dede, Ucok): the lookup searches the kelurahan too."""
-    return generic_name(record)
-
-
 def lookup(
     record: Record,
     *,
@@ -203,7 +198,7 @@ def lookup(
     """The best-scoring existing children for a record, "possible" or better."""
     scorer = scorer or current_scorer()
     low, high = record.years
-    weak = _weak_name(record)  # then search the child's area instead
+    weak = generic_name(record)  # then search the child's area instead
     # Cut as the rows were stored (the key column's length), or a long key never meets.
     keys = sorted(
         {key[:KEY_LENGTH] for key, _l, _h in block_keys(record) if weak or not key.startswith("k:")}

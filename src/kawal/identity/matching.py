@@ -131,14 +131,16 @@ def nik_implied(nik: str) -> tuple[date | None, str]:
 PLACEHOLDER_BIRTH_DAYS: tuple[str, ...] = ("01-01", "01-07", "31-12", "15")
 
 
-def placeholder_days() -> tuple[str, ...]:
-    """The placeholder list in force: the Django setting when there is one, else the default."""
+def _setting(name: str) -> Any:
+    """A Django setting, or None where there is none (the benchmark runs without settings)."""
     from django.conf import settings
 
-    # The benchmark runs without Django settings.
-    configured = (
-        getattr(settings, "KAWAL_PLACEHOLDER_BIRTH_DAYS", None) if settings.configured else None
-    )
+    return getattr(settings, name, None) if settings.configured else None
+
+
+def placeholder_days() -> tuple[str, ...]:
+    """The placeholder list in force: the Django setting when there is one, else the default."""
+    configured = _setting("KAWAL_PLACEHOLDER_BIRTH_DAYS")
     return PLACEHOLDER_BIRTH_DAYS if configured is None else tuple(configured)
 
 
@@ -313,10 +315,7 @@ LABEL_PRIOR_WEIGHT = 50.0
 
 def min_labels() -> int:
     """Labels needed before they are used: the setting when there is one, else ``MIN_LABELS``."""
-    from django.conf import settings
-
-    # The benchmark runs without Django settings.
-    configured = getattr(settings, "KAWAL_MATCH_MIN_LABELS", None) if settings.configured else None
+    configured = _setting("KAWAL_MATCH_MIN_LABELS")
     return MIN_LABELS if configured is None else int(configured)
 
 
@@ -691,17 +690,24 @@ class Model:
             "version": self.version,
         }
 
+    @staticmethod
+    def fits_levels(data: dict[str, Any]) -> bool:
+        """Whether stored parameters were fitted for today's comparison levels."""
+        return all(
+            isinstance(values, list) and len(values) == len(spec.levels)
+            for spec in FIELDS
+            for part in ("m", "u")
+            for values in [(data.get(part) or {}).get(spec.name)]
+        )
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
         model = cls()
         # A model fitted for other comparison levels (an older version) is not
         # mixed with the defaults: its prior belongs to its own weights. The
         # defaults serve whole until `kawal dedupe` fits again.
-        for spec in FIELDS:
-            for part in ("m", "u"):
-                values = (data.get(part) or {}).get(spec.name)
-                if isinstance(values, list) and len(values) != len(spec.levels):
-                    return model
+        if not cls.fits_levels(data):
+            return model
         for spec in FIELDS:
             for part, target in (("m", model.m), ("u", model.u)):
                 values = data.get(part, {}).get(spec.name)
