@@ -30,6 +30,8 @@ def sign_in(page, user) -> None:
 
 
 def no_horizontal_scroll(page) -> None:
+    # Called right after clicks that navigate: measure the new page once it is there.
+    page.wait_for_load_state()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
 
 

@@ -88,6 +88,7 @@ def test_rt_head_confirms_a_home_visit_from_a_phone(phones):
     phone.goto(phone.base_url + f"/pola-asuh/{programme.uuid}/")
     no_horizontal_scroll(phone)
     phone.click("a[href$='/kunjungan/baru/']")
+    phone.wait_for_url(re.compile(r"/kunjungan/baru/$"))
     no_horizontal_scroll(phone)
     phone.fill("#id_findings", "Rumah bersih; ibu kooperatif (sintetis)")
     phone.check("input[name='found_safe'][value='yes']")
