@@ -459,3 +459,61 @@ def test_a_model_fitted_for_other_levels_gives_way_to_the_defaults():
 def test_a_very_long_token_adds_no_one_edit_rows():
     record = make_record(1, full_name="Ayu " + "abcdefghij" * 19)
     assert not [key for key, _lo, _hi in block_keys(record) if key.startswith("e:")]
+
+
+# --- Typos are not a brother's and a sister's names ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "sex_marked"),
+    [
+        # Two letters swapped, or one letter dropped at the end, is a slip.
+        ("Rahmawati Lestari", "Rahmawait Lestari", False),
+        ("Kurniawan Hidayat", "Kurniawa Hidayat", False),
+        ("Suwarno Tanjung", "Suwarnu Tanjung", False),
+        # Endings that mark sex stay two names.
+        ("Fajar Hidayat", "Fajri Hidayat", True),
+        ("Yuda Hidayat", "Yudi Hidayat", True),
+        ("Rizki Hidayat", "Rizka Hidayat", True),
+    ],
+)
+def test_a_slip_at_the_end_of_a_name_is_not_a_sibling_s_name(first, second, sex_marked):
+    level = name_level({"full_name": first}, {"full_name": second})
+    assert (level == "different") is sex_marked, level
+
+
+def test_similar_established_names_still_share_the_name_they_have_in_common():
+    from kawal.identity.matching import adjust_levels
+
+    # Dimas and Damar are both established names: not one name spelled two
+    # ways, but the pair still shares "Saputra".
+    model = Model(token_counts={"dimas": 40, "damar": 30, "saputra": 200}, records=1000)
+    a = make_record(1, full_name="Dimas Saputra")
+    b = make_record(2, full_name="Damar Saputra")
+    levels = compare(a, b)
+    assert NAME_LEVELS[levels[NAME]] in {"similar", "very_similar"}
+    assert NAME_LEVELS[adjust_levels(levels, a, b, model)[NAME]] == "one_name_shared"
+
+
+def test_date_and_name_frequencies_count_children_not_records():
+    from kawal.identity.batch import birth_frequencies, name_frequencies
+
+    born = date(2014, 5, 9)
+    # One child recorded three times, and three different children, on one date.
+    same_child = [make_record(i, full_name="Nadia Safitri", birth_date=born) for i in range(3)]
+    others = [
+        make_record(10 + i, full_name=name, birth_date=date(2013, 2, 3))
+        for i, name in enumerate(["Bayu Anggara", "Citra Lestari", "Dodi Kurnia"])
+    ]
+    filler = [make_record(20 + i, full_name=f"Anak {i}") for i in range(4)]
+    records = [*same_child, *others, *filler]
+    dates = birth_frequencies(records)
+    assert "2014-05-09" not in dates  # one child: not a common date
+    assert dates["2013-02-03"] == pytest.approx(3 / len(records))
+    names = name_frequencies(records)
+    assert " ".join(same_child[0].info_keys) not in names
+    # Without a birth date every record may be another child.
+    undated = [make_record(30 + i, full_name="Nadia Safitri") for i in range(2)]
+    assert name_frequencies([*undated, *filler])[" ".join(undated[0].info_keys)] == pytest.approx(
+        2 / 6
+    )

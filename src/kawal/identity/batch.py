@@ -286,17 +286,34 @@ def token_counts(records: Sequence[Record]) -> dict[str, int]:
 
 
 def name_frequencies(records: Sequence[Record]) -> dict[str, float]:
-    """Share of records per informative name key, for the frequency adjustment."""
-    counts = Counter(" ".join(r.info_keys) for r in records if r.info_keys)
+    """Share of records per informative name key, counting children by birth date.
+
+    Records of one name and one birth date count once (for the reason
+    ``birth_frequencies`` gives); records without a birth date count each.
+    """
+    born_as: dict[str, set[str]] = defaultdict(set)
+    for r in records:
+        if r.info_keys:
+            born = r.birth_date.isoformat() if r.birth_date is not None else f"#{r.id}"
+            born_as[" ".join(r.info_keys)].add(born)
+    counts = {key: len(days) for key, days in born_as.items()}
     total = len(records)
     return {key: n / total for key, n in counts.items() if n > 1} if total else {}
 
 
 def birth_frequencies(records: Sequence[Record]) -> dict[str, float]:
-    """Share of records per exact birth date, for dates more than one record carries."""
-    counts = Counter(
-        r.birth_date.isoformat() for r in records if r.birth_exact and r.birth_date is not None
-    )
+    """Share of records per exact birth date, counting children by name.
+
+    A date counts the different names born on it, not the records: three
+    records of one child would otherwise make her own birthday "common" and
+    weaken the very agreement that finds her again. A day clerks give many
+    children still counts each of them.
+    """
+    names_on: dict[str, set[str]] = defaultdict(set)
+    for r in records:
+        if r.birth_exact and r.birth_date is not None:
+            names_on[r.birth_date.isoformat()].add(" ".join(r.info_keys) or str(r.id))
+    counts = {day: len(names) for day, names in names_on.items()}
     total = len(records)
     return {key: n / total for key, n in counts.items() if n > 1} if total else {}
 

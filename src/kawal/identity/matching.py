@@ -449,29 +449,47 @@ def _sex_marked_pair(a: Record, b: Record) -> bool:
     for x in a.informative:
         key = phonetic_key(x)
         for y in b.informative:
-            if y == x or phonetic_key(y) != key:
+            if y == x or phonetic_key(y) != key or _transposed(x, y):
                 continue
-            if _sex_marked_ending(x[-1], y[-1]):
-                return True
-            if fuzz.ratio(x, y) < 70:
+            if _sex_marked_ending(x, y) or fuzz.ratio(x, y) < 70:
                 return True
     return False
 
 
-def _sex_marked_ending(x: str, y: str) -> bool:
-    """Whether two last letters tell a brother's name from a sister's.
+def _transposed(x: str, y: str) -> bool:
+    """Whether two spellings differ only by two neighbouring letters swapped (Monjena/Monjean).
 
-    An "i" against another vowel (Putra/Putri, Suwarno/Suwarni) or a vowel
-    against a consonant (Fajar/Fajri) does; "a", "o" and "u" against each
-    other do not: Javanese writes one sound as Suwarna or Suwarno, and clerks
-    swap them (Farhunnisa/Farhunniso, Soewarnu).
+    A slip of the fingers, not a second name: no brother's and sister's names
+    differ that way.
     """
-    if x == y:
+    if len(x) != len(y):
+        return False
+    diff = [i for i in range(len(x)) if x[i] != y[i]]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and x[diff[0]] == y[diff[1]]
+        and x[diff[1]] == y[diff[0]]
+    )
+
+
+def _sex_marked_ending(x: str, y: str) -> bool:
+    """Whether the endings of two spellings tell a brother's name from a sister's.
+
+    An "i" against another vowel (Putra/Putri, Suwarno/Suwarni) does; so does
+    a vowel against a consonant (Fajar/Fajri) when more than one letter
+    differs: a single letter added, dropped or changed at the end (Whit/White,
+    Kirr/Kirra) is a slip. "a", "o" and "u" against each other do not: Javanese
+    writes one sound as Suwarna or Suwarno, and clerks swap them
+    (Farhunnisa/Farhunniso, Soewarnu).
+    """
+    last_x, last_y = x[-1], y[-1]
+    if last_x == last_y:
         return False
     vowels = "aeiou"
-    if (x in vowels) != (y in vowels):
-        return True
-    return x in vowels and "i" in (x, y)
+    if (last_x in vowels) != (last_y in vowels):
+        return OSA.distance(x, y, score_cutoff=2) > 1
+    return last_x in vowels and "i" in (last_x, last_y)
 
 
 def generic_name(record: Record) -> bool:
@@ -758,7 +776,7 @@ class Score:
 # name level up ("nickname"): brothers and sisters share all of them and are
 # often given similar names (Rizki/Rizka, Fajar/Fajri), so below it they can
 # only lower the score.
-FAMILY_NAME_LEVEL = NAME_NICKNAME
+FAMILY_NAME_LEVEL = NAME_VERY_SIMILAR
 # Name levels whose weight the name's frequency adjusts: the names agree as a whole.
 NAME_WHOLE_LEVELS = (NAME_SOUNDS_SAME, NAME_SAME)
 # Prefix of the key ``pair_name_key`` gives a "part" pair: the shorter name's rarest token.
@@ -892,7 +910,9 @@ def adjust_levels(levels: tuple[int, ...], a: Record, b: Record, model: Model) -
         return levels
     counts = [model.token_counts.get(token, 0) for token in only_a | only_b]
     if min(counts) >= NAME_SEEN_AT_LEAST and min(counts) * 30 >= max(counts):
-        return (0, *levels[1:])
+        # Not one name spelled two ways; what they still share is one name.
+        shared = NAME_ONE_SHARED if a.info_key_set & b.info_key_set else NAME_DIFFERENT
+        return (shared, *levels[1:])
     return levels
 
 
