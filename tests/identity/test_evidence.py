@@ -509,11 +509,44 @@ def test_date_and_name_frequencies_count_children_not_records():
     records = [*same_child, *others, *filler]
     dates = birth_frequencies(records)
     assert "2014-05-09" not in dates  # one child: not a common date
-    assert dates["2013-02-03"] == pytest.approx(3 / len(records))
+    assert dates["2013-02-03"] == pytest.approx((3 - 1) / len(records))
     names = name_frequencies(records)
     assert " ".join(same_child[0].info_keys) not in names
     # Without a birth date every record may be another child.
     undated = [make_record(30 + i, full_name="Nadia Safitri") for i in range(2)]
     assert name_frequencies([*undated, *filler])[" ".join(undated[0].info_keys)] == pytest.approx(
-        2 / 6
+        (2 - 1) / 6
     )
+
+
+def test_a_rare_shared_name_says_more_than_a_common_one():
+    from kawal.identity.matching import pair_name_key, shared_weight
+
+    model = Model(token_counts={"saputra": 400, "wibisono": 6}, records=2000)
+    model.m["name"] = [0.02, 0.08, 0.05, 0.1, 0.1, 0.15, 0.2, 0.3]
+    weights = model.weights()
+    common = pair_name_key(
+        make_record(1, full_name="Bayu Saputra"), make_record(2, full_name="Dimas Saputra"), model
+    )
+    rare = pair_name_key(
+        make_record(3, full_name="Bayu Wibisono"), make_record(4, full_name="Dimas Wibisono"), model
+    )
+    assert (common, rare) == ("s:saputra", "s:wibisono")
+    assert shared_weight(model, weights, rare) > shared_weight(model, weights, common)
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(count=st.integers(0, 5000), seed=st.integers(0, 10**6))
+def test_the_shared_name_adjustment_keeps_the_name_levels_ordered(count, seed):
+    rng = random.Random(seed)
+    model = Model(token_counts={"wibisono": count} if count else {}, records=5000)
+    for spec in FIELDS:
+        for part in (model.m, model.u):
+            raw = [rng.random() + 1e-3 for _ in spec.levels]
+            part[spec.name] = [x / sum(raw) for x in raw]
+    weights = model.weights()
+    totals = [
+        score_levels((level, -1, -1, -1, -1, -1, -1, -1), model, weights, "s:wibisono").total
+        for level in range(len(NAME_LEVELS))
+    ]
+    assert totals == sorted(totals)

@@ -37,6 +37,7 @@ from kawal.identity.matching import (
     FIELD_NAMES,
     FIELDS,
     LABEL_PRIOR_WEIGHT,
+    NAME_ONE_SHARED,
     NAME_PART,
     NAME_SAME,
     NAME_SEEN_AT_LEAST,
@@ -160,6 +161,7 @@ def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
     nik: dict[str, list[int]] = defaultdict(list)
     born: dict[str, list[int]] = defaultdict(list)
     area: dict[tuple[str, str], list[Member]] = defaultdict(list)
+    parent: dict[tuple[str, str], list[Member]] = defaultdict(list)
     weak: set[int] = set()
     for index, record in enumerate(records):
         low, high = record.years
@@ -176,6 +178,9 @@ def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
             nik[record.nik].append(index)
         for birth in _birth_blocks(record):
             born[birth].append(index)
+        for key in record.parent_keys:
+            for sex in _sexes(record):
+                parent[(key, sex)].append((low, high, index))
         if record.kelurahan:
             for sex in _sexes(record):
                 area[(record.kelurahan, sex)].append((low, high, index))
@@ -205,6 +210,11 @@ def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
             _sweep(members, pairs, 10_000, None, other_spelling)
         else:
             _sweep(members, pairs, YEAR_SLACK, MAX_TOKEN_BLOCK, other_spelling)
+
+    for members in parent.values():
+        # A parent's name finds a child recorded under another name (a nickname,
+        # a new name): blocked like a name key, as common parents' names are many.
+        _block(members, pairs, MAX_TOKEN_BLOCK)
 
     def either_weak(a: int, b: int) -> bool:
         return a in weak or b in weak
@@ -296,9 +306,7 @@ def name_frequencies(records: Sequence[Record]) -> dict[str, float]:
         if r.info_keys:
             born = r.birth_date.isoformat() if r.birth_date is not None else f"#{r.id}"
             born_as[" ".join(r.info_keys)].add(born)
-    counts = {key: len(days) for key, days in born_as.items()}
-    total = len(records)
-    return {key: n / total for key, n in counts.items() if n > 1} if total else {}
+    return _shares({key: len(days) for key, days in born_as.items()}, len(records))
 
 
 def birth_frequencies(records: Sequence[Record]) -> dict[str, float]:
@@ -313,9 +321,17 @@ def birth_frequencies(records: Sequence[Record]) -> dict[str, float]:
     for r in records:
         if r.birth_exact and r.birth_date is not None:
             names_on[r.birth_date.isoformat()].add(" ".join(r.info_keys) or str(r.id))
-    counts = {day: len(names) for day, names in names_on.items()}
-    total = len(records)
-    return {key: n / total for key, n in counts.items() if n > 1} if total else {}
+    return _shares({day: len(names) for day, names in names_on.items()}, len(records))
+
+
+def _shares(counts: dict[str, int], total: int) -> dict[str, float]:
+    """The chance that another child carries a value both records of a pair carry.
+
+    The pair's own child is left out of the count (n - 1): a name two
+    children share is as rare, to either of them, as a name one other child
+    has. Values only one child carries keep the model's own u.
+    """
+    return {key: (n - 1) / total for key, n in counts.items() if n > 1} if total else {}
 
 
 Label = tuple[int, int, bool]
@@ -525,7 +541,11 @@ def _score_chunk(chunk: list[tuple[int, int]]) -> list[tuple[int, int, Score]]:
     for a, b in chunk:
         ra, rb = records[a], records[b]
         levels = adjust_levels(compare(ra, rb), ra, rb, model)
-        key = pair_name_key(ra, rb, model) if levels[0] >= NAME_PART else ""
+        key = (
+            pair_name_key(ra, rb, model)
+            if levels[0] >= NAME_PART or levels[0] == NAME_ONE_SHARED
+            else ""
+        )
         born = pair_birth_key(ra, rb) if levels[1] == BIRTH_SAME else ""
         score = cache.get((levels, key, born))
         if score is None:

@@ -773,14 +773,17 @@ class Score:
 
 
 # Family fields (parents, kelurahan, school) may raise a score only from this
-# name level up ("nickname"): brothers and sisters share all of them and are
-# often given similar names (Rizki/Rizka, Fajar/Fajri), so below it they can
-# only lower the score.
+# name level up ("very similar"): brothers and sisters share all of them and
+# are often given names that share a name or differ in a sex-marking ending
+# (Rizki/Rizka, Fajar/Fajri, which compare as "different"), so below it they
+# can only lower the score.
 FAMILY_NAME_LEVEL = NAME_VERY_SIMILAR
 # Name levels whose weight the name's frequency adjusts: the names agree as a whole.
 NAME_WHOLE_LEVELS = (NAME_SOUNDS_SAME, NAME_SAME)
 # Prefix of the key ``pair_name_key`` gives a "part" pair: the shorter name's rarest token.
 PART_KEY = "t:"
+# Prefix of the key for a pair sharing one name and not the rest: the rarest shared token.
+SHARED_KEY = "s:"
 BIRTH_SAME = 5
 NIK_FIELD = FIELD_NAMES.index("nik")
 
@@ -796,6 +799,8 @@ def name_weight(level: int, model: Model, weights: dict[str, list[float]], key: 
     base = weights["name"]
     if level == NAME_PART and key.startswith(PART_KEY):
         return part_weight(model, weights, key)
+    if level == NAME_ONE_SHARED and key.startswith(SHARED_KEY):
+        return shared_weight(model, weights, key)
     if level not in NAME_WHOLE_LEVELS or not key:
         return base[level]
     freq = model.name_freq.get(key)
@@ -825,6 +830,24 @@ def part_weight(model: Model, weights: dict[str, list[float]], key: str) -> floa
     adjusted = math.log2(max(model.m["name"][NAME_PART], 1e-6) / share)
     # Floored at the level below it, so the name levels stay ordered for every pair.
     return min(base[NAME_PART], max(adjusted, base[NAME_NICKNAME]))
+
+
+def shared_weight(model: Model, weights: dict[str, list[float]], key: str) -> float:
+    """The "one name shared" weight, for how common the shared name is.
+
+    "Jiang" shared says more than "Saputra" shared: u becomes the share of
+    records carrying the rarest shared token (a token too rare to be counted
+    is taken at the count below which tokens are not counted, the least it
+    can say). Kept between the "different" and "similar" weights, so raising
+    the level never lowers the score.
+    """
+    base = weights["name"]
+    if not model.records:
+        return base[NAME_ONE_SHARED]
+    count = model.token_counts.get(key[len(SHARED_KEY) :], 0) or NAME_SEEN_AT_LEAST
+    share = min(count / model.records, 1.0)
+    adjusted = math.log2(max(model.m["name"][NAME_ONE_SHARED], 1e-6) / share)
+    return min(max(adjusted, base[NAME_DIFFERENT]), base[NAME_SIMILAR])
 
 
 def birth_weight(model: Model, weights: dict[str, list[float]], key: str) -> float:
@@ -927,14 +950,17 @@ def pair_name_key(a: Record, b: Record, model: Model | None = None) -> str:
         return " ".join(a.info_keys)
     if model is None or not model.token_counts:
         return ""
+    counts = model.token_counts
     ca, cb = a.core_key_set, b.core_key_set
     if not ca or not cb or not (ca <= cb or cb <= ca):
-        return ""
+        shared = [t for t in a.token_set & b.token_set if t not in DROPPABLE]
+        # A token too rare to be counted (count 0) is the rarest: it is weighed
+        # as the least common token that would still be counted.
+        return SHARED_KEY + min(shared, key=lambda t: (counts.get(t, 0), t)) if shared else ""
     shorter = a if len(ca) <= len(cb) else b
     tokens = [t for t in shorter.tokens if t not in DROPPABLE]
     if not tokens:
         return ""
-    counts = model.token_counts
     # A token too rare to be counted (count 0) is the rarest: part_weight then keeps the base.
     return PART_KEY + min(tokens, key=lambda t: (counts.get(t, 0), t))
 
