@@ -550,3 +550,37 @@ def test_the_shared_name_adjustment_keeps_the_name_levels_ordered(count, seed):
         for level in range(len(NAME_LEVELS))
     ]
     assert totals == sorted(totals)
+
+
+def test_an_age_agreeing_over_few_years_says_more_than_over_many():
+    from kawal.identity.matching import pair_birth_key, years_weight
+
+    model = Model(year_freq={str(year): 1 / 15 for year in range(2008, 2023)}, records=1500)
+    weights = model.weights()
+    born = make_record(1, full_name="Bayu", birth_date=date(2015, 3, 9))
+    narrow = make_record(2, full_name="Bayu", age_min=9, age_max=9, as_of=date(2024, 6, 1))
+    wide = make_record(3, full_name="Bayu", age_min=5, age_max=12, as_of=date(2024, 6, 1))
+    narrow_key, wide_key = pair_birth_key(born, narrow), pair_birth_key(born, wide)
+    assert narrow_key == wide_key == "y:2015-2015"  # a date is one year, whatever the range
+    assert pair_birth_key(narrow, wide).startswith("y:")
+    assert years_weight(model, weights, pair_birth_key(narrow, narrow)) > years_weight(
+        model, weights, pair_birth_key(wide, wide)
+    )
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(first=st.integers(2000, 2024), width=st.integers(0, 12), seed=st.integers(0, 10**6))
+def test_the_age_range_adjustment_keeps_the_birth_levels_ordered(first, width, seed):
+    rng = random.Random(seed)
+    model = Model(year_freq={str(y): rng.random() / 10 for y in range(2000, 2025)}, records=100)
+    for spec in FIELDS:
+        for part in (model.m, model.u):
+            raw = [rng.random() + 1e-3 for _ in spec.levels]
+            part[spec.name] = [x / sum(raw) for x in raw]
+    weights = model.weights()
+    key = f"y:{first}-{first + width}"
+    totals = [
+        score_levels((-1, level, -1, -1, -1, -1, -1, -1), model, weights, "", key).total
+        for level in range(len(BIRTH_LEVELS))
+    ]
+    assert totals == sorted(totals)

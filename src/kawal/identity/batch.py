@@ -33,6 +33,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from kawal.identity.matching import (
+    BIRTH_IN_RANGE,
     BIRTH_SAME,
     FIELD_NAMES,
     FIELDS,
@@ -324,6 +325,18 @@ def birth_frequencies(records: Sequence[Record]) -> dict[str, float]:
     return _shares({day: len(names) for day, names in names_on.items()}, len(records))
 
 
+def year_frequencies(records: Sequence[Record]) -> dict[str, float]:
+    """Share of children per birth year, each record's window of years spread evenly over it."""
+    mass: Counter[int] = Counter()
+    for r in records:
+        if r.year_min is not None and r.year_max is not None and r.year_max >= r.year_min:
+            width = r.year_max - r.year_min + 1
+            for year in range(r.year_min, r.year_max + 1):
+                mass[year] += 1 / width
+    total = len(records)
+    return {str(year): n / total for year, n in sorted(mass.items())} if total else {}
+
+
 def _shares(counts: dict[str, int], total: int) -> dict[str, float]:
     """The chance that another child carries a value both records of a pair carry.
 
@@ -522,6 +535,7 @@ def train_unlabelled(
     model.name_freq = name_frequencies(records)
     model.token_counts = token_counts(records)
     model.birth_freq = birth_frequencies(records)
+    model.year_freq = year_frequencies(records)
     model.records = len(records)
     model.source = "em"
     return model
@@ -546,7 +560,7 @@ def _score_chunk(chunk: list[tuple[int, int]]) -> list[tuple[int, int, Score]]:
             if levels[0] >= NAME_PART or levels[0] == NAME_ONE_SHARED
             else ""
         )
-        born = pair_birth_key(ra, rb) if levels[1] == BIRTH_SAME else ""
+        born = pair_birth_key(ra, rb) if levels[1] in (BIRTH_SAME, BIRTH_IN_RANGE) else ""
         score = cache.get((levels, key, born))
         if score is None:
             score = cache[(levels, key, born)] = score_levels(

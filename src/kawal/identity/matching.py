@@ -662,6 +662,9 @@ class Model:
     # Share of records per exact birth date (ISO), for the same adjustment on dates:
     # a date many children share (a school's enrolment default) says less.
     birth_freq: dict[str, float] = field(default_factory=dict)
+    # Share of children per birth year (a record's window of years spread evenly
+    # over it): an age range agreeing over years few children were born in says more.
+    year_freq: dict[str, float] = field(default_factory=dict)
     # "defaults", "em" (fitted without labels) or "labelled" (reviewers' decisions used).
     source: str = "defaults"
     labels_used: int = 0
@@ -703,6 +706,7 @@ class Model:
             "name_freq": self.name_freq,
             "token_counts": self.token_counts,
             "birth_freq": self.birth_freq,
+            "year_freq": self.year_freq,
             "source": self.source,
             "labels_used": self.labels_used,
             "version": self.version,
@@ -745,6 +749,9 @@ class Model:
         births = data.get("birth_freq") or {}
         if isinstance(births, dict):
             model.birth_freq = {str(k): float(v) for k, v in births.items()}
+        years = data.get("year_freq") or {}
+        if isinstance(years, dict):
+            model.year_freq = {str(k): float(v) for k, v in years.items()}
         model.source = str(data.get("source", "em" if data.get("pairs_seen") else "defaults"))
         model.labels_used = int(data.get("labels_used", 0))
         return model
@@ -785,6 +792,10 @@ PART_KEY = "t:"
 # Prefix of the key for a pair sharing one name and not the rest: the rarest shared token.
 SHARED_KEY = "s:"
 BIRTH_SAME = 5
+BIRTH_IN_RANGE = 1
+BIRTH_SAME_YEAR = 2
+# Prefix of the birth key of a pair whose birth-year windows overlap: the years both allow.
+YEARS_KEY = "y:"
 NIK_FIELD = FIELD_NAMES.index("nik")
 
 
@@ -797,8 +808,8 @@ def name_weight(level: int, model: Model, weights: dict[str, list[float]], key: 
     below "sounds_same", so raising the level still never lowers the score.
     """
     base = weights["name"]
-    if level == NAME_PART and key.startswith(PART_KEY):
-        return part_weight(model, weights, key)
+    if NAME_ONE_SHARED <= level <= NAME_PART and key.startswith(PART_KEY):
+        return part_weight(model, weights, key, level)
     if level == NAME_ONE_SHARED and key.startswith(SHARED_KEY):
         return shared_weight(model, weights, key)
     if level not in NAME_WHOLE_LEVELS or not key:
@@ -813,23 +824,26 @@ def name_weight(level: int, model: Model, weights: dict[str, list[float]], key: 
     return max(math.log2(max(m[NAME_SAME], 1e-6) / max(freq, 1e-9)), sounds_same)
 
 
-def part_weight(model: Model, weights: dict[str, list[float]], key: str) -> float:
+def part_weight(
+    model: Model, weights: dict[str, list[float]], key: str, level: int = NAME_PART
+) -> float:
     """The "one name is part of the other" weight, lowered when the shared name is common.
 
     "Syaiful" inside "Arif Syaiful" says little when one child in thirty is
     called Syaiful: u becomes the share of records carrying the rarest token
     of the shorter name. Only lowered, so a rare name cannot make "part"
-    outweigh "sounds the same", and never below the nickname level beneath it,
-    so a higher name level never weighs less than a lower one.
+    outweigh "sounds the same", and never below "one name shared", which is
+    what a common name inside another comes down to. The same ceiling holds
+    for the levels between them (``level``), so for one pair a higher name
+    level never weighs less than a lower one.
     """
     base = weights["name"]
     count = model.token_counts.get(key[len(PART_KEY) :], 0)
     if not count or not model.records:
-        return base[NAME_PART]
+        return base[level]
     share = count / model.records
     adjusted = math.log2(max(model.m["name"][NAME_PART], 1e-6) / share)
-    # Floored at the level below it, so the name levels stay ordered for every pair.
-    return min(base[NAME_PART], max(adjusted, base[NAME_NICKNAME]))
+    return min(base[level], max(adjusted, base[NAME_ONE_SHARED]))
 
 
 def shared_weight(model: Model, weights: dict[str, list[float]], key: str) -> float:
@@ -864,6 +878,25 @@ def birth_weight(model: Model, weights: dict[str, list[float]], key: str) -> flo
     return max(adjusted, base[BIRTH_SAME - 1], 0.0)
 
 
+def years_weight(model: Model, weights: dict[str, list[float]], key: str) -> float:
+    """The "within the estimated age" weight, for how many children the shared years hold.
+
+    An age of 7-8 agreeing with a birth date says more than an age of 5-12
+    does: u becomes the share of children born in the years both records
+    allow. Kept between the "different" and "same year" weights, so the
+    levels stay ordered.
+    """
+    base = weights["birth"]
+    if not model.year_freq:
+        return base[BIRTH_IN_RANGE]
+    first, _, last = key[len(YEARS_KEY) :].partition("-")
+    share = sum(model.year_freq.get(str(year), 0.0) for year in range(int(first), int(last) + 1))
+    if share <= 0:
+        return base[BIRTH_IN_RANGE]
+    adjusted = math.log2(max(model.m["birth"][BIRTH_IN_RANGE], 1e-6) / min(share, 1.0))
+    return min(max(adjusted, base[0]), base[BIRTH_SAME_YEAR])
+
+
 def _likely_cap(model: Model) -> float:
     """The highest total a pair may reach without being "likely"."""
     likely = min(max(model.likely, 1e-9), 1 - 1e-9)
@@ -889,6 +922,8 @@ def score_levels(
             weight = name_weight(level, model, weights, name_key)
         elif spec.name == "birth" and level == BIRTH_SAME:
             weight = birth_weight(model, weights, birth_key)
+        elif spec.name == "birth" and level == BIRTH_IN_RANGE and birth_key.startswith(YEARS_KEY):
+            weight = years_weight(model, weights, birth_key)
         else:
             weight = weights[spec.name][level]
         if spec.family and names_differ:
@@ -966,10 +1001,20 @@ def pair_name_key(a: Record, b: Record, model: Model | None = None) -> str:
 
 
 def pair_birth_key(a: Record, b: Record) -> str:
-    """The exact birth date two records share (ISO), for the frequency adjustment."""
+    """What the frequency adjustment of the birth field looks up for a pair.
+
+    The exact birth date both share (ISO), or, when at least one side knows
+    only a range of years and the ranges overlap, ``YEARS_KEY`` and the years
+    both allow ("y:2014-2015").
+    """
     if a.birth_exact and b.birth_exact and a.birth_date and a.birth_date == b.birth_date:
         return a.birth_date.isoformat()
-    return ""
+    if a.year_min is None or a.year_max is None or b.year_min is None or b.year_max is None:
+        return ""
+    first, last = max(a.year_min, b.year_min), min(a.year_max, b.year_max)
+    if first > last or (a.birth_exact and b.birth_exact):
+        return ""
+    return f"{YEARS_KEY}{first}-{last}"
 
 
 class Scorer:
