@@ -36,6 +36,7 @@ from rapidfuzz.distance import OSA
 
 from kawal.identity.normalise import (
     NICKNAMES,
+    call_names,
     fold,
     generic_nickname,
     normalise_name,
@@ -86,6 +87,10 @@ class Record:
     parent_keys: frozenset[str] = frozenset()
     # Keys of exact recorded aliases and of the names a listed nickname stands for.
     nick_keys: frozenset[str] = frozenset()
+    # Call names the given names are made into (Hartati: Titi, Tati), and the
+    # name a record may itself be a call name for: its one short token or aliases.
+    call_names: frozenset[str] = frozenset()
+    called: frozenset[str] = frozenset()
     # Precomputed for fast comparing.
     token_set: frozenset[str] = frozenset()
     info_key_set: frozenset[str] = frozenset()
@@ -279,6 +284,12 @@ def make_record(
         edit_tokens=tuple(sorted({t for t in informative if len(t) >= EDIT_TOKEN})),
         parent_keys=frozenset(phonetic_key(t) for t in parent_tokens),
         nick_keys=nick_keys,
+        call_names=frozenset(c for t in informative for c in call_names(t)),
+        called=frozenset(
+            t
+            for t in (*(informative if len(informative) == 1 else ()), *aliases_kept)
+            if not generic_nickname(t)
+        ),
         token_set=frozenset(name.tokens),
         info_key_set=frozenset(token_key(t) for t in informative),
         core_key_set=frozenset(token_key(t) for t in name.tokens if t not in DROPPABLE),
@@ -320,8 +331,9 @@ def min_labels() -> int:
 
 
 # The scheme of ``block_keys``; raise it whenever the keys a record gets change,
-# so ``kawal dedupe`` rebuilds the stored index (2: one-edit "e:" keys).
-BLOCK_KEYS_VERSION = 2
+# so ``kawal dedupe`` rebuilds the stored index (2: one-edit "e:" keys; 3: a final
+# "ie" read as "i").
+BLOCK_KEYS_VERSION = 3
 
 
 # --- Blocking ------------------------------------------------------------------
@@ -520,10 +532,13 @@ def _name_level(a: Record, b: Record) -> int:
     # "Kiki" are no evidence.
     if a.nick_keys & sb or b.nick_keys & sa:
         return NAME_NICKNAME
+    call_name = a.call_names & b.called or b.call_names & a.called
     ratio = fuzz.ratio(a.info_text, b.info_text)
     if ratio >= 88:
         return NAME_VERY_SIMILAR
-    if ratio >= 75:
+    if ratio >= 75 or call_name:
+        # A call name made from the other's name (Titi for Hartati) is no
+        # stronger: brothers and sisters often answer to alike call names.
         return NAME_SIMILAR
     # One name the same and another not (a surname replaced, a given name
     # changed): weaker than a similar spelling, and below the level from which
