@@ -163,6 +163,8 @@ def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
     born: dict[str, list[int]] = defaultdict(list)
     area: dict[tuple[str, str], list[Member]] = defaultdict(list)
     parent: dict[tuple[str, str], list[Member]] = defaultdict(list)
+    local: dict[tuple[str, str, str], list[Member]] = defaultdict(list)
+    placeholder: dict[str, list[int]] = defaultdict(list)
     weak: set[int] = set()
     for index, record in enumerate(records):
         low, high = record.years
@@ -171,6 +173,8 @@ def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
         for key in name_keys(record):
             for sex in _sexes(record):
                 token[(key, sex)].append((low, high, index))
+                if record.kelurahan:
+                    local[(record.kelurahan, key, sex)].append((low, high, index))
         for word in record.edit_tokens:
             for key in deletion_keys(word):
                 edits[key].append((low, high, index))
@@ -179,6 +183,9 @@ def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
             nik[record.nik].append(index)
         for birth in _birth_blocks(record):
             born[birth].append(index)
+        if record.birth_precision == "year" and record.birth_date is not None:
+            for sex in _sexes(record):
+                placeholder[f"{record.birth_date.isoformat()}:{sex}"].append(index)
         for key in record.parent_keys:
             for sex in _sexes(record):
                 parent[(key, sex)].append((low, high, index))
@@ -190,6 +197,11 @@ def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
     pairs: set[tuple[int, int]] = set()
     for group in (*nik.values(), *born.values()):
         if 1 < len(group) <= MAX_BLOCK:
+            _all_pairs(group, pairs)
+    for group in placeholder.values():
+        # A placeholder date is only a year, but where few children carry it the
+        # same typed date is still worth a look (a real date that looks like one).
+        if 1 < len(group) <= SMALL_BLOCK:
             _all_pairs(group, pairs)
     for members in full.values():
         _block(members, pairs, None)
@@ -212,6 +224,10 @@ def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
         else:
             _sweep(members, pairs, YEAR_SLACK, MAX_TOKEN_BLOCK, other_spelling)
 
+    for members in local.values():
+        # A name in one kelurahan is a small block, paired whole whatever the
+        # birth years, where the name across the city is too common for that.
+        _block(members, pairs, MAX_TOKEN_BLOCK)
     for members in parent.values():
         # A parent's name finds a child recorded under another name (a nickname,
         # a new name): blocked like a name key, as common parents' names are many.
@@ -224,7 +240,7 @@ def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
         # A nickname-only record meets the children of its kelurahan and sex
         # born within a year: nothing else it has can find the child.
         if weak.intersection(index for _l, _h, index in members):
-            _sweep(members, pairs, YEAR_SLACK, MAX_TOKEN_BLOCK, either_weak)
+            _sweep(members, pairs, YEAR_SLACK, MAX_BLOCK, either_weak)
     return pairs
 
 
