@@ -127,13 +127,13 @@ def test_call_names_are_made_from_syllables(token, parts, called):
 def test_a_call_name_is_evidence_below_the_level_where_family_fields_count():
     from datetime import date
 
-    from kawal.identity.matching import FAMILY_NAME_LEVEL, FIELDS, compare, make_record
+    from kawal.identity.matching import FIELDS, NAME_VERY_SIMILAR, compare, make_record
 
     levels = FIELDS[0].levels
     titi = make_record(1, full_name="Titi", birth_date=date(2016, 2, 3))
     hartati = make_record(2, full_name="Hartati Lestari", birth_date=date(2016, 2, 3))
     assert levels[compare(titi, hartati)[0]] == "similar"
-    assert compare(titi, hartati)[0] < FAMILY_NAME_LEVEL
+    assert compare(titi, hartati)[0] < NAME_VERY_SIMILAR  # family fields never lift it
     # A call name meets only a record that is nothing but that short name (or its alias).
     full = make_record(3, full_name="Titi Anggraini")
     assert levels[compare(full, hartati)[0]] == "different"

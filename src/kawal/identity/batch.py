@@ -11,10 +11,14 @@ formed inside *blocks* of records that share something cheap to check:
   a common error);
 - the same NIK;
 - the same exact birth date (day and month in either order) and sex: this is
-  how a nickname written instead of the name is still found.
+  how a nickname written instead of the name is still found;
+- a name token one edit from the other's, a name key within one kelurahan, a
+  parent's name key, a rare placeholder date, and for nickname-only records
+  the kelurahan (``candidate_pairs`` lists them with their limits).
 
-Blocks too large to be useful (a very common name in a very common year) are
-split by exact birth-year window; the full-name and NIK rules still cover them.
+Small blocks are paired whole; larger ones by birth-year windows, skipping a
+record only where its neighbourhood is too crowded to be useful (a very
+common name in a very common year); the other passes still cover it.
 
 ``train`` fits the model on the records themselves, the way Splink does:
 u from random pairs, m by EM in two sessions whose pairs were selected on
@@ -39,7 +43,6 @@ from kawal.identity.matching import (
     FIELDS,
     LABEL_PRIOR_WEIGHT,
     NAME_ONE_SHARED,
-    NAME_PART,
     NAME_SAME,
     NAME_SEEN_AT_LEAST,
     NAME_SOUNDS_SAME,
@@ -147,13 +150,16 @@ def weak_name(record: Record) -> bool:
 def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
     """Index pairs (i < j) worth scoring.
 
-    Passes (docs/identity.md, "Blocking"): the same NIK; the same exact birth
+    Passes (docs/identity.md, "Batch"): the same NIK; the same exact birth
     date, day and month in either order, and sex (placeholder dates are only
-    a year); the same full phonetic name key; a shared name key (a name token,
-    an alias or what a nickname stands for) and sex; a name token one edit
-    from the other's (a deletion-neighbourhood key). Name blocks are paired
-    whole when small, else within a year of each other, skipping only the
-    densest birth years.
+    a year; one that at most ``SMALL_BLOCK`` records carry still pairs them);
+    the same full phonetic name key; a shared name key (a name token, an
+    alias or what a nickname stands for) and sex, across the city and within
+    one kelurahan; a parent's name key and sex; a name token one edit from
+    the other's (a deletion-neighbourhood key); nickname-only records and
+    the children of their kelurahan and sex. Blocks are paired whole when
+    small, else within a year of each other, skipping only the densest
+    birth years.
     """
     full: dict[str, list[Member]] = defaultdict(list)
     token: dict[tuple[str, str], list[Member]] = defaultdict(list)
@@ -571,11 +577,8 @@ def _score_chunk(chunk: list[tuple[int, int]]) -> list[tuple[int, int, Score]]:
     for a, b in chunk:
         ra, rb = records[a], records[b]
         levels = adjust_levels(compare(ra, rb), ra, rb, model)
-        key = (
-            pair_name_key(ra, rb, model)
-            if levels[0] >= NAME_PART or levels[0] == NAME_ONE_SHARED
-            else ""
-        )
+        # Every level whose weight a key can adjust gets it, as in Scorer.score.
+        key = pair_name_key(ra, rb, model) if levels[0] >= NAME_ONE_SHARED else ""
         born = pair_birth_key(ra, rb) if levels[1] in (BIRTH_SAME, BIRTH_IN_RANGE) else ""
         score = cache.get((levels, key, born))
         if score is None:

@@ -169,6 +169,8 @@ _BRACKETED = re.compile(r"\(([^()]*)\)")
 # Tokens this short are compared letter for letter: as phonetic keys "Lili",
 # "Lala" and "Lulu" would be one name.
 SHORT_TOKEN = 4
+# A call name is at most this long (Titi, Iful, Tian, Zahra).
+CALL_NAME_AT_MOST = 5
 # Tokens at least this long get one-edit blocking keys in a batch; shorter ones
 # would meet half the registry after one deletion ("ad" from Adi, Ade, Ida).
 EDIT_TOKEN = 4
@@ -288,7 +290,7 @@ def make_record(
         called=frozenset(
             t
             for t in (*(informative if len(informative) == 1 else ()), *aliases_kept)
-            if not generic_nickname(t)
+            if len(t) <= CALL_NAME_AT_MOST and not generic_nickname(t)
         ),
         token_set=frozenset(name.tokens),
         info_key_set=frozenset(token_key(t) for t in informative),
@@ -489,18 +491,18 @@ def _sex_marked_ending(x: str, y: str) -> bool:
     """Whether the endings of two spellings tell a brother's name from a sister's.
 
     An "i" against another vowel (Putra/Putri, Suwarno/Suwarni) does; so does
-    a vowel against a consonant (Fajar/Fajri) when more than one letter
-    differs: a single letter added, dropped or changed at the end (Whit/White,
-    Kirr/Kirra) is a slip. "a", "o" and "u" against each other do not: Javanese
-    writes one sound as Suwarna or Suwarno, and clerks swap them
-    (Farhunnisa/Farhunniso, Soewarnu).
+    a vowel against a consonant, even one letter apart: a sister's name is
+    often the brother's with a vowel added (Febrian/Febriana, Dian/Diana,
+    Andi/Andin), so a letter dropped at the end cannot be read as a slip.
+    "a", "o" and "u" against each other do not: Javanese writes one sound as
+    Suwarna or Suwarno, and clerks swap them (Farhunnisa/Farhunniso, Soewarnu).
     """
     last_x, last_y = x[-1], y[-1]
     if last_x == last_y:
         return False
     vowels = "aeiou"
     if (last_x in vowels) != (last_y in vowels):
-        return OSA.distance(x, y, score_cutoff=2) > 1
+        return True
     return last_x in vowels and "i" in (last_x, last_y)
 
 
@@ -795,11 +797,10 @@ class Score:
 
 
 # Family fields (parents, kelurahan, school) may raise a score only from this
-# name level up ("very similar"): brothers and sisters share all of them and
-# are often given names that share a name or differ in a sex-marking ending
-# (Rizki/Rizka, Fajar/Fajri, which compare as "different"), so below it they
-# can only lower the score.
-FAMILY_NAME_LEVEL = NAME_VERY_SIMILAR
+# name level up ("nickname"): brothers and sisters share all of them and are
+# often given names one letter apart (Rafi/Rafli) that only a fitted model's
+# name counts can tell from a typo, so below it they can only lower the score.
+FAMILY_NAME_LEVEL = NAME_NICKNAME
 # Name levels whose weight the name's frequency adjusts: the names agree as a whole.
 NAME_WHOLE_LEVELS = (NAME_SOUNDS_SAME, NAME_SAME)
 # Prefix of the key ``pair_name_key`` gives a "part" pair: the shorter name's rarest token.
@@ -812,6 +813,19 @@ BIRTH_SAME_YEAR = 2
 # Prefix of the birth key of a pair whose birth-year windows overlap: the years both allow.
 YEARS_KEY = "y:"
 NIK_FIELD = FIELD_NAMES.index("nik")
+
+
+def family_name_level(model: Model) -> int:
+    """The name level from which family fields may raise a score, for this model.
+
+    A model fitted on the registry knows which names are established
+    (``token_counts``), and ``adjust_levels`` then makes two established
+    look-alikes (Rafi/Rafli) "one name shared": what stays "very similar" is a
+    misspelling, which the same parents and home may confirm. Without counts
+    (the defaults) a brother's name one letter from his brother's looks the
+    same, so the family fields wait for a nickname or better.
+    """
+    return NAME_VERY_SIMILAR if model.token_counts else FAMILY_NAME_LEVEL
 
 
 def name_weight(level: int, model: Model, weights: dict[str, list[float]], key: str) -> float:
@@ -905,6 +919,8 @@ def years_weight(model: Model, weights: dict[str, list[float]], key: str) -> flo
     if not model.year_freq:
         return base[BIRTH_IN_RANGE]
     first, _, last = key[len(YEARS_KEY) :].partition("-")
+    if not (first.isdigit() and last.isdigit()):
+        return base[BIRTH_IN_RANGE]
     share = sum(model.year_freq.get(str(year), 0.0) for year in range(int(first), int(last) + 1))
     if share <= 0:
         return base[BIRTH_IN_RANGE]
@@ -928,7 +944,7 @@ def score_levels(
 ) -> Score:
     """The score of a pattern of levels; ``version`` saves recomputing the model's digest."""
     parts: list[float] = []
-    names_differ = 0 <= levels[0] < FAMILY_NAME_LEVEL
+    names_differ = 0 <= levels[0] < family_name_level(model)
     for spec, level in zip(FIELDS, levels, strict=True):
         if level < 0:
             parts.append(0.0)
@@ -1003,7 +1019,8 @@ def pair_name_key(a: Record, b: Record, model: Model | None = None) -> str:
     counts = model.token_counts
     ca, cb = a.core_key_set, b.core_key_set
     if not ca or not cb or not (ca <= cb or cb <= ca):
-        shared = [t for t in a.token_set & b.token_set if t not in DROPPABLE]
+        # Informative tokens only: "Siti" shared says nothing the level did not.
+        shared = [t for t in set(a.informative) & set(b.informative) if t not in DROPPABLE]
         # A token too rare to be counted (count 0) is the rarest: it is weighed
         # as the least common token that would still be counted.
         return SHARED_KEY + min(shared, key=lambda t: (counts.get(t, 0), t)) if shared else ""
