@@ -584,7 +584,7 @@ def test_the_shared_name_adjustment_keeps_the_name_levels_ordered(count, seed):
     assert totals == sorted(totals)
 
 
-def test_an_age_agreeing_over_few_years_says_more_than_over_many():
+def test_an_age_agreeing_over_many_years_says_less_than_over_few():
     from kawal.identity.matching import pair_birth_key, years_weight
 
     model = Model(year_freq={str(year): 1 / 15 for year in range(2008, 2023)}, records=1500)

@@ -908,12 +908,15 @@ def birth_weight(model: Model, weights: dict[str, list[float]], key: str) -> flo
 
 
 def years_weight(model: Model, weights: dict[str, list[float]], key: str) -> float:
-    """The "within the estimated age" weight, for how many children the shared years hold.
+    """The "within the estimated age" weight, lowered when the years both allow hold many children.
 
-    An age of 7-8 agreeing with a birth date says more than an age of 5-12
-    does: u becomes the share of children born in the years both records
-    allow. Kept between the "different" and "same year" weights, so the
-    levels stay ordered.
+    An age of 5-12 agreeing with a birth date says less than the average
+    range: u becomes the share of children born in the years both records
+    allow. Only lowered (and never below "different"): m is fitted over
+    ranges of every width, so raising a narrow range by its u alone would
+    overstate it, and at intake it linked brothers and sisters born a year
+    apart (the million-child lookup bench: new children with a "likely"
+    candidate 7 -> 12 of 200).
     """
     base = weights["birth"]
     if not model.year_freq:
@@ -925,7 +928,7 @@ def years_weight(model: Model, weights: dict[str, list[float]], key: str) -> flo
     if share <= 0:
         return base[BIRTH_IN_RANGE]
     adjusted = math.log2(max(model.m["birth"][BIRTH_IN_RANGE], 1e-6) / min(share, 1.0))
-    return min(max(adjusted, base[0]), base[BIRTH_SAME_YEAR])
+    return min(max(adjusted, base[0]), base[BIRTH_IN_RANGE])
 
 
 def _likely_cap(model: Model) -> float:
