@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from kawal.access.catalogue import DataClass, Role
@@ -252,7 +253,8 @@ def test_approve_through_the_page_respects_four_eyes(fund):
         {
             "expected_version": cycle.version,
             "reference": "SP2D-9 (sintetis)",
-            "paid_on": cycle.approved_at.date().isoformat(),
+            # The local day of approval: in UTC it is the day before between 16:00 and 24:00.
+            "paid_on": timezone.localdate(cycle.approved_at).isoformat(),
         },
     )
     assert good.status_code == 302
