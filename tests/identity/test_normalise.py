@@ -103,37 +103,3 @@ def test_never_fails_and_is_idempotent(text):
     again = normalise_name(" ".join(first.tokens))
     assert again.key == first.key
     assert fold(first.text) == first.text
-
-
-@pytest.mark.parametrize(
-    ("token", "parts", "called"),
-    [
-        ("hartati", ["har", "ta", "ti"], {"titi", "tati"}),
-        ("syaiful", ["sya", "i", "ful"], {"fufu", "iful"}),
-        ("kristian", ["kris", "ti", "an"], {"tian"}),
-        ("nabila", ["na", "bi", "la"], {"lala", "bila"}),
-        ("bintang", ["bin", "tang"], {"tata"}),
-        ("rizki", ["riz", "ki"], {"kiki"}),
-        ("juli", ["ju", "li"], set()),  # too short to be cut down further
-    ],
-)
-def test_call_names_are_made_from_syllables(token, parts, called):
-    from kawal.identity.normalise import call_names, syllables
-
-    assert syllables(token) == parts
-    assert call_names(token) == called
-
-
-def test_a_call_name_is_evidence_below_the_level_where_family_fields_count():
-    from datetime import date
-
-    from kawal.identity.matching import FIELDS, NAME_VERY_SIMILAR, compare, make_record
-
-    levels = FIELDS[0].levels
-    titi = make_record(1, full_name="Titi", birth_date=date(2016, 2, 3))
-    hartati = make_record(2, full_name="Hartati Lestari", birth_date=date(2016, 2, 3))
-    assert levels[compare(titi, hartati)[0]] == "similar"
-    assert compare(titi, hartati)[0] < NAME_VERY_SIMILAR  # family fields never lift it
-    # A call name meets only a record that is nothing but that short name (or its alias).
-    full = make_record(3, full_name="Titi Anggraini")
-    assert levels[compare(full, hartati)[0]] == "different"

@@ -238,16 +238,33 @@ def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
         # A parent's name finds a child recorded under another name (a nickname,
         # a new name): blocked like a name key, as common parents' names are many.
         _block(members, pairs, MAX_TOKEN_BLOCK)
-
-    def either_weak(a: int, b: int) -> bool:
-        return a in weak or b in weak
-
     for members in area.values():
         # A nickname-only record meets the children of its kelurahan and sex
         # born within a year: nothing else it has can find the child.
-        if weak.intersection(index for _l, _h, index in members):
-            _sweep(members, pairs, YEAR_SLACK, MAX_BLOCK, either_weak)
+        _meet_area(members, weak, pairs)
     return pairs
+
+
+def _meet_area(members: list[Member], weak: set[int], out: set[tuple[int, int]]) -> None:
+    """Pair each weak member with the members whose birth years come within a year of its own.
+
+    Only the weak members are walked, so a large kelurahan costs its few
+    nickname-only records, not every child in it. A weak member with more
+    than ``MAX_BLOCK`` such neighbours is skipped: it would meet too many to
+    be worth scoring.
+    """
+    weak_members = [m for m in members if m[2] in weak]
+    if not weak_members:
+        return
+    members = sorted(members)
+    lows = [low for low, _high, _index in members]
+    for low, high, a in weak_members:
+        end = bisect_right(lows, high + YEAR_SLACK)
+        near = [b for _l, h, b in members[:end] if h + YEAR_SLACK >= low and b != a]
+        if len(near) > MAX_BLOCK:
+            continue
+        for b in near:
+            out.add((a, b) if a < b else (b, a))
 
 
 def _edit_word(record: Record, key: str) -> str:

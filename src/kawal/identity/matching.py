@@ -36,7 +36,6 @@ from rapidfuzz.distance import OSA
 
 from kawal.identity.normalise import (
     NICKNAMES,
-    call_names,
     fold,
     generic_nickname,
     normalise_name,
@@ -87,10 +86,6 @@ class Record:
     parent_keys: frozenset[str] = frozenset()
     # Keys of exact recorded aliases and of the names a listed nickname stands for.
     nick_keys: frozenset[str] = frozenset()
-    # Call names the given names are made into (Hartati: Titi, Tati), and the
-    # name a record may itself be a call name for: its one short token or aliases.
-    call_names: frozenset[str] = frozenset()
-    called: frozenset[str] = frozenset()
     # Precomputed for fast comparing.
     token_set: frozenset[str] = frozenset()
     info_key_set: frozenset[str] = frozenset()
@@ -169,8 +164,6 @@ _BRACKETED = re.compile(r"\(([^()]*)\)")
 # Tokens this short are compared letter for letter: as phonetic keys "Lili",
 # "Lala" and "Lulu" would be one name.
 SHORT_TOKEN = 4
-# A call name is at most this long (Titi, Iful, Tian, Zahra).
-CALL_NAME_AT_MOST = 5
 # Tokens at least this long get one-edit blocking keys in a batch; shorter ones
 # would meet half the registry after one deletion ("ad" from Adi, Ade, Ida).
 EDIT_TOKEN = 4
@@ -286,12 +279,6 @@ def make_record(
         edit_tokens=tuple(sorted({t for t in informative if len(t) >= EDIT_TOKEN})),
         parent_keys=frozenset(phonetic_key(t) for t in parent_tokens),
         nick_keys=nick_keys,
-        call_names=frozenset(c for t in informative for c in call_names(t)),
-        called=frozenset(
-            t
-            for t in (*(informative if len(informative) == 1 else ()), *aliases_kept)
-            if len(t) <= CALL_NAME_AT_MOST and not generic_nickname(t)
-        ),
         token_set=frozenset(name.tokens),
         info_key_set=frozenset(token_key(t) for t in informative),
         core_key_set=frozenset(token_key(t) for t in name.tokens if t not in DROPPABLE),
@@ -463,28 +450,11 @@ def _sex_marked_pair(a: Record, b: Record) -> bool:
     for x in a.informative:
         key = phonetic_key(x)
         for y in b.informative:
-            if y == x or phonetic_key(y) != key or _transposed(x, y):
+            if y == x or phonetic_key(y) != key:
                 continue
             if _sex_marked_ending(x, y) or fuzz.ratio(x, y) < 70:
                 return True
     return False
-
-
-def _transposed(x: str, y: str) -> bool:
-    """Whether two spellings differ only by two neighbouring letters swapped (Monjena/Monjean).
-
-    A slip of the fingers, not a second name: no brother's and sister's names
-    differ that way.
-    """
-    if len(x) != len(y):
-        return False
-    diff = [i for i in range(len(x)) if x[i] != y[i]]
-    return (
-        len(diff) == 2
-        and diff[1] == diff[0] + 1
-        and x[diff[0]] == y[diff[1]]
-        and x[diff[1]] == y[diff[0]]
-    )
 
 
 def _sex_marked_ending(x: str, y: str) -> bool:
@@ -492,8 +462,8 @@ def _sex_marked_ending(x: str, y: str) -> bool:
 
     An "i" against another vowel (Putra/Putri, Suwarno/Suwarni) does; so does
     a vowel against a consonant, even one letter apart: a sister's name is
-    often the brother's with a vowel added (Febrian/Febriana, Dian/Diana,
-    Andi/Andin), so a letter dropped at the end cannot be read as a slip.
+    often the brother's with a vowel added (Febrian/Febriana, Dian/Diana),
+    so a letter dropped at the end cannot be read as a slip.
     "a", "o" and "u" against each other do not: Javanese writes one sound as
     Suwarna or Suwarno, and clerks swap them (Farhunnisa/Farhunniso, Soewarnu).
     """
@@ -534,13 +504,10 @@ def _name_level(a: Record, b: Record) -> int:
     # "Kiki" are no evidence.
     if a.nick_keys & sb or b.nick_keys & sa:
         return NAME_NICKNAME
-    call_name = a.call_names & b.called or b.call_names & a.called
     ratio = fuzz.ratio(a.info_text, b.info_text)
     if ratio >= 88:
         return NAME_VERY_SIMILAR
-    if ratio >= 75 or call_name:
-        # A call name made from the other's name (Titi for Hartati) is no
-        # stronger: brothers and sisters often answer to alike call names.
+    if ratio >= 75:
         return NAME_SIMILAR
     # One name the same and another not (a surname replaced, a given name
     # changed): weaker than a similar spelling, and below the level from which
@@ -798,8 +765,8 @@ class Score:
 
 # Family fields (parents, kelurahan, school) may raise a score only from this
 # name level up ("nickname"): brothers and sisters share all of them and are
-# often given names one letter apart (Rafi/Rafli) that only a fitted model's
-# name counts can tell from a typo, so below it they can only lower the score.
+# often given names one letter apart (Rafi/Rafli, Naufal/Naufan) that no count
+# of names tells from a typo, so below it they can only lower the score.
 FAMILY_NAME_LEVEL = NAME_NICKNAME
 # Name levels whose weight the name's frequency adjusts: the names agree as a whole.
 NAME_WHOLE_LEVELS = (NAME_SOUNDS_SAME, NAME_SAME)
@@ -813,19 +780,6 @@ BIRTH_SAME_YEAR = 2
 # Prefix of the birth key of a pair whose birth-year windows overlap: the years both allow.
 YEARS_KEY = "y:"
 NIK_FIELD = FIELD_NAMES.index("nik")
-
-
-def family_name_level(model: Model) -> int:
-    """The name level from which family fields may raise a score, for this model.
-
-    A model fitted on the registry knows which names are established
-    (``token_counts``), and ``adjust_levels`` then makes two established
-    look-alikes (Rafi/Rafli) "one name shared": what stays "very similar" is a
-    misspelling, which the same parents and home may confirm. Without counts
-    (the defaults) a brother's name one letter from his brother's looks the
-    same, so the family fields wait for a nickname or better.
-    """
-    return NAME_VERY_SIMILAR if model.token_counts else FAMILY_NAME_LEVEL
 
 
 def name_weight(level: int, model: Model, weights: dict[str, list[float]], key: str) -> float:
@@ -947,7 +901,7 @@ def score_levels(
 ) -> Score:
     """The score of a pattern of levels; ``version`` saves recomputing the model's digest."""
     parts: list[float] = []
-    names_differ = 0 <= levels[0] < family_name_level(model)
+    names_differ = 0 <= levels[0] < FAMILY_NAME_LEVEL
     for spec, level in zip(FIELDS, levels, strict=True):
         if level < 0:
             parts.append(0.0)

@@ -20,7 +20,6 @@ See docs/identity.md for the table of examples, which the tests check.
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -180,56 +179,3 @@ def generic_nickname(token: str) -> bool:
 def nickname_targets(token: str) -> frozenset[str] | None:
     """Canonical names a nickname may stand for; None when the token is no known nickname."""
     return NICKNAMES.get(canonical_token(fold(token)))
-
-
-# Letter pairs that are one sound and open a syllable together (nga-nga, sya-iful).
-_ONSET_PAIRS = ("ng", "ny", "sy", "kh")
-
-
-def syllables(token: str) -> list[str]:
-    """A canonical token cut into syllables by the ordinary Indonesian rules.
-
-    Every vowel is a syllable's core; one consonant between vowels opens the
-    next syllable (a-di), of two the first closes the syllable before (in-dah),
-    except the pairs that are one sound (ngga, nya, sya); consonants at the end
-    close the last syllable.
-    """
-    cores = [i for i, ch in enumerate(token) if ch in "aeiou"]
-    if not cores:
-        return [token] if token else []
-    cuts = [0]
-    for left, right in itertools.pairwise(cores):
-        between = token[left + 1 : right]
-        if len(between) <= 1:
-            cut = left + 1
-        elif len(between) >= 2 and between[-2:] in _ONSET_PAIRS:
-            cut = right - 2
-        else:
-            cut = right - 1
-        cuts.append(cut)
-    cuts.append(len(token))
-    return [token[a:b] for a, b in itertools.pairwise(cuts) if token[a:b]]
-
-
-def call_names(token: str) -> frozenset[str]:
-    """The call names (nama panggilan) a given name is made into, as Indonesians make them.
-
-    The last syllable said twice without its closing consonant (Nabila: Lala,
-    Rizki: Kiki, Syaiful: Fufu) and the last two syllables (Kristian: Tian,
-    Nurlela: Lela, Syaiful: Iful). Only for names of five letters or more;
-    compared letter for letter, never by sound.
-    """
-    if len(token) < 5:
-        return frozenset()
-    parts = syllables(token)
-    if len(parts) < 2:
-        return frozenset()
-    names: set[str] = set()
-    last = parts[-1]
-    opened = last.rstrip("bcdfghjklmnpqrstvwxyz")
-    if len(opened) >= 2 and opened[0] not in "aeiou":
-        names.add(opened * 2)
-    two = parts[-2] + parts[-1]
-    if 3 <= len(two) < len(token):
-        names.add(two)
-    return frozenset(names)
