@@ -675,3 +675,17 @@ def test_the_batch_and_the_lookup_score_a_pair_alike():
     assert scored
     for a, b, score in scored:
         assert score.total == pytest.approx(scorer.score(records[a], records[b]).total)
+
+
+def test_twins_sharing_one_name_are_not_likely_before_the_model_is_fitted():
+    details = {
+        "birth_date": date(2016, 5, 5),
+        "sex": "M",
+        "parent_names": ["Darman"],
+        "kelurahan": "64.71.01.1001",
+    }
+    a = make_record(1, full_name="Bayu Pratama", **details)
+    b = make_record(2, full_name="Dimas Pratama", **details)
+    score = Scorer().score(a, b)
+    assert NAME_LEVELS[score.levels[NAME]] == "one_name_shared"
+    assert score.band != "likely"

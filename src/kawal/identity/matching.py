@@ -885,6 +885,17 @@ def years_weight(model: Model, weights: dict[str, list[float]], key: str) -> flo
     return min(max(adjusted, base[0]), base[BIRTH_IN_RANGE])
 
 
+def _names_disagree_at(model: Model) -> int:
+    """The highest name level that counts as the names disagreeing, for the cap below.
+
+    Until the model is fitted the defaults cannot tell how rare a shared name
+    is, and one name shared is how twins are named (Bayu Pratama / Dimas
+    Pratama): with the defaults such a pair with one birth date is for a
+    reviewer. A fitted model weighs the shared name by its frequency.
+    """
+    return NAME_ONE_SHARED if model.source == "defaults" else NAME_DIFFERENT
+
+
 def _likely_cap(model: Model) -> float:
     """The highest total a pair may reach without being "likely"."""
     likely = min(max(model.likely, 1e-9), 1 - 1e-9)
@@ -920,7 +931,7 @@ def score_levels(
         parts.append(weight)
     prior = min(max(model.prior, 1e-12), 1 - 1e-9)
     total = math.log2(prior / (1 - prior)) + sum(parts)
-    if levels[0] <= 0 and levels[NIK_FIELD] < 1:
+    if levels[0] <= _names_disagree_at(model) and levels[NIK_FIELD] < 1:
         # Names that disagree (or tell nothing, as "Dede") leave a birth date, a sex
         # and a NIK-implied date: two children born the same day are common, so
         # without an agreeing NIK such a pair is for a reviewer, never "likely".
