@@ -365,8 +365,8 @@ def birth_frequencies(records: Sequence[Record]) -> dict[str, float]:
 
 
 def year_frequencies(records: Sequence[Record]) -> dict[str, float]:
-    """Share of children per birth year, each record's window of years spread evenly over it."""
-    mass: Counter[int] = Counter()
+    """Share of records per birth year, each record's window of years spread evenly over it."""
+    mass: dict[int, float] = defaultdict(float)
     for r in records:
         if r.year_min is not None and r.year_max is not None and r.year_max >= r.year_min:
             width = r.year_max - r.year_min + 1
