@@ -28,6 +28,7 @@ from kawal.identity.matching import (
     make_record,
     score_levels,
 )
+from tests.identity.test_matching import random_model
 
 NAME = [spec.name for spec in FIELDS].index("name")
 BIRTH = [spec.name for spec in FIELDS].index("birth")
@@ -160,11 +161,7 @@ LEVEL_TUPLES = st.tuples(*(st.integers(-1, len(spec.levels) - 1) for spec in FIE
 @given(levels=LEVEL_TUPLES, seed=st.integers(0, 10**6), freq=st.floats(1e-7, 0.5))
 def test_no_model_makes_a_pair_likely_with_names_disagreeing_and_no_nik(levels, seed, freq):
     rng = random.Random(seed)
-    model = Model()
-    for spec in FIELDS:
-        for part in (model.m, model.u):
-            raw = [rng.random() + 1e-3 for _ in spec.levels]
-            part[spec.name] = [x / sum(raw) for x in raw]
+    model = random_model(rng)
     model.prior = rng.uniform(1e-6, 0.9)
     model.birth_freq = {"2015-03-09": freq}
     pattern = list(levels)
@@ -572,12 +569,9 @@ def test_a_rare_shared_name_says_more_than_a_common_one():
 @hypothesis_settings(max_examples=200, deadline=None)
 @given(count=st.integers(0, 5000), seed=st.integers(0, 10**6))
 def test_the_shared_name_adjustment_keeps_the_name_levels_ordered(count, seed):
-    rng = random.Random(seed)
-    model = Model(token_counts={"wibisono": count} if count else {}, records=5000)
-    for spec in FIELDS:
-        for part in (model.m, model.u):
-            raw = [rng.random() + 1e-3 for _ in spec.levels]
-            part[spec.name] = [x / sum(raw) for x in raw]
+    model = random_model(random.Random(seed))
+    model.token_counts = {"wibisono": count} if count else {}
+    model.records = 5000
     weights = model.weights()
     totals = [
         score_levels((level, -1, -1, -1, -1, -1, -1, -1), model, weights, "s:wibisono").total
@@ -606,11 +600,9 @@ def test_an_age_agreeing_over_many_years_says_less_than_over_few():
 @given(first=st.integers(2000, 2024), width=st.integers(0, 12), seed=st.integers(0, 10**6))
 def test_the_age_range_adjustment_keeps_the_birth_levels_ordered(first, width, seed):
     rng = random.Random(seed)
-    model = Model(year_freq={str(y): rng.random() / 10 for y in range(2000, 2025)}, records=100)
-    for spec in FIELDS:
-        for part in (model.m, model.u):
-            raw = [rng.random() + 1e-3 for _ in spec.levels]
-            part[spec.name] = [x / sum(raw) for x in raw]
+    model = random_model(rng)
+    model.year_freq = {str(y): rng.random() / 10 for y in range(2000, 2025)}
+    model.records = 100
     weights = model.weights()
     key = f"y:{first}-{first + width}"
     totals = [

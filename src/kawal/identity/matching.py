@@ -646,8 +646,8 @@ class Model:
     # Share of records per exact birth date (ISO), for the same adjustment on dates:
     # a date many children share (a school's enrolment default) says less.
     birth_freq: dict[str, float] = field(default_factory=dict)
-    # Share of children per birth year (a record's window of years spread evenly
-    # over it): an age range agreeing over years few children were born in says more.
+    # Share of records per birth year (a record's window of years spread evenly
+    # over it): an age range agreeing over years many children were born in says less.
     year_freq: dict[str, float] = field(default_factory=dict)
     # "defaults", "em" (fitted without labels) or "labelled" (reviewers' decisions used).
     source: str = "defaults"
@@ -724,21 +724,23 @@ class Model:
         model.possible = float(data.get("possible", model.possible))
         model.pairs_seen = int(data.get("pairs_seen", 0))
         model.records = int(data.get("records", 0))
-        freq = data.get("name_freq") or {}
-        if isinstance(freq, dict):
-            model.name_freq = {str(k): float(v) for k, v in freq.items()}
-        counts = data.get("token_counts") or {}
-        if isinstance(counts, dict):
-            model.token_counts = {str(k): int(v) for k, v in counts.items()}
-        births = data.get("birth_freq") or {}
-        if isinstance(births, dict):
-            model.birth_freq = {str(k): float(v) for k, v in births.items()}
-        years = data.get("year_freq") or {}
-        if isinstance(years, dict):
-            model.year_freq = {str(k): float(v) for k, v in years.items()}
+        # The frequency tables; a missing or malformed one stays empty (no adjustment).
+        for name, cast in _TABLES:
+            table = data.get(name) or {}
+            if isinstance(table, dict):
+                setattr(model, name, {str(k): cast(v) for k, v in table.items()})
         model.source = str(data.get("source", "em" if data.get("pairs_seen") else "defaults"))
         model.labels_used = int(data.get("labels_used", 0))
         return model
+
+
+# The model's frequency tables as stored, with the type of their values.
+_TABLES: tuple[tuple[str, type], ...] = (
+    ("name_freq", float),
+    ("token_counts", int),
+    ("birth_freq", float),
+    ("year_freq", float),
+)
 
 
 @dataclass(frozen=True)
