@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from django.core.management import call_command
 
 from kawal.cases import services as cases_svc
-from kawal.identity import dedupe
+from kawal.identity import batch, dedupe
 from kawal.identity.models import DuplicatePair, IdentityBlock, IdentityRecord
 from tests.identity.conftest import register
 
@@ -48,9 +49,13 @@ def test_a_full_scan_queues_each_duplicate_and_nothing_else(people):
     assert "pairs [" in out.getvalue()  # the progress bar
 
 
-def test_an_interrupted_scan_resumes_where_it_stopped(people, monkeypatch):
+@pytest.mark.parametrize("part_records", [50_000, 2])
+def test_an_interrupted_scan_resumes_where_it_stopped(people, monkeypatch, part_records):
+    # With two records a part the nine records make five parts, and the
+    # interruption falls inside the candidate set's parts, not only its chunks.
     owner, _, _ = people
     registry(owner)
+    monkeypatch.setattr(batch, "PART_RECORDS", part_records)
     monkeypatch.setattr(dedupe, "CHUNK", 1)
     partial = dedupe.run(full=True, stop_after_chunks=2)
     assert partial.compared == 2

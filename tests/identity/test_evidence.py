@@ -681,3 +681,50 @@ def test_twins_sharing_one_name_are_not_likely_before_the_model_is_fitted():
     score = Scorer().score(a, b)
     assert NAME_LEVELS[score.levels[NAME]] == "one_name_shared"
     assert score.band != "likely"
+
+
+# --- Candidate pairs held in parts ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("part_records", [1, 3, 7, 10_000])
+def test_the_candidate_set_in_parts_holds_the_same_pairs_in_a_fixed_order(
+    monkeypatch, part_records
+):
+    from kawal.identity import batch
+
+    records = _variant_registry()
+    expected = batch.candidate_pairs(records)
+    monkeypatch.setattr(batch, "PART_RECORDS", part_records)
+    found = batch.candidates(records)
+    listed = list(found)
+    assert set(listed) == expected and len(listed) == len(expected) == len(found)
+    assert listed == list(batch.candidates(records))  # the same order every time
+    # Reading from pair number n on gives the rest of that order, whatever the slice size.
+    for start in (0, 1, len(listed) // 2, len(listed) - 1, len(listed)):
+        tail = [pair for _at, chunk in found.slices(2, start) for pair in chunk]
+        assert tail == listed[start:]
+    kept = batch.candidates(records, keep=lambda a, b: (a + b) % 2 == 0)
+    assert set(kept) == {(a, b) for a, b in expected if (a + b) % 2 == 0}
+
+
+def test_scoring_in_parts_scores_the_same_pairs(monkeypatch):
+    from kawal.identity import batch
+
+    records = _variant_registry()
+    model = Model()
+    whole = batch.train_and_link(records, model=model, minimum_probability=0.0, workers=1)[1]
+    monkeypatch.setattr(batch, "PART_RECORDS", 3)
+    monkeypatch.setattr(batch, "SCORE_SLICE", 4)
+    parts = batch.train_and_link(records, model=model, minimum_probability=0.0, workers=1)[1]
+    assert sorted((a, b, s.total) for a, b, s in parts) == sorted(
+        (a, b, s.total) for a, b, s in whole
+    )
+
+
+def _variant_registry() -> list:
+    """The variant pairs in a small crowd sharing their names and years."""
+    records = crowd(random.Random(5), 40)
+    for first, second, born1, born2 in VARIANT_PAIRS:
+        records.append(make_record(len(records), full_name=first, birth_date=born1))
+        records.append(make_record(len(records), full_name=second, birth_date=born2))
+    return records

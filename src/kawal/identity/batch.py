@@ -32,9 +32,11 @@ import math
 import multiprocessing as mp
 import os
 import random
+from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Protocol
 
 from kawal.identity.matching import (
     BIRTH_IN_RANGE,
@@ -78,11 +80,81 @@ SMALL_BLOCK = 40
 YEAR_SLACK = 1
 # Training pairs are not drawn from name groups larger than this.
 SESSION_GROUP_LIMIT = 50
+# ``candidates`` gathers pairs in one part per this many records, so that
+# only one part's pairs are ever held as Python objects at a time.
+PART_RECORDS = 20_000
+# Pairs decoded and scored at a time.
+SCORE_SLICE = 500_000
 
 Member = tuple[int, int, int]  # (first birth year, last birth year, record index)
+Pair = tuple[int, int]
 
 
-def _all_pairs(members: Sequence[int], out: set[tuple[int, int]]) -> None:
+class PairSink(Protocol):
+    """Where the blocking passes put the pairs they form: a set, or a ``CandidateSet``."""
+
+    def add(self, pair: Pair, /) -> None: ...
+
+
+class CandidateSet:
+    """Candidate pairs held as integers, a part at a time, for registries of any size.
+
+    A pair (a, b) is stored as the code a * n + b in the part a % parts: eight
+    bytes in an array, where a tuple in a set takes over a hundred (a million
+    children make tens of millions of pairs). ``seal`` sorts each part and
+    drops repeats (the passes form many pairs more than once) one part at a
+    time. Iterating yields the pairs part by part, in an order that is the
+    same for the same records, so a scan can resume from a count of pairs.
+    """
+
+    def __init__(self, size: int, parts: int = 1) -> None:
+        self.size = max(size, 1)
+        self.parts = max(parts, 1)
+        self._codes = [array("q") for _ in range(self.parts)]
+        self._sealed = False
+
+    def add(self, pair: Pair, /) -> None:
+        a, b = pair
+        self._codes[a % self.parts].append(a * self.size + b)
+
+    def seal(self, keep: Callable[[int, int], bool] | None = None) -> CandidateSet:
+        """Sort each part and drop repeats, and pairs ``keep`` refuses; no pair is added after."""
+        for part, codes in enumerate(self._codes):
+            unique = sorted(set(codes))
+            if keep is not None:
+                unique = [c for c in unique if keep(*divmod(c, self.size))]
+            self._codes[part] = array("q", unique)
+        self._sealed = True
+        return self
+
+    def __len__(self) -> int:
+        return sum(len(codes) for codes in self._codes)
+
+    def __iter__(self) -> Iterator[Pair]:
+        for _start, pairs in self.slices(SCORE_SLICE):
+            yield from pairs
+
+    def slices(self, size: int, start: int = 0) -> Iterator[tuple[int, list[Pair]]]:
+        """(position of the first pair, up to ``size`` pairs), from pair number ``start`` on.
+
+        A slice never spans two parts, so only ``size`` pairs are decoded at a time.
+        """
+        if not self._sealed:
+            raise RuntimeError("seal() the candidate set before reading it")
+        offset = 0
+        for codes in self._codes:
+            if offset + len(codes) <= start:
+                offset += len(codes)
+                continue
+            for first in range(max(start - offset, 0), len(codes), size):
+                yield (
+                    offset + first,
+                    [divmod(code, self.size) for code in codes[first : first + size]],
+                )
+            offset += len(codes)
+
+
+def _all_pairs(members: Sequence[int], out: PairSink) -> None:
     for i, a in enumerate(members):
         for b in members[i + 1 :]:
             out.add((a, b) if a < b else (b, a))
@@ -90,7 +162,7 @@ def _all_pairs(members: Sequence[int], out: set[tuple[int, int]]) -> None:
 
 def _sweep(
     members: list[Member],
-    out: set[tuple[int, int]],
+    out: PairSink,
     slack: int,
     dense: int | None = None,
     keep: Callable[[int, int], bool] | None = None,
@@ -113,7 +185,7 @@ def _sweep(
                 out.add((a, b) if a < b else (b, a))
 
 
-def _block(members: list[Member], out: set[tuple[int, int]], dense: int | None) -> None:
+def _block(members: list[Member], out: PairSink, dense: int | None) -> None:
     """Pair a small block whole, a larger one by birth year."""
     if len(members) < 2:
         return
@@ -148,7 +220,23 @@ def weak_name(record: Record) -> bool:
 
 
 def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
-    """Index pairs (i < j) worth scoring.
+    """Index pairs (i < j) worth scoring, as one set (``_gather`` describes the passes)."""
+    pairs: set[tuple[int, int]] = set()
+    _gather(records, pairs)
+    return pairs
+
+
+def candidates(
+    records: Sequence[Record], keep: Callable[[int, int], bool] | None = None
+) -> CandidateSet:
+    """The same pairs as ``candidate_pairs`` (those ``keep`` accepts), held compactly in parts."""
+    found = CandidateSet(len(records), math.ceil(len(records) / PART_RECORDS))
+    _gather(records, found)
+    return found.seal(keep)
+
+
+def _gather(records: Sequence[Record], pairs: PairSink) -> None:
+    """Put the index pairs (i < j) worth scoring into ``pairs``.
 
     Passes (docs/identity.md, "Batch"): the same NIK; the same exact birth
     date, day and month in either order, and sex (placeholder dates are only
@@ -200,7 +288,6 @@ def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
                 area[(record.kelurahan, sex)].append((low, high, index))
                 if weak_name(record):
                     weak.add(index)
-    pairs: set[tuple[int, int]] = set()
     for group in (*nik.values(), *born.values()):
         if 1 < len(group) <= MAX_BLOCK:
             _all_pairs(group, pairs)
@@ -242,10 +329,9 @@ def candidate_pairs(records: Sequence[Record]) -> set[tuple[int, int]]:
         # A nickname-only record meets the children of its kelurahan and sex
         # born within a year: nothing else it has can find the child.
         _meet_area(members, weak, pairs)
-    return pairs
 
 
-def _meet_area(members: list[Member], weak: set[int], out: set[tuple[int, int]]) -> None:
+def _meet_area(members: list[Member], weak: set[int], out: PairSink) -> None:
     """Pair each weak member with the members whose birth years come within a year of its own.
 
     Only the weak members are walked, so a large kelurahan costs its few
@@ -624,17 +710,23 @@ def train_and_link(
     """
     global _WORK
     model = model or train(records, labels=labels)
-    pairs = list(candidate_pairs(records))
+    found = candidates(records)
+    total = len(found)
     workers = workers or os.cpu_count() or 1
     _WORK = (records, model, minimum_probability)
+    out: list[tuple[int, int, Score]] = []
     try:
-        if workers > 1 and len(pairs) > 200_000 and "fork" in mp.get_all_start_methods():
-            size = len(pairs) // (workers * 4) + 1
-            chunks = [pairs[i : i + size] for i in range(0, len(pairs), size)]
+        if workers > 1 and total > 200_000 and "fork" in mp.get_all_start_methods():
+            # Forked after the candidates are gathered: the workers share them and the records.
             with mp.get_context("fork").Pool(workers) as pool:
-                out = [item for part in pool.map(_score_chunk, chunks) for item in part]
+                for _start, pairs in found.slices(SCORE_SLICE):
+                    size = len(pairs) // (workers * 4) + 1
+                    chunks = [pairs[i : i + size] for i in range(0, len(pairs), size)]
+                    for scored in pool.map(_score_chunk, chunks):
+                        out.extend(scored)
         else:
-            out = _score_chunk(pairs)
+            for _start, pairs in found.slices(SCORE_SLICE):
+                out.extend(_score_chunk(pairs))
     finally:
         _WORK = None
-    return model, out, {"candidate_pairs": len(pairs), "workers": workers}
+    return model, out, {"candidate_pairs": total, "workers": workers}

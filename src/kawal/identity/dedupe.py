@@ -17,7 +17,7 @@ from django.utils import timezone
 from kawal.core.audit import AuditContext, audit_record
 from kawal.identity.batch import (
     Label,
-    candidate_pairs,
+    candidates,
     train_unlabelled,
     with_labels_report,
 )
@@ -159,11 +159,11 @@ def run(
     roots = [row.root_id for row in rows]
     since = None if full else current.scanned_until
     changed = {i for i, row in enumerate(rows) if since is None or row.changed_at > since}
-    pairs = sorted(
-        (a, b)
-        for a, b in candidate_pairs(records)
-        if roots[a] != roots[b] and (a in changed or b in changed)
+    # Held compactly and in a fixed order: the cursor of an interrupted run is a count of pairs.
+    pairs = candidates(
+        records, keep=lambda a, b: roots[a] != roots[b] and (a in changed or b in changed)
     )
+    total = len(pairs)
     fitted = False
     labels = labelled_pairs([row.person_id for row in rows])
     changes: list[tuple[str, str, float, float]] = []
@@ -193,17 +193,17 @@ def run(
             reindexed,
         )
 
-    for chunks, offset in enumerate(range(start, len(pairs), CHUNK), start=1):
+    for chunks, (offset, chunk) in enumerate(pairs.slices(CHUNK, start), start=1):
         with transaction.atomic():
-            for a, b in pairs[offset : offset + CHUNK]:
+            for a, b in chunk:
                 score = scorer.score(records[a], records[b])
                 if score.band:
                     pair_raise(rows[a].person_id, rows[b].person_id, score, source=PairSource.BATCH)
                     raised += 1
-            current.run_cursor = min(offset + CHUNK, len(pairs))
+            current.run_cursor = offset + len(chunk)
             current.save(update_fields=["run_cursor"])
         if progress is not None:
-            progress("pairs", current.run_cursor, len(pairs))
+            progress("pairs", current.run_cursor, total)
         if stop_after_chunks is not None and chunks >= stop_after_chunks:
             return result(current.run_cursor - start)
     current.scanned_until = current.run_started_at
@@ -214,9 +214,9 @@ def run(
         "identity.dedupe",
         context=AuditContext.command("dedupe"),
         records=len(rows),
-        pairs=len(pairs) - start,
+        pairs=total - start,
         raised=raised,
         model_version=scorer.version,
         labels=scorer.model.labels_used,
     )
-    return result(len(pairs) - start)
+    return result(total - start)
