@@ -87,3 +87,20 @@ def test_reindex_rebuilds_the_index_from_the_registry(people):
     call_command("dedupe", "--reindex", "--full", stdout=io.StringIO())
     assert IdentityRecord.objects.count() == 9
     assert pairs_found() == {frozenset(pair) for pair in NAMES}
+
+
+def test_a_child_added_before_a_scan_resumes_loses_no_pair(people, monkeypatch):
+    # Three records a part: the tenth record adds a part. Pairs come in plain
+    # sorted order whatever the parts, so the saved count of pairs still points
+    # at or before the first pair not yet scored.
+    owner, _, _ = people
+    registry(owner)
+    monkeypatch.setattr(batch, "PART_RECORDS", 3)
+    monkeypatch.setattr(dedupe, "CHUNK", 1)
+    dedupe.run(full=True, stop_after_chunks=3)
+    register(owner, "Yohanis Pasaribu", birth_date=date(2010, 1, 1))
+    resumed = dedupe.run()
+    assert resumed.resumed_from == 3
+    assert {frozenset(pair) for pair in NAMES} <= pairs_found()
+    dedupe.run()  # the child added during the run counts as changed for the next one
+    assert frozenset(("Yohanes Pasaribu", "Yohanis Pasaribu")) in pairs_found()

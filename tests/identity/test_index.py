@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from kawal.cases import services as svc
+from kawal.identity import index
 from kawal.identity.index import lookup, query_record
 from kawal.identity.models import IdentityBlock, IdentityRecord
 from tests.identity.conftest import register
@@ -77,3 +78,42 @@ def test_a_relative_added_later_feeds_the_parents_names(people):
         acting_user=owner,
     )
     assert IdentityRecord.objects.get(person=case.child).parent_names == "Darmawan Sintetis"
+
+
+def test_a_common_key_is_counted_only_up_to_the_cap_and_the_rare_name_still_ranks_first(
+    people, monkeypatch
+):
+    owner, _, _ = people
+    for given in ("Bayu", "Dimas", "Eko", "Fajar"):
+        register(owner, f"{given} Saputra", birth_date=date(2015, 4, 9))
+    wanted = register(owner, "Wibisono Saputra", birth_date=date(2015, 4, 9))
+    common = "n:" + query_record(full_name="Saputra").key
+    assert index._key_sizes([common, "n:nothing"]) == {common: 5}
+    monkeypatch.setattr(index, "COUNT_AT_MOST", 2)
+    assert index._key_sizes([common]) == {common: 2}
+    found = lookup(query_record(full_name="Wibisono Saputra", birth_date=date(2015, 4, 9)))
+    assert found and found[0].root_id == wanted.child_id
+
+
+def test_keys_counted_only_to_the_cap_do_not_outweigh_a_rarer_key_together(people, monkeypatch):
+    # Eight children share two keys, one child a key of its own. Weighed at the
+    # cap (here 3 rows) the two common keys together would outrank the rare one;
+    # weighed at the registry's size they do not, as when counted whole.
+    owner, _, _ = people
+    kids = [
+        register(owner, f"Anak {given} Sintetis", birth_date=date(2015, 4, 9)).child
+        for given in ("Ayu", "Bima", "Cici", "Dodi", "Eka", "Fani", "Gita", "Hadi", "Indra")
+    ]
+    wanted, others = kids[0], kids[1:]
+    rows = [IdentityBlock(person=wanted, key="n:RARE", year_min=2015, year_max=2015)]
+    for child in others:
+        rows += [
+            IdentityBlock(person=child, key=key, year_min=2015, year_max=2015)
+            for key in ("n:COMMON1", "n:COMMON2")
+        ]
+    IdentityBlock.objects.bulk_create(rows)
+    keys = ["n:COMMON1", "n:COMMON2", "n:RARE"]
+    monkeypatch.setattr(index, "SCORE_AT_MOST", 1)
+    assert index._best_hits(keys, 2014, 2016) == [wanted.pk]  # counted whole
+    monkeypatch.setattr(index, "COUNT_AT_MOST", 3)
+    assert index._best_hits(keys, 2014, 2016, registry=1_000_000) == [wanted.pk]

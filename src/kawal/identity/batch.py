@@ -14,7 +14,10 @@ formed inside *blocks* of records that share something cheap to check:
   how a nickname written instead of the name is still found;
 - a name token one edit from the other's, a name key within one kelurahan, a
   parent's name key, a rare placeholder date, and for nickname-only records
-  the kelurahan (``candidate_pairs`` lists them with their limits).
+  the kelurahan (``_gather`` lists them with their limits).
+
+The pairs are held as a ``CandidateSet`` (8-byte codes in parts), not as a
+set of tuples, so a registry of a million children fits in memory.
 
 Small blocks are paired whole; larger ones by birth-year windows, skipping a
 record only where its neighbourhood is too crowded to be useful (a very
@@ -80,8 +83,9 @@ SMALL_BLOCK = 40
 YEAR_SLACK = 1
 # Training pairs are not drawn from name groups larger than this.
 SESSION_GROUP_LIMIT = 50
-# ``candidates`` gathers pairs in one part per this many records, so that
-# only one part's pairs are ever held as Python objects at a time.
+# ``candidates`` gathers pairs in one part per this many records (by a pair's
+# first record), so that only one part's pairs are ever held as Python objects
+# at a time. The first parts hold the most (their records pair with more records).
 PART_RECORDS = 20_000
 # Pairs decoded and scored at a time.
 SCORE_SLICE = 500_000
@@ -99,31 +103,36 @@ class PairSink(Protocol):
 class CandidateSet:
     """Candidate pairs held as integers, a part at a time, for registries of any size.
 
-    A pair (a, b) is stored as the code a * n + b in the part a % parts: eight
-    bytes in an array, where a tuple in a set takes over a hundred (a million
-    children make tens of millions of pairs). ``seal`` sorts each part and
-    drops repeats (the passes form many pairs more than once) one part at a
-    time. Iterating yields the pairs part by part, in an order that is the
-    same for the same records, so a scan can resume from a count of pairs.
+    A pair (a, b), a < b, is stored as the code a * n + b: eight bytes in an
+    array, where a tuple in a set takes over a hundred (a million children
+    make tens of millions of pairs). Part k holds the pairs whose first record
+    is one of the k-th ``per_part`` records. ``seal`` drops each part's
+    repeats (the passes form many pairs more than once) and sorts it, one part
+    at a time. The pairs then come out in plain sorted order, the order
+    ``kawal dedupe`` has always saved its position in: children added before
+    an interrupted scan resumes can only make it score some pairs twice,
+    never skip one.
     """
 
-    def __init__(self, size: int, parts: int = 1) -> None:
+    def __init__(self, size: int, per_part: int) -> None:
         self.size = max(size, 1)
-        self.parts = max(parts, 1)
-        self._codes = [array("q") for _ in range(self.parts)]
+        self.per_part = max(per_part, 1)
+        self._codes = [array("q") for _ in range(math.ceil(self.size / self.per_part))]
         self._sealed = False
 
     def add(self, pair: Pair, /) -> None:
+        """Only before ``seal``: a pair added after it would not be in order."""
         a, b = pair
-        self._codes[a % self.parts].append(a * self.size + b)
+        self._codes[a // self.per_part].append(a * self.size + b)
 
     def seal(self, keep: Callable[[int, int], bool] | None = None) -> CandidateSet:
-        """Sort each part and drop repeats, and pairs ``keep`` refuses; no pair is added after."""
-        for part, codes in enumerate(self._codes):
-            unique = sorted(set(codes))
+        """Drop each part's repeats and the pairs ``keep`` refuses, and sort what is left."""
+        for part in range(len(self._codes)):
+            unique = set(self._codes[part])
+            self._codes[part] = array("q")  # the raw codes go before the part is sorted
             if keep is not None:
-                unique = [c for c in unique if keep(*divmod(c, self.size))]
-            self._codes[part] = array("q", unique)
+                unique = {c for c in unique if keep(*divmod(c, self.size))}
+            self._codes[part] = array("q", sorted(unique))
         self._sealed = True
         return self
 
@@ -230,7 +239,7 @@ def candidates(
     records: Sequence[Record], keep: Callable[[int, int], bool] | None = None
 ) -> CandidateSet:
     """The same pairs as ``candidate_pairs`` (those ``keep`` accepts), held compactly in parts."""
-    found = CandidateSet(len(records), math.ceil(len(records) / PART_RECORDS))
+    found = CandidateSet(len(records), PART_RECORDS)
     _gather(records, found)
     return found.seal(keep)
 
@@ -717,7 +726,8 @@ def train_and_link(
     out: list[tuple[int, int, Score]] = []
     try:
         if workers > 1 and total > 200_000 and "fork" in mp.get_all_start_methods():
-            # Forked after the candidates are gathered: the workers share them and the records.
+            # Forked after the candidates are gathered, so the workers share the
+            # records; each chunk of pairs is sent to them.
             with mp.get_context("fork").Pool(workers) as pool:
                 for _start, pairs in found.slices(SCORE_SLICE):
                     size = len(pairs) // (workers * 4) + 1

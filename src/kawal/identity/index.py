@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, FloatField, Sum, Value, When
+from django.db.models import Case, FloatField, Sum, Value, When
 from django.utils import timezone
 
 from kawal.identity.batch import YEAR_SLACK
@@ -37,6 +37,10 @@ PARENT_RELATIONS = ("mother", "father", "stepmother", "stepfather", "guardian")
 SCORE_AT_MOST = 200
 # One-edit ("e:") keys with more rows than this are left out of the ranking query.
 EDIT_KEY_AT_MOST = 300
+# A key's rows are counted only up to this many: counting a common key whole
+# would read every row of, say, Saputra in a national registry. A key this
+# common is weighed as if every child of the registry carried it (below).
+COUNT_AT_MOST = 2000
 KEY_LENGTH = IdentityBlock._meta.get_field("key").max_length or 40
 
 
@@ -154,21 +158,35 @@ class Candidate:
     score: Score
 
 
-def _best_hits(keys: list[str], low: int, high: int) -> list[int]:
+def _key_sizes(keys: list[str]) -> dict[str, int]:
+    """Rows stored under each key that has any, counted up to ``COUNT_AT_MOST``.
+
+    One small index-only query per key: a count that stops early cannot be
+    grouped over several keys in one portable query.
+    """
+    sizes: dict[str, int] = {}
+    for key in keys:
+        size = IdentityBlock.objects.filter(key=key).values("person")[:COUNT_AT_MOST].count()
+        if size:
+            sizes[key] = size
+    return sizes
+
+
+def _best_hits(keys: list[str], low: int, high: int, registry: int = 0) -> list[int]:
     """Children sharing the most telling keys, best first.
 
     A shared NIK or rare name counts for more than a shared common name (weight
     1/log2(2 + block size)), so a common name cannot crowd the right child out
-    of the candidates scored.
+    of the candidates scored. A key counted only up to ``COUNT_AT_MOST`` is
+    weighed at ``registry`` rows (the children the model was fitted on), the
+    most it can hold: several such keys together must not outweigh one rarer
+    key, as they would at the weight of the cap.
     """
-    blocks = IdentityBlock.objects.filter(key__in=keys)
-    # Counting on a column of the covering index keeps both queries index-only.
-    sizes = dict(blocks.values("key").annotate(n=Count("person")).values_list("key", "n"))
-    # A one-edit key shared by this many rows is a common spelling: its children
-    # carry the same name key too, so it would only multiply the rows summed.
     sizes = {
-        key: size
-        for key, size in sizes.items()
+        key: max(size, registry) if size >= COUNT_AT_MOST else size
+        for key, size in _key_sizes(keys).items()
+        # A one-edit key shared by this many rows is a common spelling: its children
+        # carry the same name key too, so it would only multiply the rows summed.
         if not (key.startswith("e:") and size > EDIT_KEY_AT_MOST)
     }
     if not sizes:
@@ -206,7 +224,7 @@ def lookup(
     if not keys:
         return []
     # A birth year typed one off still finds the child (the batch allows the same).
-    ids = _best_hits(keys, max(low - YEAR_SLACK, 0), high + YEAR_SLACK)
+    ids = _best_hits(keys, max(low - YEAR_SLACK, 0), high + YEAR_SLACK, scorer.model.records)
     excluded = set(exclude_roots)
     best: dict[int, Candidate] = {}
     for row in IdentityRecord.objects.filter(person_id__in=ids):
