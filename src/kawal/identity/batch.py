@@ -86,7 +86,7 @@ SESSION_GROUP_LIMIT = 50
 # ``candidates`` gathers pairs in one part per this many records (by a pair's
 # first record), so that only one part's pairs are ever held as Python objects
 # at a time. The first parts hold the most (their records pair with more records).
-PART_RECORDS = 20_000
+PART_RECORDS = 5_000
 # Pairs decoded and scored at a time.
 SCORE_SLICE = 500_000
 
