@@ -10,7 +10,12 @@ from django.core.management import call_command
 
 from kawal.cases import services as cases_svc
 from kawal.identity import batch, dedupe
-from kawal.identity.models import DuplicatePair, IdentityBlock, IdentityRecord
+from kawal.identity.models import (
+    DuplicatePair,
+    IdentityBlock,
+    IdentityRecord,
+    MatchModelState,
+)
 from tests.identity.conftest import register
 
 NAMES = [
@@ -104,3 +109,28 @@ def test_a_child_added_before_a_scan_resumes_loses_no_pair(people, monkeypatch):
     assert {frozenset(pair) for pair in NAMES} <= pairs_found()
     dedupe.run()  # the child added during the run counts as changed for the next one
     assert frozenset(("Yohanes Pasaribu", "Yohanis Pasaribu")) in pairs_found()
+
+
+def test_a_pair_merged_before_a_scan_resumes_loses_no_pair(people, monkeypatch):
+    # The first pair scored is merged while the scan is stopped: it leaves the
+    # list of pairs, and a count of pairs done would then skip the next one.
+    owner, _, _ = people
+    registry(owner)
+    monkeypatch.setattr(dedupe, "CHUNK", 1)
+    dedupe.run(full=True, stop_after_chunks=1)
+    first = DuplicatePair.objects.get()
+    IdentityRecord.objects.filter(person=first.second).update(root=first.first)
+    rest = dedupe.run()
+    assert rest.resumed_from == 0
+    assert pairs_found() == {frozenset(pair) for pair in NAMES}
+
+
+def test_a_scan_saved_by_older_code_resumes_from_its_count(people, monkeypatch):
+    owner, _, _ = people
+    registry(owner)
+    monkeypatch.setattr(dedupe, "CHUNK", 1)
+    dedupe.run(full=True, stop_after_chunks=2)
+    dedupe.state()
+    MatchModelState.objects.update(run_last_first=None, run_last_second=None)
+    assert dedupe.run().resumed_from == 2
+    assert pairs_found() == {frozenset(pair) for pair in NAMES}

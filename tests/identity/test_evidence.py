@@ -706,6 +706,11 @@ def test_the_candidate_set_in_parts_holds_the_same_pairs_in_a_fixed_order(
             slices = list(found.slices(size, start))
             assert [pair for _at, chunk in slices for pair in chunk] == listed[start:]
             assert all(listed[at : at + len(chunk)] == chunk for at, chunk in slices)
+    # Where a pair falls in the order, whether or not it is a candidate.
+    assert all(found.count_before(a, b) == i for i, (a, b) in enumerate(listed))
+    assert found.count_before(len(records), 0) == len(listed)
+    first_absent = next(p for p in ((0, b) for b in range(1, len(records))) if p not in expected)
+    assert found.count_before(*first_absent) == sum(1 for p in listed if p < first_absent)
     kept = batch.candidates(records, keep=lambda a, b: (a + b) % 2 == 0)
     assert set(kept) == {(a, b) for a, b in expected if (a + b) % 2 == 0}
 

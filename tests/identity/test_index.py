@@ -90,7 +90,9 @@ def test_a_common_key_is_counted_only_up_to_the_cap_and_the_rare_name_still_rank
     common = "n:" + query_record(full_name="Saputra").key
     assert index._key_sizes([common, "n:nothing"]) == {common: 5}
     monkeypatch.setattr(index, "COUNT_AT_MOST", 2)
-    assert index._key_sizes([common]) == {common: 2}
+    assert index._key_sizes([common]) == {common: 3}  # one past the cap: "more than 2"
+    monkeypatch.setattr(index, "COUNT_AT_MOST", 5)
+    assert index._key_sizes([common]) == {common: 5}  # exactly at the cap: its true size
     found = lookup(query_record(full_name="Wibisono Saputra", birth_date=date(2015, 4, 9)))
     assert found and found[0].root_id == wanted.child_id
 
@@ -117,3 +119,8 @@ def test_keys_counted_only_to_the_cap_do_not_outweigh_a_rarer_key_together(peopl
     assert index._best_hits(keys, 2014, 2016) == [wanted.pk]  # counted whole
     monkeypatch.setattr(index, "COUNT_AT_MOST", 3)
     assert index._best_hits(keys, 2014, 2016, registry=1_000_000) == [wanted.pk]
+
+
+def test_the_count_cap_stays_above_the_one_edit_cutoff():
+    # One-edit keys are left out by their counted size: a cap below the cutoff would keep them all.
+    assert index.COUNT_AT_MOST > index.EDIT_KEY_AT_MOST

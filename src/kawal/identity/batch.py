@@ -36,7 +36,7 @@ import multiprocessing as mp
 import os
 import random
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
@@ -138,6 +138,11 @@ class CandidateSet:
 
     def __len__(self) -> int:
         return sum(len(codes) for codes in self._codes)
+
+    def count_before(self, a: int, b: int) -> int:
+        """How many pairs come before the pair (a, b) in the order, whether or not it is one."""
+        code = a * self.size + b
+        return sum(bisect_left(codes, code) for codes in self._codes)
 
     def __iter__(self) -> Iterator[Pair]:
         for _start, pairs in self.slices(SCORE_SLICE):

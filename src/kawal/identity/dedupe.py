@@ -8,6 +8,7 @@ every chunk of pairs; a run that was interrupted resumes where it stopped.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from kawal.core.audit import AuditContext, audit_record
 from kawal.identity.batch import (
+    CandidateSet,
     Label,
     candidates,
     train_unlabelled,
@@ -131,6 +133,24 @@ def _labels_call_for_fit(current: MatchModelState, count: int) -> bool:
     return count >= used * (1 + LABELS_GROWTH) and count > used
 
 
+def _resume_at(current: MatchModelState, pairs: CandidateSet, person_ids: list[int]) -> int:
+    """Where an interrupted run goes on: the first pair after the last one it scored.
+
+    Records are in person-id order, so the pairs are too, and the saved pair
+    of person ids still marks the point when pairs before it were dropped
+    (a pair merged in between) or added (a child registered). A run saved by
+    older code has only its count of pairs.
+    """
+    first, second = current.run_last_first, current.run_last_second
+    if first is None or second is None:
+        return min(current.run_cursor, len(pairs))
+    a = bisect_left(person_ids, first)
+    if a < len(person_ids) and person_ids[a] == first:
+        # The pairs of that record that come after the saved one.
+        return pairs.count_before(a, bisect_right(person_ids, second))
+    return pairs.count_before(a, 0)  # that record is gone: the next record's pairs
+
+
 def run(
     *,
     full: bool = False,
@@ -153,7 +173,10 @@ def run(
     if not resuming:
         current.run_started_at = timezone.now()
         current.run_cursor = 0
-        current.save(update_fields=["run_started_at", "run_cursor"])
+        current.run_last_first = current.run_last_second = None
+        current.save(
+            update_fields=["run_started_at", "run_cursor", "run_last_first", "run_last_second"]
+        )
     rows = list(IdentityRecord.objects.order_by("person_id"))
     records = [record_from_row(row) for row in rows]
     roots = [row.root_id for row in rows]
@@ -177,7 +200,7 @@ def run(
         current.save(update_fields=["parameters", "fitted_at"])
         fitted = True
     scorer = Scorer(Model.from_json(current.parameters) if current.parameters else Model())
-    start = current.run_cursor if resuming else 0
+    start = _resume_at(current, pairs, [row.person_id for row in rows]) if resuming else 0
     raised = 0
 
     def result(compared: int) -> DedupeResult:
@@ -201,7 +224,10 @@ def run(
                     pair_raise(rows[a].person_id, rows[b].person_id, score, source=PairSource.BATCH)
                     raised += 1
             current.run_cursor = offset + len(chunk)
-            current.save(update_fields=["run_cursor"])
+            last_a, last_b = chunk[-1]
+            current.run_last_first = rows[last_a].person_id
+            current.run_last_second = rows[last_b].person_id
+            current.save(update_fields=["run_cursor", "run_last_first", "run_last_second"])
         if progress is not None:
             progress("pairs", current.run_cursor, total)
         if stop_after_chunks is not None and chunks >= stop_after_chunks:
@@ -209,7 +235,16 @@ def run(
     current.scanned_until = current.run_started_at
     current.run_started_at = None
     current.run_cursor = 0
-    current.save(update_fields=["scanned_until", "run_started_at", "run_cursor"])
+    current.run_last_first = current.run_last_second = None
+    current.save(
+        update_fields=[
+            "scanned_until",
+            "run_started_at",
+            "run_cursor",
+            "run_last_first",
+            "run_last_second",
+        ]
+    )
     audit_record(
         "identity.dedupe",
         context=AuditContext.command("dedupe"),

@@ -160,7 +160,7 @@ class Candidate:
 
 
 def _key_sizes(keys: list[str]) -> dict[str, int]:
-    """Rows stored under each key that has any, counted up to ``COUNT_AT_MOST``.
+    """Rows stored under each key that has any, counted up to ``COUNT_AT_MOST`` + 1.
 
     One statement for all the keys, each counted by an index-only scan that
     stops at the cap; a query per key would cost more in the ORM than the
@@ -177,7 +177,8 @@ def _key_sizes(keys: list[str]) -> dict[str, int]:
         f" WHERE b.{column} = v.column1 LIMIT %s) s) FROM (VALUES {rows}) AS v"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [COUNT_AT_MOST, *keys])
+        # One row past the cap tells a key of exactly COUNT_AT_MOST rows from a larger one.
+        cursor.execute(statement, [COUNT_AT_MOST + 1, *keys])
         return {key: int(size) for key, size in cursor.fetchall() if size}
 
 
@@ -186,13 +187,13 @@ def _best_hits(keys: list[str], low: int, high: int, registry: int = 0) -> list[
 
     A shared NIK or rare name counts for more than a shared common name (weight
     1/log2(2 + block size)), so a common name cannot crowd the right child out
-    of the candidates scored. A key counted only up to ``COUNT_AT_MOST`` is
-    weighed at ``registry`` rows (the children the model was fitted on), the
-    most it can hold: several such keys together must not outweigh one rarer
-    key, as they would at the weight of the cap.
+    of the candidates scored. A key with more than ``COUNT_AT_MOST`` rows is
+    weighed at ``registry`` rows (the children the model was fitted on, a
+    key's largest size then): at the weight of the cap, two such keys together
+    outranked a key of 50 rows.
     """
     sizes = {
-        key: max(size, registry) if size >= COUNT_AT_MOST else size
+        key: max(size, registry) if size > COUNT_AT_MOST else size
         for key, size in _key_sizes(keys).items()
         # A one-edit key shared by this many rows is a common spelling: its children
         # carry the same name key too, so it would only multiply the rows summed.

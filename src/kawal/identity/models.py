@@ -81,7 +81,13 @@ class MatchModelState(models.Model):
     # Batch progress: records changed after ``scanned_until`` are still to be scanned.
     scanned_until = models.DateTimeField(null=True)
     run_started_at = models.DateTimeField(null=True)
+    # Pairs scored so far in the run, for its progress bar.
     run_cursor = models.PositiveBigIntegerField(default=0)
+    # The run's last pair scored, as person ids: where an interrupted run resumes.
+    # A count of pairs would skip pairs when some before it were dropped (merged
+    # in between); the pairs are in person-id order, so this point stays right.
+    run_last_first = models.BigIntegerField(null=True)
+    run_last_second = models.BigIntegerField(null=True)
     # The blocking keys' scheme the index was built with (``matching.BLOCK_KEYS_VERSION``):
     # ``kawal dedupe`` rebuilds the index when the code's scheme is newer.
     keys_version = models.PositiveSmallIntegerField(default=1)
