@@ -130,7 +130,6 @@ def test_a_scan_saved_by_older_code_resumes_from_its_count(people, monkeypatch):
     registry(owner)
     monkeypatch.setattr(dedupe, "CHUNK", 1)
     dedupe.run(full=True, stop_after_chunks=2)
-    dedupe.state()
     MatchModelState.objects.update(run_last_first=None, run_last_second=None)
     assert dedupe.run().resumed_from == 2
     assert pairs_found() == {frozenset(pair) for pair in NAMES}

@@ -180,15 +180,16 @@ def run(
     rows = list(IdentityRecord.objects.order_by("person_id"))
     records = [record_from_row(row) for row in rows]
     roots = [row.root_id for row in rows]
+    person_ids = [row.person_id for row in rows]
     since = None if full else current.scanned_until
     changed = {i for i, row in enumerate(rows) if since is None or row.changed_at > since}
-    # Held compactly and in a fixed order: the cursor of an interrupted run is a count of pairs.
+    # Held compactly, in person-id order (``_resume_at`` relies on it).
     pairs = candidates(
         records, keep=lambda a, b: roots[a] != roots[b] and (a in changed or b in changed)
     )
     total = len(pairs)
     fitted = False
-    labels = labelled_pairs([row.person_id for row in rows])
+    labels = labelled_pairs(person_ids)
     changes: list[tuple[str, str, float, float]] = []
     first_fit = not current.parameters and len(records) >= FIT_AT_LEAST
     # Fitted by older code for other levels: the defaults serve until fitted again.
@@ -200,7 +201,7 @@ def run(
         current.save(update_fields=["parameters", "fitted_at"])
         fitted = True
     scorer = Scorer(Model.from_json(current.parameters) if current.parameters else Model())
-    start = _resume_at(current, pairs, [row.person_id for row in rows]) if resuming else 0
+    start = _resume_at(current, pairs, person_ids) if resuming else 0
     raised = 0
 
     def result(compared: int) -> DedupeResult:
