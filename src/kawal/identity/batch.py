@@ -108,10 +108,9 @@ class CandidateSet:
     make tens of millions of pairs). Part k holds the pairs whose first record
     is one of the k-th ``per_part`` records. ``seal`` drops each part's
     repeats (the passes form many pairs more than once) and sorts it, one part
-    at a time. The pairs then come out in plain sorted order, the order
-    ``kawal dedupe`` has always saved its position in: children added before
-    an interrupted scan resumes can only make it score some pairs twice,
-    never skip one.
+    at a time. The pairs then come out in plain sorted order, whatever the
+    number of parts, which is what lets ``kawal dedupe`` resume after the
+    last pair it scored.
     """
 
     def __init__(self, size: int, per_part: int) -> None:
