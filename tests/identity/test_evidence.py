@@ -513,6 +513,88 @@ def test_a_swap_inside_is_a_slip_and_a_sex_marking_ending_two_names(first, secon
     assert (level == "different") is sex_marked, level
 
 
+def test_a_brother_and_sister_still_share_the_family_name_once_names_are_counted():
+    from kawal.identity.matching import adjust_levels, pair_name_key, shared_weight
+
+    model = Model(token_counts={"pratama": 300, "wibisono": 6}, records=2000)
+    model.m["name"] = [0.02, 0.08, 0.05, 0.1, 0.1, 0.15, 0.2, 0.3]
+    weights = model.weights()
+    common = (make_record(1, full_name="Rizki Pratama"), make_record(2, full_name="Rizka Pratama"))
+    rare = (make_record(3, full_name="Rizki Wibisono"), make_record(4, full_name="Rizka Wibisono"))
+    keys = []
+    for a, b in (common, rare):
+        levels = compare(a, b)
+        # Two names, as a brother and a sister are given them...
+        assert NAME_LEVELS[levels[NAME]] == "different"
+        # ...who share one name, which the counts weigh like any shared name.
+        adjusted = adjust_levels(levels, a, b, model)
+        assert NAME_LEVELS[adjusted[NAME]] == "one_name_shared"
+        keys.append(pair_name_key(a, b, model, adjusted[NAME]))
+    assert keys == ["s:pratama", "s:wibisono"]
+    assert shared_weight(model, weights, keys[1]) > shared_weight(model, weights, keys[0])
+    # Nothing shared but the sound of a sex-marked name: still two different names.
+    alone = (make_record(5, full_name="Rizki"), make_record(6, full_name="Rizka"))
+    assert adjust_levels(compare(*alone), *alone, model)[NAME] == compare(*alone)[NAME]
+    # Without counts (the defaults) the shared name cannot be weighed: different.
+    assert adjust_levels(compare(*common), *common, Model())[NAME] == compare(*common)[NAME]
+
+
+def test_twins_a_brother_and_a_sister_are_never_likely_on_the_family_name():
+    # Boy-girl twins: one birthday, one home, names one vowel apart. With a
+    # fitted model the shared name counts, but only as "one name shared", from
+    # which home and school do not raise the score.
+    model = Model(token_counts={"pratama": 300}, records=2000, source="em")
+    shared = {"birth_date": date(2016, 5, 9), "kelurahan": "64.71.05.1002"}
+    shared |= {"parent_names": ["Darman"], "school": "SDN 012 Balikpapan Selatan"}
+    score = Scorer(model).score(
+        make_record(1, full_name="Putra Pratama", **shared),
+        make_record(2, full_name="Putri Pratama", **shared),
+    )
+    assert score.band != "likely", score.explain()
+    score = Scorer(model).score(
+        make_record(1, full_name="Rizki Pratama", **shared),
+        make_record(2, full_name="Rizka Pratama", **shared),
+    )
+    assert score.band != "likely", score.explain()
+    assert [row["weight"] for row in score.explain() if row["field"] == "parents"] == [0.0]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "level"),
+    [
+        # A common name left out on one record is still one name...
+        ("Siti Aminah", "Aminah", "sounds_same"),
+        ("Siti Nur Aminah", "Nur Aminah", "sounds_same"),
+        ("Dwi Wahyudi", "Wahyudi", "sounds_same"),
+        # ...but two different ones mark two children of one family.
+        ("Dwi Wahyudi", "Tri Wahyudi", "different"),
+        ("Eka Wahyudi", "Catur Wahyudi", "different"),
+        ("Putri Pratama", "Dewi Pratama", "different"),
+        ("Putra Pratama", "Putri Pratama", "different"),
+        ("Dewa Lestari", "Dewi Lestari", "different"),
+    ],
+)
+def test_birth_order_and_common_names_swapped_are_two_children(first, second, level):
+    assert name_level({"full_name": first}, {"full_name": second}) == level
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "one_name"),
+    [
+        ("Nurhayati", "Nur Hayati", True),
+        ("Dwiputra Santoso", "Dwi Putra Santoso", True),
+        ("Siti Nuraisyah", "Siti Nur Aisyah", True),
+        ("Muhammad Abdulrahman", "Muhammad Abdul Rahman", True),
+        # Joined, the letters must be the same ones.
+        ("Nur Hayati", "Nurhayani", False),
+        ("Nur Hayati", "Hayati Nur Aini", False),
+    ],
+)
+def test_a_name_written_as_one_word_or_two_is_one_name(first, second, one_name):
+    level = name_level({"full_name": first}, {"full_name": second})
+    assert (level == "sounds_same") is one_name, level
+
+
 def test_similar_established_names_still_share_the_name_they_have_in_common():
     from kawal.identity.matching import adjust_levels
 

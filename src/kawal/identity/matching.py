@@ -49,6 +49,10 @@ COMMON_TOKENS = frozenset(
 )
 # Written or left out as the clerk pleases: "Rizki" and "Muhammad Rizki" are one name.
 DROPPABLE = frozenset({"muhamad", "akhmad", "ahmad"})
+# Names that may be left out but, written on both records and different, tell
+# two children of one family apart: the birth-order names (first to fifth
+# child) and the common names above that are not Muhammad or Ahmad.
+MARKING_TOKENS = (COMMON_TOKENS - DROPPABLE) | frozenset({"eka", "catur", "panca"})
 NO_YEAR = (0, 9999)
 # An estimated age is a guess: widen its birth-year window by this much.
 GUESS_SLACK = 1
@@ -445,11 +449,19 @@ def _sex_marked_pair(a: Record, b: Record) -> bool:
     apart (Naufal/Nabil), are two names, not one name spelled two ways
     (Anggraeni/Anggraini, Ahmad/Ahmat, Farhunnisa/Farhunniso still are).
     """
+    # Common names left out at will ("Siti Aminah" is often just "Aminah") but
+    # not swapped: "Dwi Wahyudi" and "Tri Wahyudi" are the second and the third
+    # child of one family, "Putri Pratama" and "Dewi Pratama" two sisters.
+    marks_a, marks_b = MARKING_TOKENS.intersection(a.tokens), MARKING_TOKENS.intersection(b.tokens)
+    if marks_a and marks_b and marks_a.isdisjoint(marks_b):
+        return True
     # By sound, whatever the length: short names are compared letter for letter
-    # elsewhere, which would hide Yuda/Yudi and Adi/Ade from this check.
-    for x in a.informative:
+    # elsewhere, which would hide Yuda/Yudi and Adi/Ade from this check. Every
+    # token, common ones too: Putri and Dewi tell nobody apart, but against
+    # Putra and Dewa they tell a sister from her brother.
+    for x in a.tokens:
         key = phonetic_key(x)
-        for y in b.informative:
+        for y in b.tokens:
             if y == x or phonetic_key(y) != key:
                 continue
             if _sex_marked_ending(x, y) or fuzz.ratio(x, y) < 70:
@@ -490,7 +502,11 @@ def _name_level(a: Record, b: Record) -> int:
         return NAME_SAME
     sa, sb = a.info_key_set, b.info_key_set
     if _sex_marked_pair(a, b):
-        return 0  # two different names, as siblings are given (Rizki/Rizka)
+        return 0  # two different names, as siblings are given (Rizki/Rizka); see adjust_levels
+    if len(a.tokens) != len(b.tokens) and "".join(a.tokens) == "".join(b.tokens):
+        # One name written as one word or two (Nurhayati / Nur Hayati, Dwiputra /
+        # Dwi Putra): clerks write both, and no brother or sister is told apart so.
+        return NAME_SOUNDS_SAME
     if sa & sb:
         if a.info_keys == b.info_keys:
             return NAME_SOUNDS_SAME
@@ -961,8 +977,25 @@ NAME_SEEN_AT_LEAST = 5
 
 
 def adjust_levels(levels: tuple[int, ...], a: Record, b: Record, model: Model) -> tuple[int, ...]:
-    """Similar-looking names that are both established names count as different names."""
-    if levels[0] not in (NAME_SIMILAR, NAME_VERY_SIMILAR) or not model.token_counts:
+    """The name level as far as the model's name counts can tell it.
+
+    - Similar-looking names that are both established names count as
+      different names, sharing at most one name.
+    - Names that compare as different although they carry a token in common
+      are a brother's and a sister's names (``_sex_marked_pair``: Rizki
+      Pratama / Rizka Pratama): what they share counts as for any two
+      children sharing one name (Bayu Pratama / Dimas Pratama), "one name
+      shared", weighed by how common that name is. Without counts (the
+      defaults) the shared name cannot be weighed, so they stay different.
+    """
+    if not model.token_counts:
+        return levels
+    if levels[0] == NAME_DIFFERENT:
+        # Cheap test first: most different names share no token at all.
+        if shared_tokens(a, b) and _sex_marked_pair(a, b):
+            return (NAME_ONE_SHARED, *levels[1:])
+        return levels
+    if levels[0] not in (NAME_SIMILAR, NAME_VERY_SIMILAR):
         return levels
     only_a, only_b = a.token_set - b.token_set, b.token_set - a.token_set
     if not only_a or not only_b:
@@ -975,22 +1008,35 @@ def adjust_levels(levels: tuple[int, ...], a: Record, b: Record, model: Model) -
     return levels
 
 
-def pair_name_key(a: Record, b: Record, model: Model | None = None) -> str:
+def shared_tokens(a: Record, b: Record) -> list[str]:
+    """Name tokens both records carry, as written, that tell a child apart.
+
+    Informative tokens only ("Siti" shared says nothing), and not Muhammad or
+    Ahmad, which many boys carry in front of their own name.
+    """
+    return [t for t in set(a.informative) & set(b.informative) if t not in DROPPABLE]
+
+
+def pair_name_key(
+    a: Record, b: Record, model: Model | None = None, level: int | None = None
+) -> str:
     """What the frequency adjustment looks up for a pair's name agreement.
 
     The informative name key both share, or, when one name is part of the
     other, ``PART_KEY`` and the rarest token of the shorter name (by the
-    model's token counts).
+    model's token counts). At "one name shared" (``level``), the rarest token
+    both carry: a brother's and a sister's names can share every sound key
+    (Rizki Pratama / Rizka Pratama) and still share only "Pratama".
     """
-    if a.info_keys == b.info_keys:
+    one_shared = level == NAME_ONE_SHARED
+    if a.info_keys == b.info_keys and not one_shared:
         return " ".join(a.info_keys)
     if model is None or not model.token_counts:
         return ""
     counts = model.token_counts
     ca, cb = a.core_key_set, b.core_key_set
-    if not ca or not cb or not (ca <= cb or cb <= ca):
-        # Informative tokens only: "Siti" shared says nothing the level did not.
-        shared = [t for t in set(a.informative) & set(b.informative) if t not in DROPPABLE]
+    if one_shared or not ca or not cb or not (ca <= cb or cb <= ca):
+        shared = shared_tokens(a, b)
         # A token too rare to be counted (count 0) is the rarest: it is weighed
         # as the least common token that would still be counted.
         return SHARED_KEY + min(shared, key=lambda t: (counts.get(t, 0), t)) if shared else ""
@@ -1033,7 +1079,7 @@ class Scorer:
             levels,
             self.model,
             self.weights,
-            pair_name_key(a, b, self.model),
+            pair_name_key(a, b, self.model, levels[0]),
             pair_birth_key(a, b),
             self.version,
         )
