@@ -513,47 +513,57 @@ def test_a_swap_inside_is_a_slip_and_a_sex_marking_ending_two_names(first, secon
     assert (level == "different") is sex_marked, level
 
 
-def test_a_brother_and_sister_still_share_the_family_name_once_names_are_counted():
-    from kawal.identity.matching import adjust_levels, pair_name_key, shared_weight
+def test_a_brother_and_sister_weigh_as_the_name_they_share_and_stay_different():
+    from kawal.identity.matching import pair_name_key
 
-    model = Model(token_counts={"pratama": 300, "wibisono": 6}, records=2000)
+    model = Model(token_counts={"pratama": 300, "wibisono": 6}, records=2000, source="em")
     model.m["name"] = [0.02, 0.08, 0.05, 0.1, 0.1, 0.15, 0.2, 0.3]
     weights = model.weights()
     common = (make_record(1, full_name="Rizki Pratama"), make_record(2, full_name="Rizka Pratama"))
     rare = (make_record(3, full_name="Rizki Wibisono"), make_record(4, full_name="Rizka Wibisono"))
-    keys = []
+    name_weights = []
     for a, b in (common, rare):
-        levels = compare(a, b)
         # Two names, as a brother and a sister are given them...
-        assert NAME_LEVELS[levels[NAME]] == "different"
-        # ...who share one name, which the counts weigh like any shared name.
-        adjusted = adjust_levels(levels, a, b, model)
-        assert NAME_LEVELS[adjusted[NAME]] == "one_name_shared"
-        keys.append(pair_name_key(a, b, model, adjusted[NAME]))
-    assert keys == ["s:pratama", "s:wibisono"]
-    assert shared_weight(model, weights, keys[1]) > shared_weight(model, weights, keys[0])
-    # Nothing shared but the sound of a sex-marked name: still two different names.
+        level = compare(a, b)[NAME]
+        assert NAME_LEVELS[level] == "different"
+        # ...who share one name, weighed like any shared name.
+        key = pair_name_key(a, b, model, level)
+        assert key in {"s:pratama", "s:wibisono"}
+        score = Scorer(model).score(a, b)
+        assert NAME_LEVELS[score.levels[NAME]] == "different"
+        name_weights.append(score.weights[NAME])
+    assert name_weights[1] > name_weights[0] > weights["name"][0]
+    # Nothing shared but the sound of a sex-marked name: the full "different" weight.
     alone = (make_record(5, full_name="Rizki"), make_record(6, full_name="Rizka"))
-    assert adjust_levels(compare(*alone), *alone, model)[NAME] == compare(*alone)[NAME]
-    # Without counts (the defaults) the shared name cannot be weighed: different.
-    assert adjust_levels(compare(*common), *common, Model())[NAME] == compare(*common)[NAME]
+    assert Scorer(model).score(*alone).weights[NAME] == weights["name"][0]
+    # Without counts (the defaults) the shared name cannot be weighed.
+    assert pair_name_key(*common, Model(), compare(*common)[NAME]) == ""
 
 
-def test_twins_a_brother_and_a_sister_are_never_likely_on_the_family_name():
-    # Boy-girl twins: one birthday, one home, names one vowel apart. With a
-    # fitted model the shared name counts, but only as "one name shared", from
-    # which home and school do not raise the score.
-    model = Model(token_counts={"pratama": 300}, records=2000, source="em")
+@pytest.mark.parametrize(
+    ("first", "second", "sex"),
+    [
+        ("Putra Wibisono", "Putri Wibisono", ("", "")),
+        ("Rizki Wibisono", "Rizka Wibisono", ("", "")),
+        ("Febrian Wibisono", "Febriana Wibisono", ("", "")),
+        ("Naufal Wibisono", "Nabil Wibisono", ("M", "M")),
+        ("Yuda Wibisono", "Yudi Wibisono", ("M", "M")),
+        ("Putri Wibisono", "Dewi Wibisono", ("F", "F")),
+        ("Dwi Wibisono", "Tri Wibisono", ("M", "M")),
+        ("Putra Pratama", "Putri Pratama", ("M", "F")),
+    ],
+)
+def test_twins_with_sibling_names_are_never_likely_even_on_a_rare_family_name(first, second, sex):
+    # Twins: one birthday, one home, one school, names a brother and a sister
+    # (or two brothers) are given. With a fitted model the rare shared name
+    # weighs a lot, but the names stay "different", capped below "likely".
+    model = Model(token_counts={"pratama": 300, "wibisono": 6}, records=2000, source="em")
+    model.m["name"] = [0.02, 0.08, 0.05, 0.1, 0.1, 0.15, 0.2, 0.3]
     shared = {"birth_date": date(2016, 5, 9), "kelurahan": "64.71.05.1002"}
     shared |= {"parent_names": ["Darman"], "school": "SDN 012 Balikpapan Selatan"}
     score = Scorer(model).score(
-        make_record(1, full_name="Putra Pratama", **shared),
-        make_record(2, full_name="Putri Pratama", **shared),
-    )
-    assert score.band != "likely", score.explain()
-    score = Scorer(model).score(
-        make_record(1, full_name="Rizki Pratama", **shared),
-        make_record(2, full_name="Rizka Pratama", **shared),
+        make_record(1, full_name=first, sex=sex[0], **shared),
+        make_record(2, full_name=second, sex=sex[1], **shared),
     )
     assert score.band != "likely", score.explain()
     assert [row["weight"] for row in score.explain() if row["field"] == "parents"] == [0.0]
@@ -593,6 +603,19 @@ def test_birth_order_and_common_names_swapped_are_two_children(first, second, le
 def test_a_name_written_as_one_word_or_two_is_one_name(first, second, one_name):
     level = name_level({"full_name": first}, {"full_name": second})
     assert (level == "sounds_same") is one_name, level
+
+
+def test_a_common_name_written_as_two_words_never_weighs_more_than_written_alike():
+    joined = make_record(1, full_name="Nurhayati")
+    alike = make_record(2, full_name="Nurhayati")
+    split = make_record(3, full_name="Nur Hayati")
+    model = Model(token_counts={"nurhayati": 60}, records=2000, source="em")
+    # The name's share of records, as counted for each spelling's key.
+    model.name_freq = {" ".join(joined.info_keys): 0.03, " ".join(split.info_keys): 0.001}
+    scorer = Scorer(model)
+    assert scorer.score(joined, split).weights[NAME] <= scorer.score(joined, alike).weights[NAME]
+    # "A Dek" is "Adek", a nickname any youngest child gets: it tells nobody apart.
+    assert compare(make_record(1, full_name="Adek"), make_record(2, full_name="A Dek"))[NAME] == -1
 
 
 def test_similar_established_names_still_share_the_name_they_have_in_common():
@@ -743,10 +766,15 @@ def test_the_batch_and_the_lookup_score_a_pair_alike():
         make_record(4, full_name="Bayu Saputra", birth_date=date(2014, 2, 2)),
         make_record(5, full_name="Dimas Saputra", birth_date=date(2014, 2, 2)),
         make_record(6, full_name="Saputra", age_min=9, age_max=10, as_of=date(2024, 1, 5)),
+        # A brother's and a sister's names, and one name written as one word or two.
+        make_record(7, full_name="Rizki Saputra", birth_date=date(2014, 2, 2)),
+        make_record(8, full_name="Rizka Saputra", birth_date=date(2014, 2, 2)),
+        make_record(9, full_name="Nurhayati", birth_date=date(2015, 2, 1)),
+        make_record(10, full_name="Nur Hayati", birth_date=date(2015, 2, 1)),
     ]
     _model, scored, _stats = train_and_link(records, model=model, minimum_probability=0.0)
     scorer = Scorer(model)
-    assert scored
+    assert {(7, 8), (9, 10)} <= {(a, b) for a, b, _score in scored}
     for a, b, score in scored:
         assert score.total == pytest.approx(scorer.score(records[a], records[b]).total)
 

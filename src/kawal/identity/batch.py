@@ -47,7 +47,7 @@ from kawal.identity.matching import (
     FIELD_NAMES,
     FIELDS,
     LABEL_PRIOR_WEIGHT,
-    NAME_ONE_SHARED,
+    NAME_DIFFERENT,
     NAME_SAME,
     NAME_SEEN_AT_LEAST,
     NAME_SOUNDS_SAME,
@@ -694,7 +694,7 @@ def _score_chunk(chunk: list[tuple[int, int]]) -> list[tuple[int, int, Score]]:
         ra, rb = records[a], records[b]
         levels = adjust_levels(compare(ra, rb), ra, rb, model)
         # Every level whose weight a key can adjust gets it, as in Scorer.score.
-        key = pair_name_key(ra, rb, model, levels[0]) if levels[0] >= NAME_ONE_SHARED else ""
+        key = pair_name_key(ra, rb, model, levels[0]) if levels[0] >= NAME_DIFFERENT else ""
         born = pair_birth_key(ra, rb) if levels[1] in (BIRTH_SAME, BIRTH_IN_RANGE) else ""
         score = cache.get((levels, key, born))
         if score is None:

@@ -502,11 +502,15 @@ def _name_level(a: Record, b: Record) -> int:
         return NAME_SAME
     sa, sb = a.info_key_set, b.info_key_set
     if _sex_marked_pair(a, b):
-        return 0  # two different names, as siblings are given (Rizki/Rizka); see adjust_levels
-    if len(a.tokens) != len(b.tokens) and "".join(a.tokens) == "".join(b.tokens):
+        # Two different names, as siblings are given (Rizki/Rizka); the name they
+        # may still share weighs through ``pair_name_key``, capped below "likely".
+        return NAME_DIFFERENT
+    joined = "".join(a.tokens)
+    if len(a.tokens) != len(b.tokens) and joined == "".join(b.tokens):
         # One name written as one word or two (Nurhayati / Nur Hayati, Dwiputra /
         # Dwi Putra): clerks write both, and no brother or sister is told apart so.
-        return NAME_SOUNDS_SAME
+        # "A Dek" is still "Adek", a nickname that tells nobody apart.
+        return -1 if generic_nickname(joined) else NAME_SOUNDS_SAME
     if sa & sb:
         if a.info_keys == b.info_keys:
             return NAME_SOUNDS_SAME
@@ -811,7 +815,9 @@ def name_weight(level: int, model: Model, weights: dict[str, list[float]], key: 
     base = weights["name"]
     if NAME_ONE_SHARED <= level <= NAME_PART and key.startswith(PART_KEY):
         return part_weight(model, weights, key, level)
-    if level == NAME_ONE_SHARED and key.startswith(SHARED_KEY):
+    if level <= NAME_ONE_SHARED and key.startswith(SHARED_KEY):
+        # At "different" only a brother's and a sister's names share a token:
+        # they weigh as the name they share, and stay capped below "likely".
         return shared_weight(model, weights, key)
     if level not in NAME_WHOLE_LEVELS or not key:
         return base[level]
@@ -977,25 +983,8 @@ NAME_SEEN_AT_LEAST = 5
 
 
 def adjust_levels(levels: tuple[int, ...], a: Record, b: Record, model: Model) -> tuple[int, ...]:
-    """The name level as far as the model's name counts can tell it.
-
-    - Similar-looking names that are both established names count as
-      different names, sharing at most one name.
-    - Names that compare as different although they carry a token in common
-      are a brother's and a sister's names (``_sex_marked_pair``: Rizki
-      Pratama / Rizka Pratama): what they share counts as for any two
-      children sharing one name (Bayu Pratama / Dimas Pratama), "one name
-      shared", weighed by how common that name is. Without counts (the
-      defaults) the shared name cannot be weighed, so they stay different.
-    """
-    if not model.token_counts:
-        return levels
-    if levels[0] == NAME_DIFFERENT:
-        # Cheap test first: most different names share no token at all.
-        if shared_tokens(a, b) and _sex_marked_pair(a, b):
-            return (NAME_ONE_SHARED, *levels[1:])
-        return levels
-    if levels[0] not in (NAME_SIMILAR, NAME_VERY_SIMILAR):
+    """Similar-looking names that are both established names count as different names."""
+    if levels[0] not in (NAME_SIMILAR, NAME_VERY_SIMILAR) or not model.token_counts:
         return levels
     only_a, only_b = a.token_set - b.token_set, b.token_set - a.token_set
     if not only_a or not only_b:
@@ -1024,18 +1013,32 @@ def pair_name_key(
 
     The informative name key both share, or, when one name is part of the
     other, ``PART_KEY`` and the rarest token of the shorter name (by the
-    model's token counts). At "one name shared" (``level``), the rarest token
-    both carry: a brother's and a sister's names can share every sound key
-    (Rizki Pratama / Rizka Pratama) and still share only "Pratama".
+    model's token counts). At "one name shared" or "different" (``level``),
+    ``SHARED_KEY`` and the rarest token both carry: names that compare as
+    different and still carry a token in common are a brother's and a
+    sister's (``_sex_marked_pair``: Rizki Pratama / Rizka Pratama), sharing
+    "Pratama" and no more. At "sounds the same" with different keys (one
+    name written as one word or two), the commoner of the two spellings'
+    keys, so the pair never weighs more than the name written alike.
     """
-    one_shared = level == NAME_ONE_SHARED
-    if a.info_keys == b.info_keys and not one_shared:
+    if level is not None and level <= NAME_ONE_SHARED:
+        # A token shared has its key shared: most different names share neither.
+        if model is None or not model.token_counts or not a.info_key_set & b.info_key_set:
+            return ""
+        shared = shared_tokens(a, b)
+        counts = model.token_counts
+        return SHARED_KEY + min(shared, key=lambda t: (counts.get(t, 0), t)) if shared else ""
+    if a.info_keys != b.info_keys and level == NAME_SOUNDS_SAME:
+        keys = (" ".join(a.info_keys), " ".join(b.info_keys))
+        freq = model.name_freq if model is not None else {}
+        return max(keys, key=lambda k: (freq.get(k, 0.0), k))
+    if a.info_keys == b.info_keys:
         return " ".join(a.info_keys)
     if model is None or not model.token_counts:
         return ""
     counts = model.token_counts
     ca, cb = a.core_key_set, b.core_key_set
-    if one_shared or not ca or not cb or not (ca <= cb or cb <= ca):
+    if not ca or not cb or not (ca <= cb or cb <= ca):
         shared = shared_tokens(a, b)
         # A token too rare to be counted (count 0) is the rarest: it is weighed
         # as the least common token that would still be counted.
