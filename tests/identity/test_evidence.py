@@ -35,6 +35,7 @@ BIRTH = [spec.name for spec in FIELDS].index("birth")
 NIK = [spec.name for spec in FIELDS].index("nik")
 BIRTH_LEVELS = FIELDS[BIRTH].levels
 NAME_LEVELS = FIELDS[NAME].levels
+NIK_LEVELS = FIELDS[NIK].levels
 
 
 # --- Placeholder birth dates ---------------------------------------------------------------
@@ -569,6 +570,53 @@ def test_twins_with_sibling_names_are_never_likely_even_on_a_rare_family_name(fi
     assert [row["weight"] for row in score.explain() if row["field"] == "parents"] == [0.0]
 
 
+def test_twins_numbered_one_after_the_other_are_not_likely_on_their_nik():
+    # Same-sex twins registered together: one birthday, one region, NIKs whose
+    # sequence numbers differ in the last digit. One digit off is not the same NIK.
+    model = Model(token_counts={"wibisono": 6}, records=2000, source="em")
+    shared = {"birth_date": date(2016, 5, 9), "sex": "M", "kelurahan": "64.71.05.1002"}
+    shared |= {"parent_names": ["Darman"], "school": "SDN 012 Balikpapan Selatan"}
+    first = make_record(1, full_name="Yuda Wibisono", nik="6471050905160001", **shared)
+    second = make_record(2, full_name="Yudi Wibisono", nik="6471050905160002", **shared)
+    for scorer in (Scorer(model), Scorer()):
+        score = scorer.score(first, second)
+        assert NIK_LEVELS[score.levels[NIK]] == "one_digit_or_swap"
+        assert score.band != "likely", score.explain()
+    # The same NIK on both is one child, whatever the names say.
+    again = make_record(3, full_name="Yudi Wibisono", nik="6471050905160001", **shared)
+    assert Scorer(model).score(first, again).band == "likely"
+
+
+def test_the_panel_says_when_different_names_weigh_as_the_name_they_share():
+    from django.utils import translation
+
+    from kawal.identity.templatetags.identity_tags import match_level
+
+    model = Model(token_counts={"wibisono": 6}, records=2000, source="em")
+    rows = (
+        Scorer(model)
+        .score(
+            make_record(1, full_name="Rizki Wibisono"), make_record(2, full_name="Rizka Wibisono")
+        )
+        .explain()
+    )
+    assert rows[NAME]["level"] == "different_one_shared"
+    with translation.override("id"):
+        assert match_level(rows[NAME]["level"]) == "nama berbeda, salah satunya sama"
+    # Nothing shared: plainly different.
+    rows = (
+        Scorer(model)
+        .score(make_record(1, full_name="Rizki"), make_record(2, full_name="Rizka"))
+        .explain()
+    )
+    assert rows[NAME]["level"] == "different"
+    # "Dede" is any youngest child: sharing it is not sharing a name.
+    from kawal.identity.matching import pair_name_key
+
+    dede = (make_record(3, full_name="Dede Rizki"), make_record(4, full_name="Dede Rizka"))
+    assert pair_name_key(*dede, model, compare(*dede)[NAME]) == ""
+
+
 @pytest.mark.parametrize(
     ("first", "second", "level"),
     [
@@ -582,6 +630,9 @@ def test_twins_with_sibling_names_are_never_likely_even_on_a_rare_family_name(fi
         ("Putri Pratama", "Dewi Pratama", "different"),
         ("Putra Pratama", "Putri Pratama", "different"),
         ("Dewa Lestari", "Dewi Lestari", "different"),
+        # Another marking name on both does not make them one.
+        ("Dwi Putri Lestari", "Tri Putri Lestari", "different"),
+        ("Siti Dwi Lestari", "Siti Tri Lestari", "different"),
     ],
 )
 def test_birth_order_and_common_names_swapped_are_two_children(first, second, level):

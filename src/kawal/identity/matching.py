@@ -452,8 +452,9 @@ def _sex_marked_pair(a: Record, b: Record) -> bool:
     # Common names left out at will ("Siti Aminah" is often just "Aminah") but
     # not swapped: "Dwi Wahyudi" and "Tri Wahyudi" are the second and the third
     # child of one family, "Putri Pratama" and "Dewi Pratama" two sisters.
+    # Another marking name on both ("Dwi Putri" / "Tri Putri") does not make them one.
     marks_a, marks_b = MARKING_TOKENS.intersection(a.tokens), MARKING_TOKENS.intersection(b.tokens)
-    if marks_a and marks_b and marks_a.isdisjoint(marks_b):
+    if marks_a - marks_b and marks_b - marks_a:
         return True
     # By sound, whatever the length: short names are compared letter for letter
     # elsewhere, which would hide Yuda/Yudi and Adi/Ade from this check. Every
@@ -771,6 +772,8 @@ class Score:
     probability: float
     band: str  # "likely", "possible" or ""
     model_version: str = ""
+    # What the name's weight was looked up under (``pair_name_key``), if anything.
+    name_key: str = ""
 
     def explain(self) -> list[dict[str, Any]]:
         """What agreed and what did not, field by field, for the candidate panel."""
@@ -778,10 +781,14 @@ class Score:
         for spec, level, weight in zip(FIELDS, self.levels, self.weights, strict=True):
             if level < 0:
                 rows.append({"field": spec.name, "level": "missing", "weight": 0.0})
-            else:
-                rows.append(
-                    {"field": spec.name, "level": spec.levels[level], "weight": round(weight, 1)}
-                )
+                continue
+            label = spec.levels[level]
+            shared = self.name_key.startswith(SHARED_KEY)
+            if spec.name == "name" and level == NAME_DIFFERENT and shared:
+                # Weighed as the one name both carry: say so, or a reviewer sees
+                # "different" with a weight for the pair.
+                label = "different_one_shared"
+            rows.append({"field": spec.name, "level": label, "weight": round(weight, 1)})
         return rows
 
 
@@ -802,6 +809,7 @@ BIRTH_SAME_YEAR = 2
 # Prefix of the birth key of a pair whose birth-year windows overlap: the years both allow.
 YEARS_KEY = "y:"
 NIK_FIELD = FIELD_NAMES.index("nik")
+NIK_SAME = FIELDS[NIK_FIELD].levels.index("same")
 
 
 def name_weight(level: int, model: Model, weights: dict[str, list[float]], key: str) -> float:
@@ -816,8 +824,9 @@ def name_weight(level: int, model: Model, weights: dict[str, list[float]], key: 
     if NAME_ONE_SHARED <= level <= NAME_PART and key.startswith(PART_KEY):
         return part_weight(model, weights, key, level)
     if level <= NAME_ONE_SHARED and key.startswith(SHARED_KEY):
-        # At "different" only a brother's and a sister's names share a token:
-        # they weigh as the name they share, and stay capped below "likely".
+        # At "different" only names the sibling rule told apart share a token (a
+        # brother's and a sister's, or one child's name with its last letter
+        # slipped): they weigh as the name they share, and stay capped below "likely".
         return shared_weight(model, weights, key)
     if level not in NAME_WHOLE_LEVELS or not key:
         return base[level]
@@ -955,10 +964,12 @@ def score_levels(
         parts.append(weight)
     prior = min(max(model.prior, 1e-12), 1 - 1e-9)
     total = math.log2(prior / (1 - prior)) + sum(parts)
-    if levels[0] <= _names_disagree_at(model) and levels[NIK_FIELD] < 1:
+    if levels[0] <= _names_disagree_at(model) and levels[NIK_FIELD] < NIK_SAME:
         # Names that disagree (or tell nothing, as "Dede") leave a birth date, a sex
         # and a NIK-implied date: two children born the same day are common, so
-        # without an agreeing NIK such a pair is for a reviewer, never "likely".
+        # without the same NIK such a pair is for a reviewer, never "likely". A NIK
+        # one digit off is not enough: twins registered together get numbers
+        # that differ in their last digit (...0001, ...0002).
         total = min(total, _likely_cap(model))
     probability = 1 / (1 + 2 ** (-total)) if total > -60 else 0.0
     band = (
@@ -975,6 +986,7 @@ def score_levels(
         probability,
         band,
         model.version if version is None else version,
+        name_key,
     )
 
 
@@ -1000,10 +1012,15 @@ def adjust_levels(levels: tuple[int, ...], a: Record, b: Record, model: Model) -
 def shared_tokens(a: Record, b: Record) -> list[str]:
     """Name tokens both records carry, as written, that tell a child apart.
 
-    Informative tokens only ("Siti" shared says nothing), and not Muhammad or
-    Ahmad, which many boys carry in front of their own name.
+    Informative tokens only ("Siti" shared says nothing), not Muhammad or
+    Ahmad, which many boys carry in front of their own name, and not a
+    generic nickname ("Dede": any youngest child).
     """
-    return [t for t in set(a.informative) & set(b.informative) if t not in DROPPABLE]
+    return [
+        t
+        for t in set(a.informative) & set(b.informative)
+        if t not in DROPPABLE and not generic_nickname(t)
+    ]
 
 
 def pair_name_key(
@@ -1015,11 +1032,13 @@ def pair_name_key(
     other, ``PART_KEY`` and the rarest token of the shorter name (by the
     model's token counts). At "one name shared" or "different" (``level``),
     ``SHARED_KEY`` and the rarest token both carry: names that compare as
-    different and still carry a token in common are a brother's and a
-    sister's (``_sex_marked_pair``: Rizki Pratama / Rizka Pratama), sharing
-    "Pratama" and no more. At "sounds the same" with different keys (one
-    name written as one word or two), the commoner of the two spellings'
-    keys, so the pair never weighs more than the name written alike.
+    different and still carry a token in common are those the sibling rule
+    told apart (``_sex_marked_pair``: Rizki Pratama / Rizka Pratama, or
+    Aminah Lestari / Amina Lestari, a slip the rule cannot tell from a
+    sister), sharing "Pratama" or "Lestari" and no more. At "sounds the
+    same" with different keys (one name written as one word or two), the
+    commoner of the two spellings' keys, so the pair never weighs more than
+    the name written alike.
     """
     if level is not None and level <= NAME_ONE_SHARED:
         # A token shared has its key shared: most different names share neither.

@@ -20,6 +20,7 @@ FIELD_LABELS = {
 LEVEL_LABELS = {
     "missing": _("not known on both"),
     "different": _("different"),
+    "different_one_shared": _("different names, one of them shared"),
     "one_name_shared": _("one of the names is the same"),
     "similar": _("similar"),
     "very_similar": _("very similar"),
