@@ -33,6 +33,11 @@ EXAMPLES = [
     ("Budi", "budi", ""),
     ("  dewi   LESTARI ", "dewi lestari", ""),
     ("Nur'aini", "nuraini", ""),
+    ("Muhammad Noor", "muhamad nur", ""),
+    ("Nor Hasanah", "nur hasanah", ""),
+    ("Norhadi", "norhadi", ""),
+    ("Puteri Ayu", "putri ayu", ""),
+    ("Putera Pratama", "putra pratama", ""),
 ]
 
 

@@ -325,8 +325,8 @@ def min_labels() -> int:
 
 # The scheme of ``block_keys``; raise it whenever the keys a record gets change,
 # so ``kawal dedupe`` rebuilds the stored index (2: one-edit "e:" keys; 3: a final
-# "ie" read as "i").
-BLOCK_KEYS_VERSION = 3
+# "ie" read as "i"; 4: Noor/Nor read as Nur, Puteri/Putera as Putri/Putra).
+BLOCK_KEYS_VERSION = 4
 
 
 # --- Blocking ------------------------------------------------------------------

@@ -39,6 +39,10 @@ PATRONYMIC_MARKERS = frozenset({"bin", "binti", "bt", "bte", "bint"})
 OLD_SPELLING = (("dj", "j"), ("tj", "c"), ("nj", "ny"), ("sj", "sy"), ("oe", "u"), ("ch", "kh"))
 # Letters written in several ways for the same sound.
 VARIANTS = (("dh", "d"), ("th", "t"), ("ph", "f"), ("dz", "z"), ("q", "k"), ("v", "f"), ("x", "ks"))
+# Whole names written several ways (after the steps above): Banjar and Malay
+# write Nur as Noor or Nor (Muhammad Noor), and Puteri/Putera are the older
+# spelling of Putri/Putra. As parts of longer names (Norhadi) they stay.
+WHOLE_VARIANTS = {"nor": "nur", "puteri": "putri", "putera": "putra"}
 
 # Nickname -> canonical given-name tokens it is commonly short for. Generic
 # nicknames ("Dede": the youngest, "Ucok": a boy, "Neng": a girl) stand for no
@@ -106,7 +110,7 @@ def canonical_token(token: str) -> str:
     token = re.sub(r"(.)\1+", r"\1", token)  # doubled letters: Muhammad/Muhamad, Dessy/Desi
     if token in MUHAMMAD_FORMS:
         return "muhamad"
-    return token
+    return WHOLE_VARIANTS.get(token, token)
 
 
 @lru_cache(maxsize=65536)
