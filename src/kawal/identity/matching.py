@@ -778,12 +778,12 @@ class Score:
     def explain(self) -> list[dict[str, Any]]:
         """What agreed and what did not, field by field, for the candidate panel."""
         rows = []
+        shared = self.name_key.startswith(SHARED_KEY)
         for spec, level, weight in zip(FIELDS, self.levels, self.weights, strict=True):
             if level < 0:
                 rows.append({"field": spec.name, "level": "missing", "weight": 0.0})
                 continue
             label = spec.levels[level]
-            shared = self.name_key.startswith(SHARED_KEY)
             if spec.name == "name" and level == NAME_DIFFERENT and shared:
                 # Weighed as the one name both carry: say so, or a reviewer sees
                 # "different" with a weight for the pair.
@@ -1023,6 +1023,16 @@ def shared_tokens(a: Record, b: Record) -> list[str]:
     ]
 
 
+def _shared_key(a: Record, b: Record, counts: dict[str, int]) -> str:
+    """``SHARED_KEY`` and the rarest token both records carry, or "" if none.
+
+    A token too rare to be counted (count 0) is the rarest: it is weighed as
+    the least common token that would still be counted.
+    """
+    shared = shared_tokens(a, b)
+    return SHARED_KEY + min(shared, key=lambda t: (counts.get(t, 0), t)) if shared else ""
+
+
 def pair_name_key(
     a: Record, b: Record, model: Model | None = None, level: int | None = None
 ) -> str:
@@ -1044,9 +1054,7 @@ def pair_name_key(
         # A token shared has its key shared: most different names share neither.
         if model is None or not model.token_counts or not a.info_key_set & b.info_key_set:
             return ""
-        shared = shared_tokens(a, b)
-        counts = model.token_counts
-        return SHARED_KEY + min(shared, key=lambda t: (counts.get(t, 0), t)) if shared else ""
+        return _shared_key(a, b, model.token_counts)
     if a.info_keys != b.info_keys and level == NAME_SOUNDS_SAME:
         keys = (" ".join(a.info_keys), " ".join(b.info_keys))
         freq = model.name_freq if model is not None else {}
@@ -1058,10 +1066,7 @@ def pair_name_key(
     counts = model.token_counts
     ca, cb = a.core_key_set, b.core_key_set
     if not ca or not cb or not (ca <= cb or cb <= ca):
-        shared = shared_tokens(a, b)
-        # A token too rare to be counted (count 0) is the rarest: it is weighed
-        # as the least common token that would still be counted.
-        return SHARED_KEY + min(shared, key=lambda t: (counts.get(t, 0), t)) if shared else ""
+        return _shared_key(a, b, counts)
     shorter = a if len(ca) <= len(cb) else b
     tokens = [t for t in shorter.tokens if t not in DROPPABLE]
     if not tokens:
