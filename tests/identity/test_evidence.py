@@ -514,6 +514,32 @@ def test_a_swap_inside_is_a_slip_and_a_sex_marking_ending_two_names(first, secon
     assert (level == "different") is sex_marked, level
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "level"),
+    [
+        # A stray space is the same letters in the same order, not a sister's name
+        # (Yul/Yulia alone would read as a brother's name and a sister's).
+        ({"full_name": "Yul Ia Lestari"}, {"full_name": "Yulia Lestari"}, "sounds_same"),
+        ({"full_name": "Dew i Lestari"}, {"full_name": "Dewi Lestari"}, "sounds_same"),
+        # Mamat is Muhamad by the nickname list, however far apart the spellings are...
+        ({"full_name": "Mamat Hidayat"}, {"full_name": "Muhammad Hidayat"}, "part"),
+        (
+            {"full_name": "Memet Hidayat", "sex": "M"},
+            {"full_name": "Muhamad Hidayat", "sex": "M"},
+            "part",
+        ),
+        # ...unless the records give two sexes.
+        (
+            {"full_name": "Mamat Hidayat", "sex": "M"},
+            {"full_name": "Muhammad Hidayat", "sex": "F"},
+            "different",
+        ),
+    ],
+)
+def test_a_split_name_and_a_listed_nickname_are_not_read_as_siblings(first, second, level):
+    assert name_level(first, second) == level
+
+
 def test_a_brother_and_sister_weigh_as_the_name_they_share_and_stay_different():
     from kawal.identity.matching import pair_name_key
 
