@@ -10,12 +10,14 @@ from django.core.management import call_command
 
 from kawal.cases import services as cases_svc
 from kawal.identity import batch, dedupe
+from kawal.identity.matching import COMPARISON_VERSION
 from kawal.identity.models import (
     DuplicatePair,
     IdentityBlock,
     IdentityRecord,
     MatchModelState,
 )
+from kawal.people.models import Person
 from tests.identity.conftest import register
 
 NAMES = [
@@ -133,3 +135,67 @@ def test_a_scan_saved_by_older_code_resumes_from_its_count(people, monkeypatch):
     MatchModelState.objects.update(run_last_first=None, run_last_second=None)
     assert dedupe.run().resumed_from == 2
     assert pairs_found() == {frozenset(pair) for pair in NAMES}
+
+
+def _stored(first_name, second_name):
+    return DuplicatePair.objects.get(
+        first__full_name__in=(first_name, second_name),
+        second__full_name__in=(first_name, second_name),
+    )
+
+
+def test_a_new_comparison_scores_every_stored_pair_again_without_full(people):
+    owner, _, _ = people
+    registry(owner)
+    first = dedupe.run()
+    pair = _stored(*NAMES[1])
+    right = pair.probability
+    # As an older comparison left it.
+    DuplicatePair.objects.filter(pk=pair.pk).update(probability=0.5, band="possible")
+    MatchModelState.objects.update(comparison_version=COMPARISON_VERSION - 1)
+    out = io.StringIO()
+    call_command("dedupe", stdout=out)
+    assert "every pair scored again" in out.getvalue()
+    pair.refresh_from_db()
+    assert pair.probability == right and pair.band != "possible"
+    assert dedupe.state().comparison_version == COMPARISON_VERSION
+    assert dedupe.run().compared == 0  # once only
+    assert first.compared > 0
+
+
+def test_an_interrupted_rescoring_resumes_as_a_rescoring(people, monkeypatch):
+    owner, _, _ = people
+    registry(owner)
+    everyone = dedupe.run().compared
+    MatchModelState.objects.update(comparison_version=COMPARISON_VERSION - 1)
+    monkeypatch.setattr(dedupe, "CHUNK", 1)
+    partial = dedupe.run(stop_after_chunks=2)
+    assert partial.rescored and partial.compared == 2
+    rest = dedupe.run()
+    assert not rest.rescored and rest.resumed_from == 2
+    assert rest.resumed_from + rest.compared == everyone
+
+
+def test_an_open_pair_scored_again_below_possible_leaves_the_queue(people):
+    from kawal.identity.services import open_pairs_for
+
+    owner, boss, _ = people
+    born = date(2012, 3, 4)
+    for name in ("Muhammad Riski bin Darman", "Moh. Rizky", "Yosua Manurung"):
+        # Yosua is born the same day and shares no name: a candidate through the
+        # birth date that scores below "possible".
+        register(owner, name, supervisor=boss, birth_date=born)
+    dedupe.run()
+    assert pairs_found() == {frozenset(NAMES[0])}
+    stale = DuplicatePair.objects.create(
+        first=Person.objects.get(full_name="Muhammad Riski bin Darman"),
+        second=Person.objects.get(full_name="Yosua Manurung"),
+        probability=0.6,
+        band="possible",
+        source="batch",
+    )
+    assert stale in open_pairs_for(boss)
+    dedupe.run(full=True)
+    stale.refresh_from_db()
+    assert stale.band == "" and stale.probability < 0.4 and stale.status == "open"
+    assert open_pairs_for(boss) == [_stored(*NAMES[0])]

@@ -26,6 +26,7 @@ from kawal.identity.batch import (
 from kawal.identity.index import identity_refresh, record_from_row
 from kawal.identity.matching import (
     BLOCK_KEYS_VERSION,
+    COMPARISON_VERSION,
     Model,
     Record,
     Scorer,
@@ -65,6 +66,8 @@ class DedupeResult:
     # (field, level, weight without labels, weight with them), in bits
     changes: list[tuple[str, str, float, float]] = field(default_factory=list)
     reindexed: int = 0
+    # Every pair scored again: the comparison changed since the stored pairs were scored.
+    rescored: bool = False
 
 
 def state() -> MatchModelState:
@@ -166,9 +169,21 @@ def run(
         reindexed = reindex(progress)
         current.keys_version = BLOCK_KEYS_VERSION
         current.save(update_fields=["keys_version"])
-    # A rebuilt index marks every child changed: the interrupted run's pair list is gone.
+    rescoring = current.comparison_version < COMPARISON_VERSION
+    if rescoring:
+        # Stored pairs keep the score an older comparison gave them until they are
+        # compared again: compare everyone, in a run that resumes like any other.
+        current.scanned_until = None
+        current.comparison_version = COMPARISON_VERSION
+        current.save(update_fields=["scanned_until", "comparison_version"])
+    # A rebuilt index marks every child changed, and a new comparison asks for
+    # everyone: either way the interrupted run's pair list is gone.
     resuming = (
-        current.run_started_at is not None and current.run_cursor > 0 and not full and not reindexed
+        current.run_started_at is not None
+        and current.run_cursor > 0
+        and not full
+        and not reindexed
+        and not rescoring
     )
     if not resuming:
         current.run_started_at = timezone.now()
@@ -203,6 +218,11 @@ def run(
     scorer = Scorer(Model.from_json(current.parameters) if current.parameters else Model())
     start = _resume_at(current, pairs, person_ids) if resuming else 0
     raised = 0
+    # An open pair that now scores below "possible" gets its new score too, and
+    # with it leaves the queue; a pair someone decided stays decided.
+    open_pairs = set(
+        DuplicatePair.objects.filter(status=PairStatus.OPEN).values_list("first_id", "second_id")
+    )
 
     def result(compared: int) -> DedupeResult:
         return DedupeResult(
@@ -215,15 +235,19 @@ def run(
             scorer.version,
             changes,
             reindexed,
+            rescoring,
         )
 
     for chunks, (offset, chunk) in enumerate(pairs.slices(CHUNK, start), start=1):
         with transaction.atomic():
             for a, b in chunk:
                 score = scorer.score(records[a], records[b])
+                first, second = rows[a].person_id, rows[b].person_id
                 if score.band:
-                    pair_raise(rows[a].person_id, rows[b].person_id, score, source=PairSource.BATCH)
+                    pair_raise(first, second, score, source=PairSource.BATCH)
                     raised += 1
+                elif (min(first, second), max(first, second)) in open_pairs:
+                    pair_raise(first, second, score, source=PairSource.BATCH)
             current.run_cursor = offset + len(chunk)
             last_a, last_b = chunk[-1]
             current.run_last_first = rows[last_a].person_id

@@ -327,6 +327,11 @@ def min_labels() -> int:
 # so ``kawal dedupe`` rebuilds the stored index (2: one-edit "e:" keys; 3: a final
 # "ie" read as "i"; 4: Noor/Nor read as Nur, Puteri/Putera as Putri/Putra).
 BLOCK_KEYS_VERSION = 4
+# The scheme of ``compare`` and the scoring rules; raise it whenever the same
+# two records may score differently, so the next ``kawal dedupe`` scores every
+# stored pair again (1: the name split by a space and the listed nickname
+# read before the sibling rule).
+COMPARISON_VERSION = 1
 
 
 # --- Blocking ------------------------------------------------------------------

@@ -91,6 +91,9 @@ class MatchModelState(models.Model):
     # The blocking keys' scheme the index was built with (``matching.BLOCK_KEYS_VERSION``):
     # ``kawal dedupe`` rebuilds the index when the code's scheme is newer.
     keys_version = models.PositiveSmallIntegerField(default=1)
+    # The comparison the stored pairs were scored with (``matching.COMPARISON_VERSION``):
+    # ``kawal dedupe`` scores everyone again when the code's comparison is newer.
+    comparison_version = models.PositiveSmallIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"model fitted {self.fitted_at}"

@@ -331,6 +331,7 @@ def open_pairs_for(user: Any) -> list[DuplicatePair]:
         return []
     pairs = list(
         DuplicatePair.objects.filter(status=PairStatus.OPEN)
+        .exclude(band="")  # scored again below "possible": nothing left to decide
         .select_related("first", "second")
         .order_by("-probability", "created_at")[:500]
     )

@@ -35,6 +35,8 @@ class Command(BaseCommand):
             sys.exit(130)
         if result.resumed_from:
             self.stdout.write(f"Resumed after {result.resumed_from} pairs.")
+        if result.rescored:
+            self.stdout.write("Comparison changed since the last scan: every pair scored again.")
         if result.reindexed:
             self.stdout.write(f"Matching index rebuilt for {result.reindexed} children (new keys).")
         if result.fitted:
