@@ -144,23 +144,41 @@ def _stored(first_name, second_name):
     )
 
 
-def test_a_new_comparison_scores_every_stored_pair_again_without_full(people):
+def _stale(first_name, second_name, **fields):
+    """A pair as an older comparison left it."""
+    values = {"probability": 0.95, "band": "likely", "source": "intake", **fields}
+    return DuplicatePair.objects.create(
+        first=Person.objects.get(full_name=first_name),
+        second=Person.objects.get(full_name=second_name),
+        **values,
+    )
+
+
+def test_a_new_registry_starts_on_the_current_comparison(people):
     owner, _, _ = people
     registry(owner)
-    first = dedupe.run()
+    out = io.StringIO()
+    call_command("dedupe", stdout=out)
+    assert "compared again" not in out.getvalue()
+    assert dedupe.state().comparison_version == COMPARISON_VERSION
+
+
+def test_a_new_comparison_compares_everyone_again_without_full(people):
+    owner, _, _ = people
+    registry(owner)
+    everyone = dedupe.run().compared
     pair = _stored(*NAMES[1])
     right = pair.probability
-    # As an older comparison left it.
     DuplicatePair.objects.filter(pk=pair.pk).update(probability=0.5, band="possible")
     MatchModelState.objects.update(comparison_version=COMPARISON_VERSION - 1)
     out = io.StringIO()
     call_command("dedupe", stdout=out)
-    assert "every pair scored again" in out.getvalue()
+    assert "every child compared again" in out.getvalue()
+    assert f"{everyone} pairs compared" in out.getvalue()
     pair.refresh_from_db()
     assert pair.probability == right and pair.band != "possible"
     assert dedupe.state().comparison_version == COMPARISON_VERSION
     assert dedupe.run().compared == 0  # once only
-    assert first.compared > 0
 
 
 def test_an_interrupted_rescoring_resumes_as_a_rescoring(people, monkeypatch):
@@ -176,26 +194,42 @@ def test_an_interrupted_rescoring_resumes_as_a_rescoring(people, monkeypatch):
     assert rest.resumed_from + rest.compared == everyone
 
 
+def test_a_scan_stopped_before_an_upgrade_starts_again_with_everyone(people, monkeypatch):
+    # The stopped run listed only the changed children's pairs: its place in that
+    # list means nothing in the list of everyone's pairs.
+    owner, _, _ = people
+    registry(owner)
+    everyone = dedupe.run().compared
+    register(owner, "Yohanis Pasaribu", birth_date=date(2010, 1, 1))
+    monkeypatch.setattr(dedupe, "CHUNK", 1)
+    dedupe.run(stop_after_chunks=1)
+    assert dedupe.state().run_cursor == 1
+    MatchModelState.objects.update(comparison_version=COMPARISON_VERSION - 1)
+    upgraded = dedupe.run()
+    assert upgraded.rescored and upgraded.resumed_from == 0
+    assert upgraded.compared > everyone  # everyone, the new child included
+    assert frozenset(("Yohanes Pasaribu", "Yohanis Pasaribu")) in pairs_found()
+
+
 def test_an_open_pair_scored_again_below_possible_leaves_the_queue(people):
     from kawal.identity.services import open_pairs_for
 
     owner, boss, _ = people
     born = date(2012, 3, 4)
-    for name in ("Muhammad Riski bin Darman", "Moh. Rizky", "Yosua Manurung"):
-        # Yosua is born the same day and shares no name: a candidate through the
-        # birth date that scores below "possible".
+    for name in ("Muhammad Riski bin Darman", "Moh. Rizky", "Yosua Manurung", "Maria Tobing"):
         register(owner, name, supervisor=boss, birth_date=born)
+    Person.objects.filter(full_name="Maria Tobing").update(birth_date=date(2009, 1, 1))
     dedupe.run()
     assert pairs_found() == {frozenset(NAMES[0])}
-    stale = DuplicatePair.objects.create(
-        first=Person.objects.get(full_name="Muhammad Riski bin Darman"),
-        second=Person.objects.get(full_name="Yosua Manurung"),
-        probability=0.6,
-        band="possible",
-        source="batch",
-    )
+    # One a candidate of no scan at all (nothing shared but the kelurahan), as an
+    # intake pair can be; one decided by a reviewer, which stays as decided.
+    stale = _stale("Muhammad Riski bin Darman", "Maria Tobing")
+    decided = _stale("Moh. Rizky", "Yosua Manurung", status="different", band="possible")
     assert stale in open_pairs_for(boss)
-    dedupe.run(full=True)
+    dedupe.run()  # nothing changed since the last scan
     stale.refresh_from_db()
     assert stale.band == "" and stale.probability < 0.4 and stale.status == "open"
     assert open_pairs_for(boss) == [_stored(*NAMES[0])]
+    decided.refresh_from_db()
+    assert decided.probability == 0.95 and decided.band == "possible"
+    assert DuplicatePair.objects.count() == 3  # no pair added for a low score

@@ -73,7 +73,8 @@ class DedupeResult:
 def state() -> MatchModelState:
     with transaction.atomic():
         row = MatchModelState.objects.select_for_update().order_by("pk").first()
-        return row or MatchModelState.objects.create()
+        # A new registry has no pair scored by an older comparison.
+        return row or MatchModelState.objects.create(comparison_version=COMPARISON_VERSION)
 
 
 def reindex(progress: Progress | None = None) -> int:
@@ -154,6 +155,31 @@ def _resume_at(current: MatchModelState, pairs: CandidateSet, person_ids: list[i
     return pairs.count_before(a, 0)  # that record is gone: the next record's pairs
 
 
+def _rescore_open_pairs(scorer: Scorer, records: list[Record], person_ids: list[int]) -> int:
+    """Give every open pair the current score; those below "possible" leave the queue.
+
+    Blocking finds only the pairs of children changed since the last run, and
+    an intake pair may never be a candidate of a scan, so an open pair could
+    keep the score of an older comparison or model. They are few: score them
+    all. A pair someone decided stays decided, and keeps its score.
+    """
+    index = {person: i for i, person in enumerate(person_ids)}
+    refreshed = 0
+    pairs = DuplicatePair.objects.filter(status=PairStatus.OPEN).values_list(
+        "first_id", "second_id", "probability", "model_version"
+    )
+    for first, second, probability, version in pairs.iterator():
+        a, b = index.get(first), index.get(second)
+        if a is None or b is None:
+            continue  # not in the matching index: nothing to compare
+        score = scorer.score(records[a], records[b])
+        if score.probability != probability or score.model_version != version:
+            with transaction.atomic():
+                pair_raise(first, second, score, source=PairSource.BATCH)
+            refreshed += 1
+    return refreshed
+
+
 def run(
     *,
     full: bool = False,
@@ -170,12 +196,6 @@ def run(
         current.keys_version = BLOCK_KEYS_VERSION
         current.save(update_fields=["keys_version"])
     rescoring = current.comparison_version < COMPARISON_VERSION
-    if rescoring:
-        # Stored pairs keep the score an older comparison gave them until they are
-        # compared again: compare everyone, in a run that resumes like any other.
-        current.scanned_until = None
-        current.comparison_version = COMPARISON_VERSION
-        current.save(update_fields=["scanned_until", "comparison_version"])
     # A rebuilt index marks every child changed, and a new comparison asks for
     # everyone: either way the interrupted run's pair list is gone.
     resuming = (
@@ -186,12 +206,19 @@ def run(
         and not rescoring
     )
     if not resuming:
+        fields = ["run_started_at", "run_cursor", "run_last_first", "run_last_second"]
         current.run_started_at = timezone.now()
         current.run_cursor = 0
         current.run_last_first = current.run_last_second = None
-        current.save(
-            update_fields=["run_started_at", "run_cursor", "run_last_first", "run_last_second"]
-        )
+        if rescoring:
+            # Stored pairs keep the score an older comparison gave them until they
+            # are compared again: everyone counts as changed, in a run that resumes
+            # like any other. One save with the fresh start, so a stop in between
+            # cannot resume an older run's place in the new list of pairs.
+            current.scanned_until = None
+            current.comparison_version = COMPARISON_VERSION
+            fields += ["scanned_until", "comparison_version"]
+        current.save(update_fields=fields)
     rows = list(IdentityRecord.objects.order_by("person_id"))
     records = [record_from_row(row) for row in rows]
     roots = [row.root_id for row in rows]
@@ -218,11 +245,6 @@ def run(
     scorer = Scorer(Model.from_json(current.parameters) if current.parameters else Model())
     start = _resume_at(current, pairs, person_ids) if resuming else 0
     raised = 0
-    # An open pair that now scores below "possible" gets its new score too, and
-    # with it leaves the queue; a pair someone decided stays decided.
-    open_pairs = set(
-        DuplicatePair.objects.filter(status=PairStatus.OPEN).values_list("first_id", "second_id")
-    )
 
     def result(compared: int) -> DedupeResult:
         return DedupeResult(
@@ -242,12 +264,9 @@ def run(
         with transaction.atomic():
             for a, b in chunk:
                 score = scorer.score(records[a], records[b])
-                first, second = rows[a].person_id, rows[b].person_id
                 if score.band:
-                    pair_raise(first, second, score, source=PairSource.BATCH)
+                    pair_raise(rows[a].person_id, rows[b].person_id, score, source=PairSource.BATCH)
                     raised += 1
-                elif (min(first, second), max(first, second)) in open_pairs:
-                    pair_raise(first, second, score, source=PairSource.BATCH)
             current.run_cursor = offset + len(chunk)
             last_a, last_b = chunk[-1]
             current.run_last_first = rows[last_a].person_id
@@ -257,6 +276,7 @@ def run(
             progress("pairs", current.run_cursor, total)
         if stop_after_chunks is not None and chunks >= stop_after_chunks:
             return result(current.run_cursor - start)
+    _rescore_open_pairs(scorer, records, person_ids)
     current.scanned_until = current.run_started_at
     current.run_started_at = None
     current.run_cursor = 0

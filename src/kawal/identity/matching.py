@@ -36,6 +36,7 @@ from rapidfuzz.distance import OSA
 
 from kawal.identity.normalise import (
     NICKNAMES,
+    canonical_token,
     fold,
     generic_nickname,
     normalise_name,
@@ -329,8 +330,8 @@ def min_labels() -> int:
 BLOCK_KEYS_VERSION = 4
 # The scheme of ``compare`` and the scoring rules; raise it whenever the same
 # two records may score differently, so the next ``kawal dedupe`` scores every
-# stored pair again (1: the name split by a space and the listed nickname
-# read before the sibling rule).
+# stored pair again (1: a name split by a space read as one before the
+# sibling rule).
 COMPARISON_VERSION = 1
 
 
@@ -465,29 +466,14 @@ def _sex_marked_pair(a: Record, b: Record) -> bool:
     # elsewhere, which would hide Yuda/Yudi and Adi/Ade from this check. Every
     # token, common ones too: Putri and Dewi tell nobody apart, but against
     # Putra and Dewa they tell a sister from her brother.
-    sexes_differ = _sexes_differ(a, b)
     for x in a.tokens:
         key = phonetic_key(x)
         for y in b.tokens:
             if y == x or phonetic_key(y) != key:
                 continue
-            if not sexes_differ and _listed_nickname(x, y):
-                # Mamat is Muhamad by the nickname list, whatever the spelling
-                # distance: not a sibling's name, unless the records' sexes say so.
-                continue
             if _sex_marked_ending(x, y) or fuzz.ratio(x, y) < 70:
                 return True
     return False
-
-
-def _sexes_differ(a: Record, b: Record) -> bool:
-    """Whether the records give two sexes, as entered or as the NIK encodes it."""
-    sex_a, sex_b = a.sex or a.nik_sex, b.sex or b.nik_sex
-    return bool(sex_a and sex_b and sex_a != sex_b)
-
-
-def _listed_nickname(x: str, y: str) -> bool:
-    return x in NICKNAMES.get(y, ()) or y in NICKNAMES.get(x, ())
 
 
 def _sex_marked_ending(x: str, y: str) -> bool:
@@ -522,13 +508,14 @@ def _name_level(a: Record, b: Record) -> int:
     if a.token_set == b.token_set:
         return NAME_SAME
     sa, sb = a.info_key_set, b.info_key_set
-    joined = "".join(a.tokens)
-    if len(a.tokens) != len(b.tokens) and joined == "".join(b.tokens):
+    joined = canonical_token("".join(a.tokens))
+    if len(a.tokens) != len(b.tokens) and joined == canonical_token("".join(b.tokens)):
         # One name written as one word or two (Nurhayati / Nur Hayati, Dwiputra /
-        # Dwi Putra): clerks write both, and no brother or sister is told apart so
-        # (the same letters in the same order: before the sibling rule, which
-        # would read Soph/Sophie as two names).
-        # "A Dek" is still "Adek", a nickname that tells nobody apart.
+        # Dwi Putra, Hartatie / Hartat Ie): clerks write both, and no brother or
+        # sister is told apart so. The same letters in the same order, spelled
+        # as one word would be, so it comes before the sibling rule, which would
+        # read Yul/Yulia as a brother's name and a sister's. "A Dek" is still
+        # "Adek", a nickname that tells nobody apart.
         return -1 if generic_nickname(joined) else NAME_SOUNDS_SAME
     if _sex_marked_pair(a, b):
         # Two different names, as siblings are given (Rizki/Rizka); the name they

@@ -26,7 +26,7 @@ from kawal.cases.models import Case, CaseStatus
 from kawal.cases.policy import case_access_bulk
 from kawal.identity.index import Candidate, lookup
 from kawal.identity.matching import Record
-from kawal.identity.models import DuplicatePair, IdentityRecord
+from kawal.identity.models import DuplicatePair, IdentityRecord, PairStatus
 from kawal.identity.services import cluster_ids, sees_identity_of
 from kawal.people.models import Person
 
@@ -153,9 +153,11 @@ def pairs_seen_by(user: Any, person_ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     others: dict[int, set[int]] = {}
-    for first, second in DuplicatePair.objects.filter(
-        Q(first_id__in=ids) | Q(second_id__in=ids)
-    ).values_list("first_id", "second_id"):
+    pairs = DuplicatePair.objects.filter(Q(first_id__in=ids) | Q(second_id__in=ids)).exclude(
+        status=PairStatus.OPEN,
+        band="",  # scored again below "possible": not for review
+    )
+    for first, second in pairs.values_list("first_id", "second_id"):
         if first in ids:
             others.setdefault(first, set()).add(second)
         if second in ids:

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         if result.resumed_from:
             self.stdout.write(f"Resumed after {result.resumed_from} pairs.")
         if result.rescored:
-            self.stdout.write("Comparison changed since the last scan: every pair scored again.")
+            self.stdout.write("Comparison changed since the last scan: every child compared again.")
         if result.reindexed:
             self.stdout.write(f"Matching index rebuilt for {result.reindexed} children (new keys).")
         if result.fitted:

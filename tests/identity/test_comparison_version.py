@@ -1,0 +1,126 @@
+"""A change to how pairs compare must raise ``COMPARISON_VERSION``.
+
+``kawal dedupe`` scores every stored pair again only when the version is raised,
+so a change that alters comparisons without it would leave stored pairs with the
+old code's scores. This test fingerprints the comparison of a fixed set of
+synthetic records; when it fails, raise the version (say why beside it) and put
+the new fingerprint under the new number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import date
+
+from kawal.identity.batch import token_counts
+from kawal.identity.matching import (
+    COMPARISON_VERSION,
+    Model,
+    Scorer,
+    compare,
+    make_record,
+    pair_name_key,
+)
+
+# Version -> fingerprint of the comparisons below.
+FINGERPRINTS = {1: "62a4e1360176b094"}
+
+NAMES = [
+    "Muhammad Rizki",
+    "Moh. Rizky",
+    "Rizka Wibisono",
+    "Rizki Wibisono",
+    "Putra Pratama",
+    "Putri Pratama",
+    "Puteri Pratama",
+    "Dwi Wahyudi",
+    "Tri Wahyudi",
+    "Dwi Putri Lestari",
+    "Siti Aminah",
+    "Aminah",
+    "Nur Hayati",
+    "Nurhayati",
+    "Noor Aini",
+    "Nur Aini",
+    "Mamat Hidayat",
+    "Muhammad Hidayat",
+    "Yul Ia Lestari",
+    "Yulia Lestari",
+    "Hartat Ie",
+    "Hartatie",
+    "Febrian Saputra",
+    "Febriana Saputra",
+    "Kristian Hidayat",
+    "Kristina Hidayat",
+    "Naila Zahra",
+    "Naial Zahra",
+    "Dede",
+    "Ucok",
+    "Lili",
+    "Juli Rahmawati (Lili)",
+    "Achmad Djunaedi",
+    "Ahmad Junaedi",
+    "Dessy Anggraeni",
+    "Desi Anggraini",
+    "Yohanes Pasaribu",
+    "Yohanis Pasaribu",
+    "Bayu Wibisono",
+    "Dimas Wibisono",
+    "Farhunnisa",
+    "Farhunniso",
+    "Saadat Goenawan",
+    "Saadat Gunawan",
+]
+DATES = [None, date(2015, 7, 1), date(2015, 3, 4), date(2015, 4, 3), date(2014, 3, 4)]
+PARENTS = [[], ["Slamet Wibisono"], ["Sri Wahyuni"], ["Slamet Wibisono", "Sri Wahyuni"]]
+NIKS = ["", "", "", "6471054403150001", "6471054403150002"]
+
+
+def _records():
+    rng = random.Random(13)
+    records = []
+    for index in range(160):
+        name = NAMES[index % len(NAMES)]
+        alias = []
+        if "(" in name:
+            name, alias = name.split(" (")[0], [name.split("(")[1].rstrip(")")]
+        born = rng.choice(DATES)
+        records.append(
+            make_record(
+                index,
+                full_name=name,
+                aliases=alias,
+                parent_names=rng.choice(PARENTS),
+                birth_date=born,
+                age_min=None if born else 9,
+                age_max=None if born else 11,
+                as_of=date(2025, 6, 30),
+                sex=rng.choice(["M", "F", ""]),
+                nik=rng.choice(NIKS),
+                kelurahan=rng.choice(["6471011001", "6471011002", ""]),
+                school=rng.choice(["", "SDN 001 Balikpapan"]),
+            )
+        )
+    return records
+
+
+def fingerprint() -> str:
+    records = _records()
+    model = Model(token_counts=token_counts(records), records=len(records), source="em")
+    scorer = Scorer(model)
+    digest = hashlib.sha256()
+    for i, a in enumerate(records):
+        for b in records[i + 1 :]:
+            levels = compare(a, b)
+            score = scorer.score(a, b)
+            key = pair_name_key(a, b, model, score.levels[0])
+            digest.update(f"{levels}{score.levels}{key}{score.probability:.6f};".encode())
+    return digest.hexdigest()[:16]
+
+
+def test_the_comparison_version_names_the_comparison():
+    found = fingerprint()
+    assert FINGERPRINTS.get(COMPARISON_VERSION) == found, (
+        f"The comparison changed: raise COMPARISON_VERSION and record {found!r} for it."
+    )
