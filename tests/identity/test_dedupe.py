@@ -7,10 +7,11 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 
 from kawal.cases import services as cases_svc
 from kawal.identity import batch, dedupe
-from kawal.identity.matching import COMPARISON_VERSION
+from kawal.identity.matching import comparison_id
 from kawal.identity.models import (
     DuplicatePair,
     IdentityBlock,
@@ -160,7 +161,7 @@ def test_a_new_registry_starts_on_the_current_comparison(people):
     out = io.StringIO()
     call_command("dedupe", stdout=out)
     assert "compared again" not in out.getvalue()
-    assert dedupe.state().comparison_version == COMPARISON_VERSION
+    assert dedupe.state().comparison == comparison_id()
 
 
 def test_a_new_comparison_compares_everyone_again_without_full(people):
@@ -170,14 +171,14 @@ def test_a_new_comparison_compares_everyone_again_without_full(people):
     pair = _stored(*NAMES[1])
     right = pair.probability
     DuplicatePair.objects.filter(pk=pair.pk).update(probability=0.5, band="possible")
-    MatchModelState.objects.update(comparison_version=COMPARISON_VERSION - 1)
+    MatchModelState.objects.update(comparison="")
     out = io.StringIO()
     call_command("dedupe", stdout=out)
     assert "every child compared again" in out.getvalue()
     assert f"{everyone} pairs compared" in out.getvalue()
     pair.refresh_from_db()
     assert pair.probability == right and pair.band != "possible"
-    assert dedupe.state().comparison_version == COMPARISON_VERSION
+    assert dedupe.state().comparison == comparison_id()
     assert dedupe.run().compared == 0  # once only
 
 
@@ -185,7 +186,7 @@ def test_an_interrupted_rescoring_resumes_as_a_rescoring(people, monkeypatch):
     owner, _, _ = people
     registry(owner)
     everyone = dedupe.run().compared
-    MatchModelState.objects.update(comparison_version=COMPARISON_VERSION - 1)
+    MatchModelState.objects.update(comparison="")
     monkeypatch.setattr(dedupe, "CHUNK", 1)
     partial = dedupe.run(stop_after_chunks=2)
     assert partial.rescored and partial.compared == 2
@@ -204,7 +205,7 @@ def test_a_scan_stopped_before_an_upgrade_starts_again_with_everyone(people, mon
     monkeypatch.setattr(dedupe, "CHUNK", 1)
     dedupe.run(stop_after_chunks=1)
     assert dedupe.state().run_cursor == 1
-    MatchModelState.objects.update(comparison_version=COMPARISON_VERSION - 1)
+    MatchModelState.objects.update(comparison="")
     upgraded = dedupe.run()
     assert upgraded.rescored and upgraded.resumed_from == 0
     assert upgraded.compared > everyone  # everyone, the new child included
@@ -233,3 +234,52 @@ def test_an_open_pair_scored_again_below_possible_leaves_the_queue(people):
     decided.refresh_from_db()
     assert decided.probability == 0.95 and decided.band == "possible"
     assert DuplicatePair.objects.count() == 3  # no pair added for a low score
+
+
+def test_other_placeholder_days_compare_everyone_again(people):
+    owner, _, _ = people
+    registry(owner)
+    everyone = dedupe.run().compared
+    with override_settings(KAWAL_PLACEHOLDER_BIRTH_DAYS=["01-01"]):
+        again = dedupe.run()
+        assert again.rescored and again.compared == everyone
+        assert dedupe.run().compared == 0
+
+
+@pytest.mark.parametrize("how", ["full", "reindex"])
+def test_a_scan_over_everyone_resumes_as_one(people, monkeypatch, how):
+    # Stopped, it goes on over everyone's pairs from where it stopped, not over
+    # the changed children's; started, it does not resume an older run's place.
+    owner, _, _ = people
+    registry(owner)
+    everyone = dedupe.run().compared
+    register(owner, "Yohanis Pasaribu", birth_date=date(2010, 1, 1))
+    monkeypatch.setattr(dedupe, "CHUNK", 1)
+    dedupe.run(stop_after_chunks=1)
+    options = {"full": True} if how == "full" else {"reindex_first": True}
+    started = dedupe.run(stop_after_chunks=2, **options)
+    assert started.resumed_from == 0 and started.compared == 2
+    rest = dedupe.run()
+    assert rest.resumed_from == 2
+    assert rest.resumed_from + rest.compared > everyone  # the new child's pairs too
+    assert frozenset(("Yohanes Pasaribu", "Yohanis Pasaribu")) in pairs_found()
+
+
+def test_an_open_pair_is_scored_over_the_merged_records_as_at_intake(people):
+    from kawal.identity.services import open_pairs_for
+
+    owner, boss, _ = people
+    born = date(2013, 5, 6)
+    for name in ("Dessy Anggraeni", "Siti Rahmawati", "Siti Rachmawati"):
+        register(owner, name, supervisor=boss, birth_date=born, sex="F")
+    dedupe.run()  # the first scan of a registry indexes it afresh
+    survivor = Person.objects.get(full_name="Dessy Anggraeni")
+    absorbed = Person.objects.get(full_name="Siti Rahmawati")
+    IdentityRecord.objects.filter(person=absorbed).update(root=survivor)
+    DuplicatePair.objects.all().delete()
+    # Raised at intake through the absorbed record, which alone is like the new child.
+    pair = _stale("Dessy Anggraeni", "Siti Rachmawati", probability=0.5, band="possible")
+    dedupe.run()
+    pair.refresh_from_db()
+    assert pair.band and pair.probability > 0.5
+    assert pair in open_pairs_for(boss)

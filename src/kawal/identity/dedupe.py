@@ -9,6 +9,7 @@ every chunk of pairs; a run that was interrupted resumes where it stopped.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,10 +27,10 @@ from kawal.identity.batch import (
 from kawal.identity.index import identity_refresh, record_from_row
 from kawal.identity.matching import (
     BLOCK_KEYS_VERSION,
-    COMPARISON_VERSION,
     Model,
     Record,
     Scorer,
+    comparison_id,
     min_labels,
 )
 from kawal.identity.models import (
@@ -66,7 +67,7 @@ class DedupeResult:
     # (field, level, weight without labels, weight with them), in bits
     changes: list[tuple[str, str, float, float]] = field(default_factory=list)
     reindexed: int = 0
-    # Every pair scored again: the comparison changed since the stored pairs were scored.
+    # Everyone compared again: the comparison changed since the stored pairs were scored.
     rescored: bool = False
 
 
@@ -74,7 +75,7 @@ def state() -> MatchModelState:
     with transaction.atomic():
         row = MatchModelState.objects.select_for_update().order_by("pk").first()
         # A new registry has no pair scored by an older comparison.
-        return row or MatchModelState.objects.create(comparison_version=COMPARISON_VERSION)
+        return row or MatchModelState.objects.create(comparison=comparison_id())
 
 
 def reindex(progress: Progress | None = None) -> int:
@@ -155,28 +156,58 @@ def _resume_at(current: MatchModelState, pairs: CandidateSet, person_ids: list[i
     return pairs.count_before(a, 0)  # that record is gone: the next record's pairs
 
 
-def _rescore_open_pairs(scorer: Scorer, records: list[Record], person_ids: list[int]) -> int:
+def _rescore_open_pairs(
+    scorer: Scorer,
+    records: list[Record],
+    person_ids: list[int],
+    roots: list[int],
+    progress: Progress | None = None,
+) -> int:
     """Give every open pair the current score; those below "possible" leave the queue.
 
     Blocking finds only the pairs of children changed since the last run, and
-    an intake pair may never be a candidate of a scan, so an open pair could
-    keep the score of an older comparison or model. They are few: score them
-    all. A pair someone decided stays decided, and keeps its score.
+    an intake pair may be a candidate of no scan, so an open pair could keep
+    the score of an older comparison or model. Each is scored as intake
+    scores a candidate: the best over the records of both children's merged
+    records. A pair someone decided meanwhile stays decided (the update asks
+    for an open pair), and keeps its score.
     """
     index = {person: i for i, person in enumerate(person_ids)}
-    refreshed = 0
-    pairs = DuplicatePair.objects.filter(status=PairStatus.OPEN).values_list(
-        "first_id", "second_id", "probability", "model_version"
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, root in enumerate(roots):
+        members[root].append(i)
+    pairs = list(
+        DuplicatePair.objects.filter(status=PairStatus.OPEN)
+        .order_by()
+        .values_list("pk", "first_id", "second_id", "probability", "model_version")
     )
-    for first, second, probability, version in pairs.iterator():
-        a, b = index.get(first), index.get(second)
-        if a is None or b is None:
-            continue  # not in the matching index: nothing to compare
-        score = scorer.score(records[a], records[b])
-        if score.probability != probability or score.model_version != version:
-            with transaction.atomic():
-                pair_raise(first, second, score, source=PairSource.BATCH)
-            refreshed += 1
+    refreshed = 0
+    for start in range(0, len(pairs), CHUNK):
+        now = timezone.now()
+        with transaction.atomic():
+            for pk, first, second, probability, version in pairs[start : start + CHUNK]:
+                a, b = index.get(first), index.get(second)
+                if a is None or b is None or roots[a] == roots[b]:
+                    continue  # not in the matching index, or merged into one child
+                score = max(
+                    (
+                        scorer.score(records[x], records[y])
+                        for x in members[roots[a]]
+                        for y in members[roots[b]]
+                    ),
+                    key=lambda found: found.probability,
+                )
+                if score.probability == probability and score.model_version == version:
+                    continue
+                refreshed += DuplicatePair.objects.filter(pk=pk, status=PairStatus.OPEN).update(
+                    probability=score.probability,
+                    band=score.band,
+                    explanation=score.explain(),
+                    model_version=score.model_version,
+                    updated_at=now,
+                )
+        if progress is not None:
+            progress("open pairs", min(start + CHUNK, len(pairs)), len(pairs))
     return refreshed
 
 
@@ -184,46 +215,39 @@ def run(
     *,
     full: bool = False,
     refit: bool = False,
+    reindex_first: bool = False,
     progress: Progress | None = None,
     stop_after_chunks: int | None = None,
 ) -> DedupeResult:
     """One scan; ``stop_after_chunks`` simulates an interruption (for tests)."""
     current = state()
-    reindexed = 0
-    if current.keys_version < BLOCK_KEYS_VERSION:
-        # The stored keys were built by an older scheme: lookups would miss pairs.
-        reindexed = reindex(progress)
-        current.keys_version = BLOCK_KEYS_VERSION
-        current.save(update_fields=["keys_version"])
-    rescoring = current.comparison_version < COMPARISON_VERSION
-    # A rebuilt index marks every child changed, and a new comparison asks for
-    # everyone: either way the interrupted run's pair list is gone.
-    resuming = (
-        current.run_started_at is not None
-        and current.run_cursor > 0
-        and not full
-        and not reindexed
-        and not rescoring
-    )
+    # Stored keys built by an older scheme would make lookups miss pairs.
+    keys_stale = current.keys_version < BLOCK_KEYS_VERSION
+    reindexed = reindex(progress) if keys_stale or reindex_first else 0
+    comparison = comparison_id()
+    rescoring = current.comparison != comparison
+    # Each of these asks for everyone's pairs, where an interrupted run's place
+    # in its own list means nothing: it starts afresh, and if it is stopped in
+    # turn, the next run resumes it as a run over everyone (``scanned_until``
+    # cleared in the same save that starts it, with the versions it brings).
+    everyone = full or keys_stale or reindex_first or rescoring
+    resuming = current.run_started_at is not None and current.run_cursor > 0 and not everyone
     if not resuming:
         fields = ["run_started_at", "run_cursor", "run_last_first", "run_last_second"]
         current.run_started_at = timezone.now()
         current.run_cursor = 0
         current.run_last_first = current.run_last_second = None
-        if rescoring:
-            # Stored pairs keep the score an older comparison gave them until they
-            # are compared again: everyone counts as changed, in a run that resumes
-            # like any other. One save with the fresh start, so a stop in between
-            # cannot resume an older run's place in the new list of pairs.
+        if everyone:
             current.scanned_until = None
-            current.comparison_version = COMPARISON_VERSION
-            fields += ["scanned_until", "comparison_version"]
+            current.keys_version = BLOCK_KEYS_VERSION
+            current.comparison = comparison
+            fields += ["scanned_until", "keys_version", "comparison"]
         current.save(update_fields=fields)
     rows = list(IdentityRecord.objects.order_by("person_id"))
     records = [record_from_row(row) for row in rows]
     roots = [row.root_id for row in rows]
     person_ids = [row.person_id for row in rows]
-    since = None if full else current.scanned_until
+    since = current.scanned_until
     changed = {i for i, row in enumerate(rows) if since is None or row.changed_at > since}
     # Held compactly, in person-id order (``_resume_at`` relies on it).
     pairs = candidates(
@@ -276,7 +300,7 @@ def run(
             progress("pairs", current.run_cursor, total)
         if stop_after_chunks is not None and chunks >= stop_after_chunks:
             return result(current.run_cursor - start)
-    _rescore_open_pairs(scorer, records, person_ids)
+    _rescore_open_pairs(scorer, records, person_ids, roots, progress)
     current.scanned_until = current.run_started_at
     current.run_started_at = None
     current.run_cursor = 0

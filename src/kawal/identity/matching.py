@@ -21,6 +21,7 @@ The model (docs/identity.md explains it with figures):
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import random
@@ -335,6 +336,13 @@ BLOCK_KEYS_VERSION = 4
 COMPARISON_VERSION = 1
 
 
+def comparison_id() -> str:
+    """The comparison in force: its version and the placeholder days, a setting that changes it."""
+    days = ",".join(sorted(placeholder_days()))
+    digest = hashlib.sha1(days.encode(), usedforsecurity=False).hexdigest()[:8]
+    return f"{COMPARISON_VERSION}:{digest}"
+
+
 # --- Blocking ------------------------------------------------------------------
 
 
@@ -476,6 +484,36 @@ def _sex_marked_pair(a: Record, b: Record) -> bool:
     return False
 
 
+def _one_word_or_two(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+    """Whether two token lists are one name, some of its words joined in one list.
+
+    Each token of the shorter list must be the next tokens of the longer one
+    joined, spelled as the one word would be (``canonical_token``: a final
+    "ie" is "i", a doubled letter one: Hartat Ie / Hartatie, Nur Rahman /
+    Nurrahman), except where a vowel ends one token and starts the next:
+    "Riana Aditya" is not "Rianaditya", the brother's name, but a sister's
+    name with the vowel her brother's lacks.
+    """
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    at = 0
+    for token in short:
+        end = at + 1
+        while end <= len(long) and not _joins_as(long[at:end], token):
+            end += 1
+        if end > len(long):
+            return False
+        at = end
+    return at == len(long)
+
+
+def _joins_as(parts: tuple[str, ...], token: str) -> bool:
+    if len(parts) == 1:
+        return parts[0] == token
+    if any(a[-1] == b[0] and a[-1] in "aeiou" for a, b in itertools.pairwise(parts)):
+        return False
+    return canonical_token("".join(parts)) == token
+
+
 def _sex_marked_ending(x: str, y: str) -> bool:
     """Whether the endings of two spellings tell a brother's name from a sister's.
 
@@ -508,15 +546,14 @@ def _name_level(a: Record, b: Record) -> int:
     if a.token_set == b.token_set:
         return NAME_SAME
     sa, sb = a.info_key_set, b.info_key_set
-    joined = canonical_token("".join(a.tokens))
-    if len(a.tokens) != len(b.tokens) and joined == canonical_token("".join(b.tokens)):
+    if len(a.tokens) != len(b.tokens) and _one_word_or_two(a.tokens, b.tokens):
         # One name written as one word or two (Nurhayati / Nur Hayati, Dwiputra /
         # Dwi Putra, Hartatie / Hartat Ie): clerks write both, and no brother or
-        # sister is told apart so. The same letters in the same order, spelled
-        # as one word would be, so it comes before the sibling rule, which would
-        # read Yul/Yulia as a brother's name and a sister's. "A Dek" is still
-        # "Adek", a nickname that tells nobody apart.
-        return -1 if generic_nickname(joined) else NAME_SOUNDS_SAME
+        # sister is told apart so. The same letters in the same order, so it
+        # comes before the sibling rule, which would read Yul/Yulia as a
+        # brother's name and a sister's. "A Dek" is still "Adek", a nickname
+        # that tells nobody apart.
+        return -1 if generic_nickname("".join(a.tokens)) else NAME_SOUNDS_SAME
     if _sex_marked_pair(a, b):
         # Two different names, as siblings are given (Rizki/Rizka); the name they
         # may still share weighs through ``pair_name_key``, capped below "likely".

@@ -91,9 +91,10 @@ class MatchModelState(models.Model):
     # The blocking keys' scheme the index was built with (``matching.BLOCK_KEYS_VERSION``):
     # ``kawal dedupe`` rebuilds the index when the code's scheme is newer.
     keys_version = models.PositiveSmallIntegerField(default=1)
-    # The comparison the stored pairs were scored with (``matching.COMPARISON_VERSION``):
-    # ``kawal dedupe`` scores everyone again when the code's comparison is newer.
-    comparison_version = models.PositiveSmallIntegerField(default=0)
+    # The comparison the stored pairs were scored with (``matching.comparison_id``:
+    # its version and the placeholder days): ``kawal dedupe`` compares everyone
+    # again when the one in force differs.
+    comparison = models.CharField(max_length=40, default="", blank=True)
 
     def __str__(self) -> str:
         return f"model fitted {self.fitted_at}"

@@ -26,10 +26,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            if options["reindex"]:
-                count = dedupe.reindex(progress=self._progress)
-                self.stdout.write(f"Indexed {count} children.")
-            result = dedupe.run(full=options["full"], refit=options["fit"], progress=self._progress)
+            result = dedupe.run(
+                full=options["full"],
+                refit=options["fit"],
+                reindex_first=options["reindex"],
+                progress=self._progress,
+            )
         except KeyboardInterrupt:
             self.stdout.write("\nInterrupted; run `kawal dedupe` again to resume.")
             sys.exit(130)
@@ -37,7 +39,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Resumed after {result.resumed_from} pairs.")
         if result.rescored:
             self.stdout.write("Comparison changed since the last scan: every child compared again.")
-        if result.reindexed:
+        if options["reindex"]:
+            self.stdout.write(f"Indexed {result.reindexed} children.")
+        elif result.reindexed:
             self.stdout.write(f"Matching index rebuilt for {result.reindexed} children (new keys).")
         if result.fitted:
             self.stdout.write(self._fitted(result))
