@@ -283,3 +283,36 @@ def test_an_open_pair_is_scored_over_the_merged_records_as_at_intake(people):
     pair.refresh_from_db()
     assert pair.band and pair.probability > 0.5
     assert pair in open_pairs_for(boss)
+
+
+def test_a_reindex_stopped_while_indexing_indexes_again(people, monkeypatch):
+    owner, _, _ = people
+    registry(owner)
+    dedupe.run()
+
+    def stopped(progress=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(dedupe, "reindex", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        dedupe.run(reindex_first=True)
+    monkeypatch.undo()
+    again = dedupe.run()
+    assert again.reindexed == 9 and again.resumed_from == 0
+    assert dedupe.state().keys_version == dedupe.BLOCK_KEYS_VERSION
+
+
+def test_an_open_pair_of_children_merged_meanwhile_leaves_the_queue_until_unmerged(people):
+    owner, _, _ = people
+    registry(owner)
+    dedupe.run()
+    pair = _stored(*NAMES[2])
+    band = pair.band
+    IdentityRecord.objects.filter(person=pair.second).update(root=pair.first)
+    dedupe.run()
+    pair.refresh_from_db()
+    assert pair.band == "" and pair.status == "open"
+    IdentityRecord.objects.filter(person=pair.second).update(root=pair.second)
+    dedupe.run()
+    pair.refresh_from_db()
+    assert pair.band == band

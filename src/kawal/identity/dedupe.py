@@ -173,22 +173,33 @@ def _rescore_open_pairs(
     for an open pair), and keeps its score.
     """
     index = {person: i for i, person in enumerate(person_ids)}
-    members: dict[int, list[int]] = defaultdict(list)
-    for i, root in enumerate(roots):
-        members[root].append(i)
     pairs = list(
         DuplicatePair.objects.filter(status=PairStatus.OPEN)
         .order_by()
-        .values_list("pk", "first_id", "second_id", "probability", "model_version")
+        .values_list("pk", "first_id", "second_id", "probability", "band", "model_version")
     )
+    wanted = {roots[index[p]] for pair in pairs for p in pair[1:3] if p in index}
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, root in enumerate(roots):
+        if root in wanted:
+            members[root].append(i)
     refreshed = 0
     for start in range(0, len(pairs), CHUNK):
         now = timezone.now()
         with transaction.atomic():
-            for pk, first, second, probability, version in pairs[start : start + CHUNK]:
+            for pk, first, second, probability, band, version in pairs[start : start + CHUNK]:
                 a, b = index.get(first), index.get(second)
-                if a is None or b is None or roots[a] == roots[b]:
-                    continue  # not in the matching index, or merged into one child
+                if a is None or b is None:
+                    continue  # not in the matching index: nothing to compare
+                if roots[a] == roots[b]:
+                    # Merged into one child meanwhile: nothing to decide, and it
+                    # must not crowd the queue; an unmerge brings it back.
+                    refreshed += (
+                        DuplicatePair.objects.filter(pk=pk, status=PairStatus.OPEN)
+                        .exclude(band="")
+                        .update(band="", updated_at=now)
+                    )
+                    continue
                 score = max(
                     (
                         scorer.score(records[x], records[y])
@@ -197,7 +208,11 @@ def _rescore_open_pairs(
                     ),
                     key=lambda found: found.probability,
                 )
-                if score.probability == probability and score.model_version == version:
+                if (score.probability, score.band, score.model_version) == (
+                    probability,
+                    band,
+                    version,
+                ):
                     continue
                 refreshed += DuplicatePair.objects.filter(pk=pk, status=PairStatus.OPEN).update(
                     probability=score.probability,
@@ -223,6 +238,10 @@ def run(
     current = state()
     # Stored keys built by an older scheme would make lookups miss pairs.
     keys_stale = current.keys_version < BLOCK_KEYS_VERSION
+    if reindex_first and not keys_stale:
+        # Stopped while indexing, the next run must index again: as for old keys.
+        current.keys_version = 0
+        current.save(update_fields=["keys_version"])
     reindexed = reindex(progress) if keys_stale or reindex_first else 0
     comparison = comparison_id()
     rescoring = current.comparison != comparison

@@ -21,7 +21,6 @@ The model (docs/identity.md explains it with figures):
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import math
 import random
@@ -488,11 +487,8 @@ def _one_word_or_two(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
     """Whether two token lists are one name, some of its words joined in one list.
 
     Each token of the shorter list must be the next tokens of the longer one
-    joined, spelled as the one word would be (``canonical_token``: a final
-    "ie" is "i", a doubled letter one: Hartat Ie / Hartatie, Nur Rahman /
-    Nurrahman), except where a vowel ends one token and starts the next:
-    "Riana Aditya" is not "Rianaditya", the brother's name, but a sister's
-    name with the vowel her brother's lacks.
+    written together (``_joins_as``). Tokens are compared as the normaliser
+    spells them, so the order of the two lists does not matter.
     """
     short, long = (x, y) if len(x) < len(y) else (y, x)
     at = 0
@@ -507,11 +503,29 @@ def _one_word_or_two(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
 
 
 def _joins_as(parts: tuple[str, ...], token: str) -> bool:
+    """Whether the parts written together are the token, letter for letter.
+
+    Two things a one-word spelling changes are allowed: a consonant doubled
+    where two parts meet is one (Nur Rahman / Nurrahman), and a final "ie"
+    after a consonant is "i" (Hartat Ie / Hartatie). Nothing else the
+    normaliser would rewrite across the join is: a vowel ending one part and
+    starting the next (Riana Aditya is a sister's name against her brother's
+    Rianaditya), or "o" meeting "e" (Bayo Eka is not Bayuka).
+    """
     if len(parts) == 1:
         return parts[0] == token
-    if any(a[-1] == b[0] and a[-1] in "aeiou" for a, b in itertools.pairwise(parts)):
-        return False
-    return canonical_token("".join(parts)) == token
+    joined = parts[0]
+    for part in parts[1:]:
+        doubled = joined[-1] == part[0] and joined[-1] not in "aeiou"
+        joined += part[1:] if doubled else part
+    if joined == token:
+        return True
+    return (
+        len(joined) > 2
+        and joined.endswith("ie")
+        and joined[-3] not in "aeiou"
+        and joined[:-2] + "i" == token
+    )
 
 
 def _sex_marked_ending(x: str, y: str) -> bool:
@@ -553,7 +567,8 @@ def _name_level(a: Record, b: Record) -> int:
         # comes before the sibling rule, which would read Yul/Yulia as a
         # brother's name and a sister's. "A Dek" is still "Adek", a nickname
         # that tells nobody apart.
-        return -1 if generic_nickname("".join(a.tokens)) else NAME_SOUNDS_SAME
+        generic = any(generic_nickname(canonical_token("".join(r.tokens))) for r in (a, b))
+        return -1 if generic else NAME_SOUNDS_SAME
     if _sex_marked_pair(a, b):
         # Two different names, as siblings are given (Rizki/Rizka); the name they
         # may still share weighs through ``pair_name_key``, capped below "likely".
