@@ -195,15 +195,21 @@ def test_an_interrupted_rescoring_resumes_as_a_rescoring(people, monkeypatch):
     assert rest.resumed_from + rest.compared == everyone
 
 
-def test_a_scan_stopped_before_an_upgrade_starts_again_with_everyone(people, monkeypatch):
-    # The stopped run listed only the changed children's pairs: its place in that
-    # list means nothing in the list of everyone's pairs.
+def _a_scan_stopped_after_a_new_child(people, monkeypatch) -> int:
+    """A finished scan, a new child, a scan stopped after one pair; the first scan's count."""
     owner, _, _ = people
     registry(owner)
     everyone = dedupe.run().compared
     register(owner, "Yohanis Pasaribu", birth_date=date(2010, 1, 1))
     monkeypatch.setattr(dedupe, "CHUNK", 1)
     dedupe.run(stop_after_chunks=1)
+    return everyone
+
+
+def test_a_scan_stopped_before_an_upgrade_starts_again_with_everyone(people, monkeypatch):
+    # The stopped run listed only the changed children's pairs: its place in that
+    # list means nothing in the list of everyone's pairs.
+    everyone = _a_scan_stopped_after_a_new_child(people, monkeypatch)
     assert dedupe.state().run_cursor == 1
     MatchModelState.objects.update(comparison="")
     upgraded = dedupe.run()
@@ -250,12 +256,7 @@ def test_other_placeholder_days_compare_everyone_again(people):
 def test_a_scan_over_everyone_resumes_as_one(people, monkeypatch, how):
     # Stopped, it goes on over everyone's pairs from where it stopped, not over
     # the changed children's; started, it does not resume an older run's place.
-    owner, _, _ = people
-    registry(owner)
-    everyone = dedupe.run().compared
-    register(owner, "Yohanis Pasaribu", birth_date=date(2010, 1, 1))
-    monkeypatch.setattr(dedupe, "CHUNK", 1)
-    dedupe.run(stop_after_chunks=1)
+    everyone = _a_scan_stopped_after_a_new_child(people, monkeypatch)
     options = {"full": True} if how == "full" else {"reindex_first": True}
     started = dedupe.run(stop_after_chunks=2, **options)
     assert started.resumed_from == 0 and started.compared == 2
