@@ -41,7 +41,7 @@ from kawal.identity.models import (
     PairSource,
     PairStatus,
 )
-from kawal.identity.services import pair_raise
+from kawal.identity.services import pair_raise, pair_refresh
 from kawal.people.models import Person
 
 CHUNK = 5000
@@ -194,11 +194,7 @@ def _rescore_open_pairs(
                 if roots[a] == roots[b]:
                     # Merged into one child meanwhile: nothing to decide, and it
                     # must not crowd the queue; an unmerge brings it back.
-                    refreshed += (
-                        DuplicatePair.objects.filter(pk=pk, status=PairStatus.OPEN)
-                        .exclude(band="")
-                        .update(band="", updated_at=now)
-                    )
+                    refreshed += pair_refresh(pk, None, now=now)
                     continue
                 score = max(
                     (
@@ -214,13 +210,7 @@ def _rescore_open_pairs(
                     version,
                 ):
                     continue
-                refreshed += DuplicatePair.objects.filter(pk=pk, status=PairStatus.OPEN).update(
-                    probability=score.probability,
-                    band=score.band,
-                    explanation=score.explain(),
-                    model_version=score.model_version,
-                    updated_at=now,
-                )
+                refreshed += pair_refresh(pk, score, now=now)
         if progress is not None:
             progress("open pairs", min(start + CHUNK, len(pairs)), len(pairs))
     return refreshed

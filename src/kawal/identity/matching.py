@@ -487,8 +487,7 @@ def _one_word_or_two(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
     """Whether two token lists are one name, some of its words joined in one list.
 
     Each token of the shorter list must be the next tokens of the longer one
-    written together (``_joins_as``). Tokens are compared as the normaliser
-    spells them, so the order of the two lists does not matter.
+    written together (``_joins_as``), whichever of the two is given first.
     """
     short, long = (x, y) if len(x) < len(y) else (y, x)
     at = 0

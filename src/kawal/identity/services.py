@@ -95,6 +95,25 @@ def pair_raise(
     return pair
 
 
+def pair_refresh(pk: Any, score: Score | None, *, now: Any = None) -> int:
+    """Give an open pair a new score (``None``: take it off the queue, as merged meanwhile).
+
+    Only an open pair is touched, so a pair decided meanwhile keeps its
+    decision and its score. Returns 1 when the pair was written.
+    """
+    pairs = DuplicatePair.objects.filter(pk=pk, status=PairStatus.OPEN)
+    now = now or timezone.now()
+    if score is None:
+        return pairs.exclude(band="").update(band="", updated_at=now)
+    return pairs.update(
+        probability=score.probability,
+        band=score.band,
+        explanation=score.explain(),
+        model_version=score.model_version,
+        updated_at=now,
+    )
+
+
 def _require_reviewer(user: Any, pair_or_roots: Iterable[int]) -> None:
     if not may(user, Capability.REVIEW_DUPLICATES):
         raise PermissionDenied
