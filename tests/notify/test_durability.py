@@ -46,7 +46,9 @@ class Relay:
         else:
             db = connection.settings_dict
             auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-            url = f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+            # A Unix socket's directory goes in the host part percent-encoded.
+            host = quote(db["HOST"] or "localhost", safe="")
+            url = f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
         self.env = {
             **os.environ,
             "KAWAL_ENV": "test",
