@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from kawal.cases import services as cases_svc
 from kawal.identity import batch, dedupe
@@ -75,15 +76,39 @@ def test_an_interrupted_scan_resumes_where_it_stopped(people, monkeypatch, part_
     assert dedupe.state().run_cursor == 0 and dedupe.state().scanned_until is not None
 
 
+def _changed_an_hour_ago():
+    """Every child last changed before the margin a scan looks back over
+    (``dedupe.COMMIT_MARGIN``); the first scan of a registry re-indexes everyone."""
+    IdentityRecord.objects.update(changed_at=timezone.now() - timedelta(hours=1))
+
+
 def test_a_second_run_scans_only_what_changed(people):
     owner, _, _ = people
     registry(owner)
     first = dedupe.run()
     assert first.compared > 0
+    _changed_an_hour_ago()
     assert dedupe.run().compared == 0
     register(owner, "Yohanis Pasaribu", birth_date=date(2010, 1, 1))
     third = dedupe.run()
     assert 0 < third.compared < first.compared
+    assert frozenset(("Yohanes Pasaribu", "Yohanis Pasaribu")) in pairs_found()
+
+
+def test_a_change_committed_after_a_scan_read_the_registry_is_in_the_next_scan(people):
+    # Stamped before the scan started, committed after it read the registry:
+    # the scan did not see the change, and its stamp is older than the scan.
+    owner, _, _ = people
+    registry(owner)
+    dedupe.run()
+    _changed_an_hour_ago()
+    scanned_until = dedupe.state().scanned_until
+    register(owner, "Yohanis Pasaribu", birth_date=date(2010, 1, 1))
+    late = Person.objects.get(full_name="Yohanis Pasaribu")
+    IdentityRecord.objects.filter(person=late).update(
+        changed_at=scanned_until - timedelta(seconds=2)
+    )
+    assert dedupe.run().compared > 0
     assert frozenset(("Yohanes Pasaribu", "Yohanis Pasaribu")) in pairs_found()
 
 
@@ -168,6 +193,7 @@ def test_a_new_comparison_compares_everyone_again_without_full(people):
     owner, _, _ = people
     registry(owner)
     everyone = dedupe.run().compared
+    _changed_an_hour_ago()
     pair = _stored(*NAMES[1])
     right = pair.probability
     DuplicatePair.objects.filter(pk=pair.pk).update(probability=0.5, band="possible")
@@ -246,6 +272,7 @@ def test_other_placeholder_days_compare_everyone_again(people):
     owner, _, _ = people
     registry(owner)
     everyone = dedupe.run().compared
+    _changed_an_hour_ago()
     with override_settings(KAWAL_PLACEHOLDER_BIRTH_DAYS=["01-01"]):
         again = dedupe.run()
         assert again.rescored and again.compared == everyone

@@ -1,7 +1,8 @@
 """Scanning the whole registry for possible duplicates (``kawal dedupe``).
 
 A run compares, within blocks, every child changed since the last finished
-run with everyone else (``--full``: everyone with everyone), and puts pairs
+run started (and a few minutes before, ``COMMIT_MARGIN``) with everyone else
+(``--full``: everyone with everyone), and puts pairs
 scoring "possible" or better in the review queue. Progress is saved after
 every chunk of pairs; a run that was interrupted resumes where it stopped.
 """
@@ -12,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -51,6 +53,13 @@ FIT_AT_LEAST = 2000
 # Once labels are in use, the model is fitted again when their number has grown
 # by this share since the last fit (a handful of new decisions moves little).
 LABELS_GROWTH = 0.25
+# A child's ``changed_at`` is stamped inside the transaction that changes it,
+# before that commits. A change stamped just before a scan started but committed
+# after the scan read the registry is in neither that scan nor, by its stamp,
+# the next; so each scan also takes the children stamped this long before the
+# previous one started. Far longer than any request's transaction; the cost is
+# comparing a few recent changes twice.
+COMMIT_MARGIN = timedelta(minutes=5)
 
 Progress = Callable[[str, int, int], None]
 
@@ -256,7 +265,7 @@ def run(
     records = [record_from_row(row) for row in rows]
     roots = [row.root_id for row in rows]
     person_ids = [row.person_id for row in rows]
-    since = current.scanned_until
+    since = current.scanned_until - COMMIT_MARGIN if current.scanned_until else None
     changed = {i for i, row in enumerate(rows) if since is None or row.changed_at > since}
     # Held compactly, in person-id order (``_resume_at`` relies on it).
     pairs = candidates(
