@@ -78,7 +78,8 @@ def test_an_interrupted_scan_resumes_where_it_stopped(people, monkeypatch, part_
 
 def _changed_an_hour_ago():
     """Every child last changed before the margin a scan looks back over
-    (``dedupe.COMMIT_MARGIN``); the first scan of a registry re-indexes everyone."""
+    (``dedupe.COMMIT_MARGIN``): registered moments ago, each would be compared
+    again by the next scan."""
     IdentityRecord.objects.update(changed_at=timezone.now() - timedelta(hours=1))
 
 
@@ -110,6 +111,17 @@ def test_a_change_committed_after_a_scan_read_the_registry_is_in_the_next_scan(p
     )
     assert dedupe.run().compared > 0
     assert frozenset(("Yohanes Pasaribu", "Yohanis Pasaribu")) in pairs_found()
+
+
+def test_a_reindex_is_no_change_for_the_next_scan(people):
+    # The run that re-indexes compares everyone; stamped anew, every child would
+    # be compared again by the next run too.
+    owner, _, _ = people
+    registry(owner)
+    dedupe.run()
+    _changed_an_hour_ago()
+    assert dedupe.run(reindex_first=True).compared > 0
+    assert dedupe.run().compared == 0
 
 
 def test_reindex_rebuilds_the_index_from_the_registry(people):
@@ -226,6 +238,7 @@ def _a_scan_stopped_after_a_new_child(people, monkeypatch) -> int:
     owner, _, _ = people
     registry(owner)
     everyone = dedupe.run().compared
+    _changed_an_hour_ago()
     register(owner, "Yohanis Pasaribu", birth_date=date(2010, 1, 1))
     monkeypatch.setattr(dedupe, "CHUNK", 1)
     dedupe.run(stop_after_chunks=1)
@@ -259,7 +272,8 @@ def test_an_open_pair_scored_again_below_possible_leaves_the_queue(people):
     stale = _stale("Muhammad Riski bin Darman", "Maria Tobing")
     decided = _stale("Moh. Rizky", "Yosua Manurung", status="different", band="possible")
     assert stale in open_pairs_for(boss)
-    dedupe.run()  # nothing changed since the last scan
+    _changed_an_hour_ago()
+    assert dedupe.run().compared == 0  # nothing changed since the last scan
     stale.refresh_from_db()
     assert stale.band == "" and stale.probability < 0.4 and stale.status == "open"
     assert open_pairs_for(boss) == [_stored(*NAMES[0])]

@@ -88,11 +88,17 @@ def state() -> MatchModelState:
 
 
 def reindex(progress: Progress | None = None) -> int:
-    """Rebuild every child's matching row from the registry."""
+    """Rebuild every child's matching row from the registry.
+
+    Each row keeps its ``changed_at``: the run that re-indexes compares
+    everyone anyway, and stamped now every child would fall inside the next
+    run's ``COMMIT_MARGIN`` and be compared again.
+    """
     ids = list(Person.objects.filter(is_child=True).order_by("pk").values_list("pk", flat=True))
+    stamps = dict(IdentityRecord.objects.values_list("person_id", "changed_at"))
     for done, person in enumerate(Person.objects.filter(pk__in=ids).iterator(), start=1):
         with transaction.atomic():
-            identity_refresh(person)
+            identity_refresh(person, changed_at=stamps.get(person.pk))
         if progress is not None:
             progress("index", done, len(ids))
     return len(ids)

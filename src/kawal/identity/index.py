@@ -73,8 +73,13 @@ def record_from_row(row: IdentityRecord) -> Record:
     )
 
 
-def identity_refresh(person: Person) -> None:
-    """Rebuild a child's matching row and blocking keys from the registry."""
+def identity_refresh(person: Person, *, changed_at: Any = None) -> None:
+    """Rebuild a child's matching row and blocking keys from the registry.
+
+    ``changed_at`` keeps a stamp (a re-index changes nothing about the child);
+    by default the row is stamped now, which the next ``kawal dedupe`` reads
+    as a change.
+    """
     if not person.is_child:
         for child_id in person.relatives_of.values_list("child_id", flat=True):
             identity_refresh(Person.objects.get(pk=child_id))
@@ -102,7 +107,7 @@ def identity_refresh(person: Person) -> None:
         kelurahan=person.kelurahan.code if person.kelurahan_id else "",
         school=person.school_name,
         root=root_of(person),
-        changed_at=timezone.now(),
+        changed_at=changed_at or timezone.now(),
     )
     row.save()
     IdentityBlock.objects.filter(person=person).delete()

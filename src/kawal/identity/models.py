@@ -78,7 +78,8 @@ class MatchModelState(models.Model):
 
     parameters = models.JSONField(default=dict)
     fitted_at = models.DateTimeField(null=True)
-    # Batch progress: records changed after ``scanned_until`` are still to be scanned.
+    # Batch progress: records changed after ``scanned_until`` (less the scan's
+    # ``dedupe.COMMIT_MARGIN``) are still to be scanned.
     scanned_until = models.DateTimeField(null=True)
     run_started_at = models.DateTimeField(null=True)
     # Pairs scored so far in the run, for its progress bar.
