@@ -58,7 +58,7 @@ LABELS_GROWTH = 0.25
 # after the scan read the registry is in neither that scan nor, by its stamp,
 # the next; so each scan also takes the children stamped this long before the
 # previous one started. Far longer than any request's transaction; the cost is
-# comparing a few recent changes twice.
+# that the changes of the five minutes before a scan are compared again by the next.
 COMMIT_MARGIN = timedelta(minutes=5)
 
 Progress = Callable[[str, int, int], None]
@@ -90,15 +90,20 @@ def state() -> MatchModelState:
 def reindex(progress: Progress | None = None) -> int:
     """Rebuild every child's matching row from the registry.
 
-    Each row keeps its ``changed_at``: the run that re-indexes compares
-    everyone anyway, and stamped now every child would fall inside the next
-    run's ``COMMIT_MARGIN`` and be compared again.
+    Each child is read inside its own transaction after its row is locked: a
+    change being written meanwhile holds that row until it commits, and read
+    any earlier the child would be indexed as it was before the change, over
+    the row the change wrote. Each row keeps its ``changed_at``: the run that
+    re-indexes compares everyone anyway, and stamped now every child would
+    fall inside the next run's ``COMMIT_MARGIN`` and be compared again.
     """
     ids = list(Person.objects.filter(is_child=True).order_by("pk").values_list("pk", flat=True))
-    stamps = dict(IdentityRecord.objects.values_list("person_id", "changed_at"))
-    for done, person in enumerate(Person.objects.filter(pk__in=ids).iterator(), start=1):
+    for done, pk in enumerate(ids, start=1):
         with transaction.atomic():
-            identity_refresh(person, changed_at=stamps.get(person.pk))
+            list(IdentityRecord.objects.select_for_update().filter(person_id=pk).values("pk"))
+            person = Person.objects.filter(pk=pk).first()
+            if person is not None:
+                identity_refresh(person, keep_stamp=True)
         if progress is not None:
             progress("index", done, len(ids))
     return len(ids)

@@ -73,12 +73,12 @@ def record_from_row(row: IdentityRecord) -> Record:
     )
 
 
-def identity_refresh(person: Person, *, changed_at: Any = None) -> None:
+def identity_refresh(person: Person, *, keep_stamp: bool = False) -> None:
     """Rebuild a child's matching row and blocking keys from the registry.
 
-    ``changed_at`` keeps a stamp (a re-index changes nothing about the child);
-    by default the row is stamped now, which the next ``kawal dedupe`` reads
-    as a change.
+    The row is stamped now, which the next ``kawal dedupe`` reads as a change;
+    ``keep_stamp`` keeps an existing row's stamp (a re-index changes nothing
+    about the child).
     """
     if not person.is_child:
         for child_id in person.relatives_of.values_list("child_id", flat=True):
@@ -89,7 +89,9 @@ def identity_refresh(person: Person, *, changed_at: Any = None) -> None:
             relatives_of__child=person, relatives_of__relation__in=PARENT_RELATIONS
         ).values_list("full_name", flat=True)
     )
-    previous = IdentityRecord.objects.filter(person=person).values_list("as_of", flat=True).first()
+    previous = (
+        IdentityRecord.objects.filter(person=person).values_list("as_of", "changed_at").first()
+    )
     row = IdentityRecord(
         person=person,
         full_name=person.full_name,
@@ -101,13 +103,13 @@ def identity_refresh(person: Person, *, changed_at: Any = None) -> None:
         age_min=person.age_min,
         age_max=person.age_max,
         # An estimated age was true when first recorded, not every time the record changes.
-        as_of=previous or timezone.localdate(),
+        as_of=previous[0] if previous else timezone.localdate(),
         sex=person.sex,
         nik=person.nik if person.nik_status == "known" else "",
         kelurahan=person.kelurahan.code if person.kelurahan_id else "",
         school=person.school_name,
         root=root_of(person),
-        changed_at=changed_at or timezone.now(),
+        changed_at=previous[1] if previous and keep_stamp else timezone.now(),
     )
     row.save()
     IdentityBlock.objects.filter(person=person).delete()

@@ -1,0 +1,95 @@
+"""Re-indexing while a child is being changed, on PostgreSQL.
+
+Two real transactions in two threads; on SQLite (one writer at a time by
+design) the test is skipped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import time
+from datetime import date
+
+import pytest
+from django.db import connection, connections, transaction
+
+from kawal.identity import dedupe
+from kawal.identity.index import identity_refresh
+from kawal.identity.models import IdentityRecord
+from kawal.people.models import Person, PersonAlias
+from tests.identity.conftest import register
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def _regions() -> None:
+    """A transactional test flushes the tables, data migrations included."""
+    from django.apps import apps
+
+    from kawal.regions.models import Region
+
+    if not Region.objects.filter(code="64.71").exists():
+        importlib.import_module("kawal.regions.migrations.0002_balikpapan").load(apps, None)
+
+
+def _a_session_waits_for_a_lock(timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_reindex_does_not_write_a_child_back_as_it_was_before_a_change(people):
+    owner, _, _ = people
+    register(owner, "Dessy Anggraeni", birth_date=date(2013, 3, 4), sex="F")
+    child = Person.objects.get(full_name="Dessy Anggraeni")
+    written, commit = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def change() -> None:
+        # A service adding an alias: it rewrites the child's row, then commits.
+        try:
+            with transaction.atomic():
+                PersonAlias.objects.create(person=child, name="Echi")
+                identity_refresh(Person.objects.get(pk=child.pk))
+                written.set()
+                commit.wait(20)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def reindex() -> None:
+        try:
+            dedupe.reindex()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=change)
+    writer.start()
+    assert written.wait(20)
+    indexer = threading.Thread(target=reindex)
+    indexer.start()
+    # The re-index has reached the child's row and waits for the change to commit.
+    assert _a_session_waits_for_a_lock()
+    commit.set()
+    writer.join(20)
+    indexer.join(20)
+    assert not errors
+    assert IdentityRecord.objects.get(person=child).aliases == "Echi"
