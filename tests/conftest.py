@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from kawal.testing import flush
+from tests.helpers import load_regions
 
 # Transactional tests empty PostgreSQL with DELETE instead of TRUNCATE (see the module).
 flush.install()
@@ -24,3 +25,9 @@ def _isolate(settings, tmp_path):
     translation.deactivate()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def regions_loaded() -> None:
+    """For transactional tests (``tests.helpers.CONCURRENT_WRITERS``)."""
+    load_regions()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import subprocess
 import sys
 from typing import Any
 
+import pytest
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -20,6 +23,27 @@ from kawal.accounts.models import Agency, User
 from kawal.accounts.services import SESSION_AUTH_AT, SESSION_SEEN_AT
 
 PASSWORD = "a long synthetic passphrase for tests"
+
+
+# Two real transactions in threads, committed for real: PostgreSQL only (SQLite
+# takes one writer at a time by design), with the regions a flush empties put back.
+CONCURRENT_WRITERS = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
+    ),
+    pytest.mark.usefixtures("regions_loaded"),
+]
+
+
+def load_regions() -> None:
+    """Put back the regions a data migration loads, which a transactional test's flush empties."""
+    from django.apps import apps
+
+    from kawal.regions.models import Region
+
+    if not Region.objects.filter(code="64.71").exists():
+        importlib.import_module("kawal.regions.migrations.0002_balikpapan").load(apps, None)
 
 
 def run_kawal(

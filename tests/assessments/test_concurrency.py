@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connections
 
 from kawal.access.catalogue import Role
 from kawal.assessments import services as svc
@@ -31,14 +31,9 @@ from kawal.cases.models import CaseEvent
 from kawal.core.models import StaleVersion
 from tests.assessments.builders import complete_answers, fill_and_sign
 from tests.cases.conftest import open_case
-from tests.helpers import make_user
+from tests.helpers import CONCURRENT_WRITERS, make_user
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
-    ),
-]
+pytestmark = CONCURRENT_WRITERS
 
 
 @pytest.fixture(autouse=True)
@@ -46,10 +41,6 @@ def _data() -> None:
     """A transactional test flushes the tables, data migrations included."""
     from django.apps import apps
 
-    from kawal.regions.models import Region
-
-    if not Region.objects.filter(code="64.71").exists():
-        importlib.import_module("kawal.regions.migrations.0002_balikpapan").load(apps, None)
     if not Instrument.objects.filter(code=SAFETY_RISK_CODE).exists():
         importlib.import_module("kawal.assessments.migrations.0002_shipped_instruments").load(
             apps, None

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import load_regions
+
 
 def chromium_path() -> str | None:
     for candidate in (
@@ -96,12 +98,4 @@ def _regions(request: Any) -> None:
     if "live_server" not in request.fixturenames and "phones" not in request.fixturenames:
         return
     request.getfixturevalue("transactional_db")
-    import importlib
-
-    from django.apps import apps
-
-    from kawal.regions.models import Region
-
-    if not Region.objects.filter(code="64.71").exists():
-        migration = importlib.import_module("kawal.regions.migrations.0002_balikpapan")
-        migration.load(apps, None)
+    load_regions()

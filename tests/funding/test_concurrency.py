@@ -15,18 +15,14 @@ import threading
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from kawal.funding import services as svc
 from kawal.funding.models import Cycle, Entitlement
 from tests.funding.conftest import commit, mark, month_days, second_child
+from tests.helpers import CONCURRENT_WRITERS
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
-    ),
-]
+pytestmark = CONCURRENT_WRITERS
 
 
 @pytest.fixture(autouse=True)
@@ -35,10 +31,7 @@ def _data_migrations() -> None:
     from django.apps import apps
 
     from kawal.funding.models import Programme
-    from kawal.regions.models import Region
 
-    if not Region.objects.filter(code="64.71").exists():
-        importlib.import_module("kawal.regions.migrations.0002_balikpapan").load(apps, None)
     if not Programme.objects.exists():
         importlib.import_module("kawal.funding.migrations.0002_programmes").load(apps, None)
 

@@ -6,37 +6,20 @@ design) the test is skipped.
 
 from __future__ import annotations
 
-import importlib
 import threading
 import time
 from datetime import date
 
-import pytest
 from django.db import connection, connections, transaction
 
 from kawal.identity import dedupe
 from kawal.identity.index import identity_refresh
 from kawal.identity.models import IdentityRecord
 from kawal.people.models import Person, PersonAlias
+from tests.helpers import CONCURRENT_WRITERS
 from tests.identity.conftest import register
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
-    ),
-]
-
-
-@pytest.fixture(autouse=True)
-def _regions() -> None:
-    """A transactional test flushes the tables, data migrations included."""
-    from django.apps import apps
-
-    from kawal.regions.models import Region
-
-    if not Region.objects.filter(code="64.71").exists():
-        importlib.import_module("kawal.regions.migrations.0002_balikpapan").load(apps, None)
+pytestmark = CONCURRENT_WRITERS
 
 
 def _a_session_waits_for_a_lock(timeout: float = 20) -> bool:

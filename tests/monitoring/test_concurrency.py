@@ -6,35 +6,16 @@ Run with ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/kawal_monitoring_dev`
 
 from __future__ import annotations
 
-import importlib
 import threading
 
-import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
 from kawal.monitoring.models import Presence
-from tests.helpers import sign_in
+from tests.helpers import CONCURRENT_WRITERS, sign_in
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
-    ),
-]
-
-
-@pytest.fixture(autouse=True)
-def _regions() -> None:
-    """A transactional test flushes the tables, data migrations included."""
-    from django.apps import apps
-
-    from kawal.regions.models import Region
-
-    if not Region.objects.filter(code="64.71").exists():
-        migration = importlib.import_module("kawal.regions.migrations.0002_balikpapan")
-        migration.load(apps, None)
+pytestmark = CONCURRENT_WRITERS
 
 
 def test_two_taps_at_once_make_one_row(placed):

@@ -10,7 +10,6 @@ index decides. Either way the loser gets a ValidationError, never a 500.
 
 from __future__ import annotations
 
-import importlib
 import threading
 from datetime import timedelta
 from types import SimpleNamespace
@@ -18,7 +17,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from kawal.people.models import Person
@@ -26,26 +25,10 @@ from kawal.placement import rules
 from kawal.placement import services as svc
 from kawal.placement.models import DecisionStatus, Placement
 from tests.cases.conftest import png_upload
+from tests.helpers import CONCURRENT_WRITERS
 from tests.placement.conftest import make_draft, make_institution, set_child, social_worker_on
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
-    ),
-]
-
-
-@pytest.fixture(autouse=True)
-def _regions() -> None:
-    """A transactional test flushes the tables, data migrations included."""
-    from django.apps import apps
-
-    from kawal.regions.models import Region
-
-    if not Region.objects.filter(code="64.71").exists():
-        migration = importlib.import_module("kawal.regions.migrations.0002_balikpapan")
-        migration.load(apps, None)
+pytestmark = CONCURRENT_WRITERS
 
 
 @pytest.fixture

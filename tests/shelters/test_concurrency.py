@@ -12,12 +12,11 @@ database and only its partial unique indexes decide.
 
 from __future__ import annotations
 
-import importlib
 import threading
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,27 +24,10 @@ from django.utils import timezone
 from kawal.access.catalogue import Role
 from kawal.shelters import services as svc
 from kawal.shelters.models import Stay
-from tests.helpers import make_user, sign_in
+from tests.helpers import CONCURRENT_WRITERS, make_user, sign_in
 from tests.shelters.conftest import make_shelter, shared_case, staff_on
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
-    ),
-]
-
-
-@pytest.fixture(autouse=True)
-def _regions() -> None:
-    """A transactional test flushes the tables, data migrations included."""
-    from django.apps import apps
-
-    from kawal.regions.models import Region
-
-    if not Region.objects.filter(code="64.71").exists():
-        migration = importlib.import_module("kawal.regions.migrations.0002_balikpapan")
-        migration.load(apps, None)
+pytestmark = CONCURRENT_WRITERS
 
 
 def phone(user) -> Client:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connections
 from django.utils.translation import override
 
 from kawal.access.catalogue import Role
@@ -23,16 +23,10 @@ from kawal.identity import services as identity
 from kawal.shelters import services as svc
 from kawal.shelters.models import Stay
 from tests.cases.conftest import open_case
-from tests.helpers import make_user
+from tests.helpers import CONCURRENT_WRITERS, make_user
 from tests.shelters.conftest import admit, make_shelter, staff_on
-from tests.shelters.test_concurrency import _regions  # noqa: F401 - autouse fixture
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
-    ),
-]
+pytestmark = CONCURRENT_WRITERS
 
 
 @pytest.fixture
