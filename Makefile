@@ -19,10 +19,10 @@ demo: $(STAMP)
 	KAWAL_ENV=demo $(BIN)/kawal demo
 
 # Both cores: the suite runs in two worker processes (pytest-xdist). Not
-# --dist worksteal: with it, tests ran after a transactional test had emptied the
-# tables that migrations fill (regions) and hundreds failed. Bytecode is cached even where the environment says not to
-# (PYTHONDONTWRITEBYTECODE): each worker otherwise compiles and rewrites every
-# test module again, about 9 s per worker.
+# --dist worksteal: with it, tests ran after a transactional test had emptied
+# the tables that migrations fill (regions) and hundreds failed. Bytecode is
+# cached even where the environment says not to (PYTHONDONTWRITEBYTECODE): each
+# worker otherwise compiles and rewrites every test module again, about 9 s each.
 PYTEST_WORKERS ?= 2
 
 test: $(STAMP)

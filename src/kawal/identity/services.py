@@ -9,6 +9,7 @@ restores exactly the state before. Nothing merges automatically.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -95,7 +96,7 @@ def pair_raise(
     return pair
 
 
-def pair_refresh(pk: Any, score: Score | None, *, now: Any = None) -> int:
+def pair_refresh(pk: Any, score: Score | None, *, now: datetime | None = None) -> int:
     """Give an open pair a new score (``None``: take it off the queue, as merged meanwhile).
 
     Only an open pair is touched, so a pair decided meanwhile keeps its
