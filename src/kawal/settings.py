@@ -207,7 +207,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The case scoping rule's OR EXISTS subplans inflate cost estimates past
     # jit_above_cost, and compiling them then costs far more than the query
     # (docs/statistics.md); short OLTP queries run best without JIT.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # The suite only: a commit returns before its WAL reaches the disk. A
+    # crash of the server loses the last commits, which a throwaway test
+    # database can afford; the suite commits often (migrations, browser and
+    # concurrency tests), and each commit waited for a disk flush.
+    options = "-c jit=off -c synchronous_commit=off" if TESTING else "-c jit=off"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = options
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication ---------------------------------------------------------

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.urls import reverse
 
@@ -76,3 +78,13 @@ def test_deploy_check_warns_when_no_proxy_is_trusted():
     result = run_kawal("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode != 0
     assert "kawal.W001" in result.stdout + result.stderr
+
+
+def test_only_the_suite_gives_up_waiting_for_the_disk_at_commit():
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS'])"
+    url = "postgres://kawal@127.0.0.1:5432/kawal"
+    production = run_kawal("shell", "-c", code, env=production_env(DATABASE_URL=url))
+    assert "jit=off" in production.stdout, production.stderr
+    assert "synchronous_commit" not in production.stdout
+    suite = run_kawal("shell", "-c", code, env={**os.environ, "DATABASE_URL": url})
+    assert "synchronous_commit=off" in suite.stdout, suite.stderr
