@@ -1,4 +1,4 @@
-"""Re-indexing while a child is being changed, on PostgreSQL.
+"""Re-indexing while a child is being changed, and merging while undoing, on PostgreSQL.
 
 Two real transactions in two threads; on SQLite (one writer at a time by
 design) the test is skipped.
@@ -13,6 +13,7 @@ from datetime import date
 from django.db import connection, connections, transaction
 
 from kawal.identity import dedupe
+from kawal.identity import services as svc
 from kawal.identity.index import identity_refresh
 from kawal.identity.models import IdentityRecord
 from kawal.people.models import Person, PersonAlias
@@ -76,3 +77,52 @@ def test_a_reindex_does_not_write_a_child_back_as_it_was_before_a_change(people)
     indexer.join(20)
     assert not errors
     assert IdentityRecord.objects.get(person=child).aliases == "Echi"
+
+
+def test_an_undo_and_a_merge_at_once_leave_no_stale_root(people):
+    owner, boss, _ = people
+    a = register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2)).child
+    b = register(owner, "Rafi S.", supervisor=boss, birth_date=date(2014, 1, 2)).child
+    c = register(owner, "Muhammad Rafi", supervisor=boss, birth_date=date(2014, 1, 2)).child
+    first = svc.merge(survivor=a, absorbed=b, reason="Same child", acting_user=boss)
+    undone, commit = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def undo() -> None:
+        try:
+            with transaction.atomic():
+                svc.unmerge(first, reason="Two children after all", acting_user=boss)
+                undone.set()
+                commit.wait(20)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def merge() -> None:
+        # Another reviewer merges the first child (B still inside, as last committed) into C.
+        try:
+            svc.merge(
+                survivor=Person.objects.get(pk=c.pk),
+                absorbed=Person.objects.get(pk=a.pk),
+                reason="Same child",
+                acting_user=boss,
+            )
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    undoer = threading.Thread(target=undo)
+    undoer.start()
+    assert undone.wait(20)
+    merger = threading.Thread(target=merge)
+    merger.start()
+    assert _a_session_waits_for_a_lock()
+    commit.set()
+    undoer.join(20)
+    merger.join(20)
+    assert not errors
+    roots = dict(IdentityRecord.objects.values_list("person_id", "root_id"))
+    assert roots[b.pk] == b.pk  # stands alone again, as the undo left it
+    assert roots[a.pk] == c.pk

@@ -179,18 +179,43 @@ def test_repeat_rate_counts_cases_of_children_found_again(people, twins):
     assert rate == {"cases": 2, "repeats": 1, "rate": 0.5}
 
 
-def test_nested_merges_undo_one_level_at_a_time(people, twins):
+def test_nested_merges_undo_last_first_and_each_undo_restores_exactly(people, twins):
     owner, boss, _ = people
     earlier, later, _pair = twins
     third = register(owner, "Rizki Darman", supervisor=boss, age_min=10, age_max=11)
-    first = svc.merge(survivor=later.child, absorbed=third.child, reason="x", acting_user=boss)
-    svc.merge(survivor=earlier.child, absorbed=later.child, reason="y", acting_user=boss)
-    # Undoing the inner merge first is allowed: the third record stands alone again.
-    svc.unmerge(first, reason="z", acting_user=boss)
-    assert IdentityRecord.objects.get(person=third.child).root_id == third.child_id
-    assert IdentityRecord.objects.get(person=later.child).root_id == earlier.child_id
+    before_inner = snapshot()
+    inner = svc.merge(survivor=later.child, absorbed=third.child, reason="x", acting_user=boss)
+    before_outer = snapshot()
+    outer = svc.merge(survivor=earlier.child, absorbed=later.child, reason="y", acting_user=boss)
+    # The outer merge linked the third record's case too (opened after the
+    # earlier one closed): undone first, the inner merge would leave that link
+    # between two children the undo says are different.
+    assert Case.objects.get(pk=third.pk).repeat_of_id == earlier.pk
     with pytest.raises(ValidationError):
-        svc.unmerge(first, reason="again", acting_user=boss)
+        svc.unmerge(inner, reason="z", acting_user=boss)
+    assert Merge.objects.get(pk=inner.pk).undone_at is None
+    svc.unmerge(outer, reason="z", acting_user=boss)
+    assert snapshot() == before_outer
+    svc.unmerge(inner, reason="z", acting_user=boss)
+    assert snapshot() == before_inner
+    assert IdentityRecord.objects.get(person=third.child).root_id == third.child_id
+    with pytest.raises(ValidationError):
+        svc.unmerge(inner, reason="again", acting_user=boss)
+
+
+def test_a_merge_into_the_same_survivor_is_undone_before_an_older_one(people, twins):
+    owner, boss, _ = people
+    earlier, later, _pair = twins
+    third = register(owner, "Rizki Darman", supervisor=boss, age_min=10, age_max=11)
+    older = svc.merge(survivor=earlier.child, absorbed=later.child, reason="x", acting_user=boss)
+    before_newer = snapshot()
+    newer = svc.merge(survivor=earlier.child, absorbed=third.child, reason="y", acting_user=boss)
+    with pytest.raises(ValidationError):
+        svc.unmerge(older, reason="z", acting_user=boss)
+    svc.unmerge(newer, reason="z", acting_user=boss)
+    assert snapshot() == before_newer
+    svc.unmerge(older, reason="z", acting_user=boss)
+    assert IdentityRecord.objects.get(person=later.child).root_id == later.child_id
 
 
 def test_a_decided_pair_cannot_be_merged_by_a_crafted_post(client, people, twins):

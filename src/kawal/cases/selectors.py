@@ -321,7 +321,41 @@ def case_timeline(case: Case, access: CaseAccess, user: Any) -> list[CaseEvent]:
         kind = timeline_kind(event.kind)
         if kind is None or kind.shown_to(user, access, event.payload or {}):
             shown.append(event)
+    _hide_other_case_numbers(shown, user)
     return shown
+
+
+# Events naming another case of the same child, and the payload key of its number.
+# Not "case.found_again": the earlier case's manager is told the new number on
+# purpose, to know whom to ask (``services.case_open``).
+OTHER_CASE_NUMBER = {"case.repeat": "earlier"}
+
+
+def _hide_other_case_numbers(events: list[CaseEvent], user: Any) -> None:
+    """Blank, on the page only, the number of another case the reader may not see.
+
+    A child found again may be held by another team the second time: the
+    number would tell this case's readers of a case closed to them.
+    """
+    named = {
+        event.payload.get(OTHER_CASE_NUMBER[event.kind])
+        for event in events
+        if event.kind in OTHER_CASE_NUMBER and event.payload
+    } - {None, ""}
+    if not named:
+        return
+    visible = set(cases_visible_to(user).filter(number__in=named).values_list("number", flat=True))
+    for event in events:
+        key = OTHER_CASE_NUMBER.get(event.kind)
+        if key and event.payload and event.payload.get(key) not in visible:
+            event.payload = {**event.payload, key: ""}
+
+
+def repeat_of_visible(case: Case, user: Any) -> bool:
+    """Whether the reader may see the earlier case this one repeats (to name it)."""
+    if case.repeat_of_id is None:
+        return False
+    return cases_visible_to(user).filter(pk=case.repeat_of_id).exists()
 
 
 def case_notes(case: Case, access: CaseAccess) -> list[Note]:

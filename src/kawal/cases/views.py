@@ -262,12 +262,14 @@ def _open_with_decision(
         return None
     if existing is None or new.completes_existing:
         _warn_nik(request, case.child)
-    if case.repeat_of_id:
+    if sel.repeat_of_visible(case, request.user):
         messages.info(
             request,
             _("Opened as a repeat of case %(number)s: the child was found again.")
             % {"number": case.repeat_of.number},
         )
+    elif case.repeat_of_id:
+        messages.info(request, _("Opened as a repeat: the child was found again."))
     messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
     return redirect("cases:detail", case_uuid=case.uuid)
 
@@ -328,6 +330,7 @@ def case_detail(request: HttpRequest, case_uuid: Any) -> HttpResponse:
             ],
             "sees_log": access.leads or may(user, Capability.VIEW_ACCESS_LOG),
             "sibling_cases": _siblings(case, user),
+            "repeat_of_visible": sel.repeat_of_visible(case, user),
         },
     )
 

@@ -26,7 +26,7 @@ from kawal.identity.batch import (
     train_unlabelled,
     with_labels_report,
 )
-from kawal.identity.index import identity_refresh, record_from_row
+from kawal.identity.index import identity_refresh, merge_lock, record_from_row
 from kawal.identity.matching import (
     BLOCK_KEYS_VERSION,
     Model,
@@ -100,10 +100,11 @@ def reindex(progress: Progress | None = None) -> int:
     ids = list(Person.objects.filter(is_child=True).order_by("pk").values_list("pk", flat=True))
     for done, pk in enumerate(ids, start=1):
         with transaction.atomic():
+            merge_lock()  # roots too are rebuilt: no merge moves them meanwhile
             list(IdentityRecord.objects.select_for_update().filter(person_id=pk).values("pk"))
             person = Person.objects.filter(pk=pk).first()
             if person is not None:
-                identity_refresh(person, keep_stamp=True)
+                identity_refresh(person, keep_stamp=True, roots=True)
         if progress is not None:
             progress("index", done, len(ids))
     return len(ids)

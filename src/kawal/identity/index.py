@@ -73,12 +73,35 @@ def record_from_row(row: IdentityRecord) -> Record:
     )
 
 
-def identity_refresh(person: Person, *, keep_stamp: bool = False) -> None:
+# Any fixed number names the lock; this one is the ASCII of "kawalmrg".
+MERGE_LOCK = 0x6B6177616C6D7267
+
+
+def merge_lock() -> None:
+    """Hold, until the transaction ends, the lock every merge and undo takes.
+
+    A merge computes roots from records it does not lock (the clusters on both
+    sides), so two merges or a merge and an undo running at once could each
+    write a root the other made stale. Merges are rare and short: taking them
+    one at a time costs nothing a reviewer notices. SQLite needs no lock: our
+    transactions there take the database's write lock when they begin.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MERGE_LOCK])
+
+
+def identity_refresh(person: Person, *, keep_stamp: bool = False, roots: bool = False) -> None:
     """Rebuild a child's matching row and blocking keys from the registry.
 
     The row is stamped now, which the next ``kawal dedupe`` reads as a change;
     ``keep_stamp`` keeps an existing row's stamp (a re-index changes nothing
     about the child).
+
+    An existing row keeps its root: only merges and undos move roots
+    (``refresh_roots``, under ``merge_lock``), and a root read here while a
+    merge commits would be written back stale over the merge's. ``roots``
+    (the re-index, holding ``merge_lock``) writes the root too.
     """
     if not person.is_child:
         for child_id in person.relatives_of.values_list("child_id", flat=True):
@@ -108,10 +131,14 @@ def identity_refresh(person: Person, *, keep_stamp: bool = False) -> None:
         nik=person.nik if person.nik_status == "known" else "",
         kelurahan=person.kelurahan.code if person.kelurahan_id else "",
         school=person.school_name,
-        root=root_of(person),
         changed_at=previous[1] if previous and keep_stamp else timezone.now(),
     )
-    row.save()
+    if previous is None or roots:
+        row.root = root_of(person)
+        row.save()
+    else:
+        fields = [f.name for f in IdentityRecord._meta.concrete_fields]
+        row.save(update_fields=[name for name in fields if name not in ("person", "root")])
     IdentityBlock.objects.filter(person=person).delete()
     # Keys are cut to the column's length; two long keys may then coincide.
     rows = {(key[:KEY_LENGTH], low, high) for key, low, high in block_keys(record_from_row(row))}

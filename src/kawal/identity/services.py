@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from kawal.access.catalogue import Capability, DataClass
 from kawal.access.policy import may
 from kawal.cases.models import Case, CaseEvent, CaseStatus
-from kawal.cases.policy import case_access_bulk
+from kawal.cases.policy import CaseAccess, case_access_bulk
 from kawal.core.audit import AuditContext, audit_record
-from kawal.identity.index import identity_refresh, refresh_roots, root_of
+from kawal.identity.index import identity_refresh, merge_lock, refresh_roots, root_of
 from kawal.identity.matching import Score
 from kawal.identity.models import (
     DuplicatePair,
@@ -55,6 +55,22 @@ def sees_identity_of(user: Any, root_id: int, *, cases: list[Case] | None = None
     cases = cluster_cases(root_id) if cases is None else cases
     access = case_access_bulk(user, cases)
     return any(entry.sees_identity for entry in access.values())
+
+
+def reviews(entry: CaseAccess) -> bool:
+    """Whether a case's access lets its holder review the child's identity.
+
+    Deciding that two records are one child writes to the child's identity,
+    so it needs identity writable through the case: emergency (break-glass)
+    access reads and never writes, and a merge would outlive its grant.
+    """
+    return entry.can_write(DataClass.IDENTITY)
+
+
+def reviews_identity_of(user: Any, root_id: int) -> bool:
+    """May the user compare, merge or separate this child's records?"""
+    access = case_access_bulk(user, cluster_cases(root_id))
+    return any(reviews(entry) for entry in access.values())
 
 
 def _ordered(a: int, b: int) -> tuple[int, int]:
@@ -119,7 +135,7 @@ def _require_reviewer(user: Any, pair_or_roots: Iterable[int]) -> None:
     if not may(user, Capability.REVIEW_DUPLICATES):
         raise PermissionDenied
     for root_id in pair_or_roots:
-        if not sees_identity_of(user, root_id):
+        if not reviews_identity_of(user, root_id):
             raise PermissionDenied
 
 
@@ -188,6 +204,7 @@ def merge(
     if not reason.strip():
         raise ValidationError({"reason": _("Say why these records are the same child.")})
     with transaction.atomic():
+        merge_lock()
         # Lock in key order, so two opposite merges cannot deadlock.
         locked = Person.objects.select_for_update().in_bulk(sorted({survivor.pk, absorbed.pk}))
         survivor, absorbed = locked[survivor.pk], locked[absorbed.pk]
@@ -241,13 +258,21 @@ def unmerge(
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the merge is undone.")})
     with transaction.atomic():
+        merge_lock()
         current = Merge.objects.select_for_update().get(pk=record.pk)
         if current.undone_at is not None:
             raise ValidationError(_("This merge has already been undone."))
         absorbed = Person.objects.select_for_update().get(pk=current.absorbed_id)
-        if absorbed.merged_into_id != current.survivor_id:
+        root = root_of(absorbed)
+        # A later merge in force in this child's cluster may have linked cases
+        # through the records this undo separates (its ``repeat_links``):
+        # undone first, last in first out, every undo restores exactly.
+        later = Merge.objects.filter(
+            undone_at=None, pk__gt=current.pk, survivor_id__in=cluster_ids(root.pk)
+        )
+        if absorbed.merged_into_id != current.survivor_id or later.exists():
             raise ValidationError(_("The records have changed since; undo the later merge first."))
-        _require_reviewer(acting_user, {root_of(absorbed).pk})
+        _require_reviewer(acting_user, {root.pk})
         for case_id, previous in current.repeat_links:
             Case.objects.filter(pk=case_id).update(repeat_of_id=previous)
         absorbed.merged_into = None
@@ -325,7 +350,7 @@ def intake_decision(
 
 
 def _roots_seen(user: Any, people: set[int]) -> tuple[dict[int, int], set[int]]:
-    """Each record's root, and the roots whose identity the user sees through a case.
+    """Each record's root, and the roots whose identity the user reviews (``reviews``).
 
     A fixed number of queries however many records: the review pages list many.
     """
@@ -340,43 +365,60 @@ def _roots_seen(user: Any, people: set[int]) -> tuple[dict[int, int], set[int]]:
     cases = list(Case.objects.filter(child_id__in={i for ids in members.values() for i in ids}))
     access = case_access_bulk(user, cases)
     seen_children = {
-        case.child_id for case in cases if case.pk in access and access[case.pk].sees_identity
+        case.child_id for case in cases if case.pk in access and reviews(access[case.pk])
     }
     return roots, {root for root, ids in members.items() if seen_children & set(ids)}
 
 
-def open_pairs_for(user: Any) -> list[DuplicatePair]:
-    """Open pairs the reviewer may decide: they see who both children are."""
+# The review pages read the queue in batches of this many, until they have
+# enough rows the reviewer may see or the queue ends: the first batch may be
+# another agency's pairs alone.
+BATCH = 500
+
+
+def open_pairs_for(user: Any, limit: int = 100) -> list[DuplicatePair]:
+    """Open pairs the reviewer may decide, most likely first: they review both children."""
     if not may(user, Capability.REVIEW_DUPLICATES):
         return []
-    pairs = list(
+    queue = (
         DuplicatePair.objects.filter(status=PairStatus.OPEN)
         .exclude(band="")  # scored again below "possible": nothing left to decide
         .select_related("first", "second")
-        .order_by("-probability", "created_at")[:500]
+        .order_by("-probability", "created_at", "pk")
     )
-    roots, seen = _roots_seen(user, {p.first_id for p in pairs} | {p.second_id for p in pairs})
-    visible = []
-    for pair in pairs:
-        ra, rb = roots.get(pair.first_id), roots.get(pair.second_id)
-        if ra is None or rb is None or ra == rb:
-            continue  # already one child, or no longer in the index
-        if ra in seen and rb in seen:
-            visible.append(pair)
-    return visible[:100]
+    visible: list[DuplicatePair] = []
+    for start in range(0, queue.count(), BATCH):
+        pairs = list(queue[start : start + BATCH])
+        people = {p.first_id for p in pairs} | {p.second_id for p in pairs}
+        roots, seen = _roots_seen(user, people)
+        for pair in pairs:
+            ra, rb = roots.get(pair.first_id), roots.get(pair.second_id)
+            if ra is None or rb is None or ra == rb:
+                continue  # already one child, or no longer in the index
+            if ra in seen and rb in seen:
+                visible.append(pair)
+        if len(visible) >= limit:
+            break
+    return visible[:limit]
 
 
-def recent_merges_for(user: Any) -> list[Merge]:
-    """Merges still in force whose child the reviewer sees, newest first (to undo)."""
+def recent_merges_for(user: Any, limit: int = 50) -> list[Merge]:
+    """Merges still in force whose child the reviewer reviews, newest first (to undo)."""
     if not may(user, Capability.REVIEW_DUPLICATES):
         return []
-    merges = list(
-        Merge.objects.filter(undone_at=None).select_related("merged_by", "survivor", "absorbed")[
-            :500
-        ]
+    in_force = (
+        Merge.objects.filter(undone_at=None)
+        .select_related("merged_by", "survivor", "absorbed")
+        .order_by("-merged_at", "-pk")
     )
-    roots, seen = _roots_seen(user, {m.survivor_id for m in merges})
-    return [m for m in merges if roots.get(m.survivor_id) in seen][:50]
+    visible: list[Merge] = []
+    for start in range(0, in_force.count(), BATCH):
+        merges = list(in_force[start : start + BATCH])
+        roots, seen = _roots_seen(user, {m.survivor_id for m in merges})
+        visible.extend(m for m in merges if roots.get(m.survivor_id) in seen)
+        if len(visible) >= limit:
+            break
+    return visible[:limit]
 
 
 def repeat_rate(start: Any = None, end: Any = None) -> dict[str, float | int]:

@@ -69,7 +69,7 @@ def _side(user: Any, person: Person) -> dict[str, Any]:
         # Comparing needs "same or different", not the number itself.
         "nik": mask_nik(person.nik) if person.nik else "",
         "school": person.school_name if whereabouts else None,
-        "cases": [case for case in cases if case.pk in access and access[case.pk].sees_identity],
+        "cases": [case for case in cases if case.pk in access and svc.reviews(access[case.pk])],
         "parents": person.relatives.filter(
             relation__in=("mother", "father", "stepmother", "stepfather", "guardian")
         ).select_related("relative"),
@@ -85,7 +85,7 @@ def _pair_for(request: HttpRequest, pair_uuid: str) -> DuplicatePair:
     if pair is None:
         raise Http404
     for person in (pair.first, pair.second):
-        if not svc.sees_identity_of(user, root_of(person).pk):
+        if not svc.reviews_identity_of(user, root_of(person).pk):
             raise Http404
     return pair
 
@@ -150,7 +150,7 @@ def pair_detail(request: HttpRequest, pair_uuid: str) -> HttpResponse:
 def merge_undo(request: HttpRequest, merge_uuid: str) -> HttpResponse:
     user = _reviewer(request)
     record = pick(Merge.objects.all(), merge_uuid)
-    if record is None or not svc.sees_identity_of(user, root_of(record.survivor).pk):
+    if record is None or not svc.reviews_identity_of(user, root_of(record.survivor).pk):
         raise Http404
     try:
         svc.unmerge(

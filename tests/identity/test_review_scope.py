@@ -1,0 +1,107 @@
+"""Who may review a child's records, and what the review and the cases tell of other cases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from kawal.access.catalogue import Role
+from kawal.cases import services as case_svc
+from kawal.identity import services as svc
+from kawal.identity.matching import Scorer, make_record
+from tests.helpers import make_user, sign_in
+from tests.identity.conftest import close, register
+
+EMERGENCY = "Anak dilaporkan hilang dari rumah aman malam ini"
+
+
+def _pair(first, second, name="Rafi Sintetis"):
+    score = Scorer().score(
+        make_record(1, full_name=name, birth_date=date(2014, 1, 2), sex="M"),
+        make_record(2, full_name=name, birth_date=date(2014, 1, 2), sex="M"),
+    )
+    return svc.pair_raise(first.child_id, second.child_id, score, source="batch")
+
+
+def test_emergency_access_neither_shows_nor_decides_a_pair(client, people):
+    owner, boss, stranger = people
+    mine = register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2))
+    theirs = register(stranger, "Rafi Sintetis", birth_date=date(2014, 1, 2))
+    pair = _pair(mine, theirs)
+    case_svc.break_glass_open(theirs, reason=EMERGENCY, acting_user=boss)
+    # The grant lets the supervisor read the other case...
+    sign_in(client, boss)
+    assert client.get(reverse("cases:detail", kwargs={"case_uuid": theirs.uuid})).status_code == 200
+    # ...but not compare it, decide on it or see it queued: a merge would write
+    # to that case and outlive the grant.
+    assert pair not in svc.open_pairs_for(boss)
+    url = reverse("identity:pair", kwargs={"pair_uuid": pair.uuid})
+    assert client.get(url).status_code == 404
+    with pytest.raises(PermissionDenied):
+        svc.merge(survivor=mine.child, absorbed=theirs.child, reason="x", acting_user=boss)
+    with pytest.raises(PermissionDenied):
+        svc.pair_mark_different(pair, reason="x", acting_user=boss)
+
+
+def test_a_repeat_names_the_earlier_case_only_to_those_who_see_it(client, people):
+    owner, boss, stranger = people
+    earlier = close(register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2)))
+    later = register(stranger, "Rafi S.", supervisor=boss, birth_date=date(2014, 1, 2))
+    svc.merge(survivor=earlier.child, absorbed=later.child, reason="Same", acting_user=boss)
+    later.refresh_from_db()
+    assert later.repeat_of_id == earlier.pk
+    page = reverse("cases:detail", kwargs={"case_uuid": later.uuid})
+    sign_in(client, stranger)
+    assert (
+        client.get(reverse("cases:detail", kwargs={"case_uuid": earlier.uuid})).status_code == 404
+    )
+    body = client.get(page).content.decode()
+    assert earlier.number not in body
+    assert "ditangani tim lain" in body  # "held by another team"
+    sign_in(client, boss)
+    assert earlier.number in client.get(page).content.decode()
+
+
+def test_the_repeat_event_names_the_earlier_case_only_to_those_who_see_it(client, people):
+    owner, boss, stranger = people
+    earlier = close(register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2)))
+    later = register(stranger, "Rafi S.", birth_date=date(2014, 1, 2))
+    # As the case service writes them when a known child is found again.
+    case_svc._event(later, "case.repeat", stranger, earlier=earlier.number)
+    case_svc._event(earlier, "case.found_again", stranger, later=later.number)
+    sign_in(client, stranger)
+    body = client.get(reverse("cases:detail", kwargs={"case_uuid": later.uuid})).content.decode()
+    assert earlier.number not in body
+    assert "ditangani tim lain" in body
+    # The earlier case's manager is told the new number on purpose: whom to ask.
+    sign_in(client, owner)
+    body = client.get(reverse("cases:detail", kwargs={"case_uuid": earlier.uuid})).content.decode()
+    assert later.number in body
+
+
+def test_the_queue_finds_the_reviewers_pairs_behind_other_agencies_pairs(people, monkeypatch):
+    owner, boss, stranger = people
+    monkeypatch.setattr(svc, "BATCH", 2)
+    elsewhere = make_user(Role.SUPERVISOR, username="boss2")
+    theirs = [
+        register(stranger, f"Bayu Sintetis {n}", supervisor=elsewhere, birth_date=date(2014, 1, 2))
+        for n in range(4)
+    ]
+    higher = [_pair(theirs[0], theirs[1]), _pair(theirs[2], theirs[3])]
+    for pair in higher:
+        type(pair).objects.filter(pk=pair.pk).update(probability=0.99)
+    mine = [
+        register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2)),
+        register(owner, "Rafi S.", supervisor=boss, birth_date=date(2014, 1, 2)),
+    ]
+    lower = _pair(*mine)
+    type(lower).objects.filter(pk=lower.pk).update(probability=0.5)
+    assert svc.open_pairs_for(boss) == [lower]
+    assert svc.open_pairs_for(elsewhere) == higher
+    merge = svc.merge(survivor=mine[0].child, absorbed=mine[1].child, reason="x", acting_user=boss)
+    svc.merge(survivor=theirs[0].child, absorbed=theirs[1].child, reason="x", acting_user=elsewhere)
+    svc.merge(survivor=theirs[2].child, absorbed=theirs[3].child, reason="x", acting_user=elsewhere)
+    assert svc.recent_merges_for(boss) == [merge]
