@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db import connection, connections, transaction
 
+from kawal.cases.models import Case, CaseEvent
 from kawal.identity import dedupe
 from kawal.identity import services as svc
 from kawal.identity.index import identity_refresh
@@ -23,13 +24,15 @@ from tests.identity.conftest import register
 pytestmark = CONCURRENT_WRITERS
 
 
-def _a_session_waits_for_a_lock(timeout: float = 20) -> bool:
+def _a_session_waits_for_a_lock(timeout: float = 20, kind: str = "%") -> bool:
+    """Whether another session waits for a lock (of this kind: "advisory", "tuple"...)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND wait_event LIKE %s AND datname = current_database()",
+                [kind],
             )
             if cursor.fetchone()[0]:
                 return True
@@ -118,7 +121,8 @@ def test_an_undo_and_a_merge_at_once_leave_no_stale_root(people):
     assert undone.wait(20)
     merger = threading.Thread(target=merge)
     merger.start()
-    assert _a_session_waits_for_a_lock()
+    # The merge waits for the undo at the merge lock, before it reads a cluster.
+    assert _a_session_waits_for_a_lock(kind="advisory")
     commit.set()
     undoer.join(20)
     merger.join(20)
@@ -126,3 +130,6 @@ def test_an_undo_and_a_merge_at_once_leave_no_stale_root(people):
     roots = dict(IdentityRecord.objects.values_list("person_id", "root_id"))
     assert roots[b.pk] == b.pk  # stands alone again, as the undo left it
     assert roots[a.pk] == c.pk
+    # The merge read the clusters after the undo: B's case was not in it.
+    b_case = Case.objects.get(child=b)
+    assert CaseEvent.objects.filter(case=b_case, kind="identity.merged").count() == 1

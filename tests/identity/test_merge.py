@@ -238,3 +238,43 @@ def test_listing_the_queue_is_an_identity_read_in_the_access_log(client, people,
     client.get(reverse("identity:queue"))
     logged = set(AccessLog.objects.filter(action="list").values_list("case_id", flat=True))
     assert {earlier.pk, later.pk} <= logged
+
+
+def test_an_undo_mends_a_repeat_link_made_while_the_merge_was_in_force(people):
+    from kawal.cases import services as case_svc
+
+    owner, boss, _ = people
+    first = close(register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2)))
+    second = close(register(owner, "Rafi S.", supervisor=boss, birth_date=date(2014, 1, 2)))
+    merge = svc.merge(survivor=first.child, absorbed=second.child, reason="x", acting_user=boss)
+    # Found again while the two records were one child: the new case repeats
+    # the latest case of the pair, which is the other record's.
+    found = case_svc.case_open(
+        case_svc.NewCase(
+            child={},
+            existing_child=first.child,
+            intake_channel="outreach",
+            risk_level="medium",
+            forms=["forced_selling"],
+            supervisor=boss,
+        ),
+        acting_user=owner,
+    )
+    assert found.child_id == first.child_id and found.repeat_of_id == second.pk
+    svc.unmerge(merge, reason="Two children after all", acting_user=boss)
+    found.refresh_from_db()
+    assert found.repeat_of_id == first.pk  # its own child's earlier case, not the other's
+    assert Case.objects.get(pk=second.pk).repeat_of_id is None
+
+
+def test_a_change_of_the_child_does_not_write_back_a_root_it_read_before_a_merge(people):
+    from kawal.identity.index import identity_refresh
+
+    owner, boss, _ = people
+    first = register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2))
+    second = register(owner, "Rafi S.", supervisor=boss, birth_date=date(2014, 1, 2))
+    # A change read the child before the merge committed, and writes after it.
+    stale = Person.objects.get(pk=second.child_id)
+    svc.merge(survivor=first.child, absorbed=second.child, reason="x", acting_user=boss)
+    identity_refresh(stale)
+    assert IdentityRecord.objects.get(person=second.child).root_id == first.child_id

@@ -82,9 +82,8 @@ def test_the_repeat_event_names_the_earlier_case_only_to_those_who_see_it(client
     assert later.number in body
 
 
-def test_the_queue_finds_the_reviewers_pairs_behind_other_agencies_pairs(people, monkeypatch):
+def test_the_queue_finds_the_reviewers_pairs_behind_other_agencies_pairs(people):
     owner, boss, stranger = people
-    monkeypatch.setattr(svc, "BATCH", 2)
     elsewhere = make_user(Role.SUPERVISOR, username="boss2")
     theirs = [
         register(stranger, f"Bayu Sintetis {n}", supervisor=elsewhere, birth_date=date(2014, 1, 2))

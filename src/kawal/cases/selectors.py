@@ -325,16 +325,18 @@ def case_timeline(case: Case, access: CaseAccess, user: Any) -> list[CaseEvent]:
     return shown
 
 
-# Events naming another case of the same child, and the payload key of its number.
-# Not "case.found_again": the earlier case's manager is told the new number on
-# purpose, to know whom to ask (``services.case_open``).
-OTHER_CASE_NUMBER = {"case.repeat": "earlier"}
+# Events naming another case (of the same child, or a sibling's), and the
+# payload key of its number: shown only to who may see that case, as the
+# page's list of siblings is. Not "case.found_again": the earlier case's
+# manager is told the new number on purpose, to know whom to ask
+# (``services.case_open``).
+OTHER_CASE_NUMBER = {"case.repeat": "earlier", "family.linked": "sibling"}
 
 
 def _hide_other_case_numbers(events: list[CaseEvent], user: Any) -> None:
     """Blank, on the page only, the number of another case the reader may not see.
 
-    A child found again may be held by another team the second time: the
+    A child found again, or a brother, may be held by another team: the
     number would tell this case's readers of a case closed to them.
     """
     named = {

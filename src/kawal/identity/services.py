@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from kawal.access.catalogue import Capability, DataClass
 from kawal.access.policy import may
 from kawal.cases.models import Case, CaseEvent, CaseStatus
-from kawal.cases.policy import CaseAccess, case_access_bulk
+from kawal.cases.policy import CaseAccess, case_access_bulk, cases_visible_to
 from kawal.core.audit import AuditContext, audit_record
 from kawal.identity.index import identity_refresh, merge_lock, refresh_roots, root_of
 from kawal.identity.matching import Score
@@ -220,10 +220,13 @@ def merge(
         absorbed.merged_into = survivor
         absorbed.version += 1
         absorbed.save(update_fields=["merged_into", "version", "updated_at"])
+        # No key changes: a child's edit inserting a case event (whose foreign
+        # key takes a key-share lock on the case) is not blocked, and cannot
+        # deadlock with this merge over the child's index row.
         all_cases = list(
             Case.objects.filter(
                 child_id__in=cluster_ids(survivor.pk) + cluster_ids(absorbed.pk)
-            ).select_for_update()
+            ).select_for_update(no_key=True)
         )
         links = _link_repeats(all_cases)
         record = Merge.objects.create(
@@ -275,6 +278,7 @@ def unmerge(
         _require_reviewer(acting_user, {root.pk})
         for case_id, previous in current.repeat_links:
             Case.objects.filter(pk=case_id).update(repeat_of_id=previous)
+        _unlink_across(separated=[absorbed.pk, *_absorbed_below(absorbed.pk)], root_id=root.pk)
         absorbed.merged_into = None
         absorbed.version += 1
         absorbed.save(update_fields=["merged_into", "version", "updated_at"])
@@ -296,6 +300,34 @@ def unmerge(
             "identity.unmerged", actor=acting_user, target=f"merge:{current.uuid}", context=context
         )
     return current
+
+
+def _unlink_across(*, separated: list[int], root_id: int) -> None:
+    """Mend repeat links that cross between the two children an undo separates.
+
+    A case opened while the merge was in force may have been linked as a
+    repeat of the other record's case (the child "found again"): that link
+    rested on the merge alone. It now points at the latest case of its own
+    child closed before it opened, or at none. The merge's own links are
+    restored before this.
+    """
+    cut = set(separated)
+    sides = [cut, {pk for pk in cluster_ids(root_id) if pk not in cut}]
+    for own, other in (sides, sides[::-1]):
+        crossing = Case.objects.filter(child_id__in=own, repeat_of__child_id__in=other)
+        for case in crossing.select_for_update(no_key=True):
+            earlier = (
+                Case.objects.filter(
+                    child_id__in=own,
+                    status=CaseStatus.CLOSED,
+                    closed_on__lte=case.opened_on,
+                )
+                .exclude(pk=case.pk)
+                .order_by("opened_on", "pk")
+                .last()
+            )
+            case.repeat_of = earlier
+            case.save(update_fields=["repeat_of", "updated_at"])
 
 
 def _absorbed_below(person_id: int) -> list[int]:
@@ -349,56 +381,46 @@ def intake_decision(
     identity_refresh(child)
 
 
-def _roots_seen(user: Any, people: set[int]) -> tuple[dict[int, int], set[int]]:
-    """Each record's root, and the roots whose identity the user reviews (``reviews``).
+def _reviewed_people(user: Any) -> set[int]:
+    """Every record of every child the user reviews (``reviews``): the review pages' scope.
 
-    A fixed number of queries however many records: the review pages list many.
+    Read from the user's own cases, so a page never reads the city's whole
+    queue to show one agency its part of it.
     """
-    roots = dict(
-        IdentityRecord.objects.filter(person_id__in=people).values_list("person_id", "root_id")
-    )
-    members: dict[int, list[int]] = {}
-    for person_id, root_id in IdentityRecord.objects.filter(
-        root_id__in=set(roots.values())
-    ).values_list("person_id", "root_id"):
-        members.setdefault(root_id, []).append(person_id)
-    cases = list(Case.objects.filter(child_id__in={i for ids in members.values() for i in ids}))
+    cases = list(cases_visible_to(user))
     access = case_access_bulk(user, cases)
-    seen_children = {
-        case.child_id for case in cases if case.pk in access and reviews(access[case.pk])
-    }
-    return roots, {root for root, ids in members.items() if seen_children & set(ids)}
-
-
-# The review pages read the queue in batches of this many, until they have
-# enough rows the reviewer may see or the queue ends: the first batch may be
-# another agency's pairs alone.
-BATCH = 500
+    children = {case.child_id for case in cases if case.pk in access and reviews(access[case.pk])}
+    roots = set(
+        IdentityRecord.objects.filter(person_id__in=children).values_list("root_id", flat=True)
+    )
+    members = IdentityRecord.objects.filter(root_id__in=roots).values_list("person_id", flat=True)
+    return roots | set(members)
 
 
 def open_pairs_for(user: Any, limit: int = 100) -> list[DuplicatePair]:
     """Open pairs the reviewer may decide, most likely first: they review both children."""
     if not may(user, Capability.REVIEW_DUPLICATES):
         return []
-    queue = (
-        DuplicatePair.objects.filter(status=PairStatus.OPEN)
+    people = _reviewed_people(user)
+    pairs = list(
+        DuplicatePair.objects.filter(
+            status=PairStatus.OPEN, first_id__in=people, second_id__in=people
+        )
         .exclude(band="")  # scored again below "possible": nothing left to decide
         .select_related("first", "second")
-        .order_by("-probability", "created_at", "pk")
+        .order_by("-probability", "created_at", "pk")[: limit * 2]
     )
-    visible: list[DuplicatePair] = []
-    for start in range(0, queue.count(), BATCH):
-        pairs = list(queue[start : start + BATCH])
-        people = {p.first_id for p in pairs} | {p.second_id for p in pairs}
-        roots, seen = _roots_seen(user, people)
-        for pair in pairs:
-            ra, rb = roots.get(pair.first_id), roots.get(pair.second_id)
-            if ra is None or rb is None or ra == rb:
-                continue  # already one child, or no longer in the index
-            if ra in seen and rb in seen:
-                visible.append(pair)
-        if len(visible) >= limit:
-            break
+    roots = dict(
+        IdentityRecord.objects.filter(
+            person_id__in={p.first_id for p in pairs} | {p.second_id for p in pairs}
+        ).values_list("person_id", "root_id")
+    )
+    visible = []
+    for pair in pairs:
+        ra, rb = roots.get(pair.first_id), roots.get(pair.second_id)
+        if ra is None or rb is None or ra == rb:
+            continue  # already one child, or no longer in the index
+        visible.append(pair)
     return visible[:limit]
 
 
@@ -406,19 +428,11 @@ def recent_merges_for(user: Any, limit: int = 50) -> list[Merge]:
     """Merges still in force whose child the reviewer reviews, newest first (to undo)."""
     if not may(user, Capability.REVIEW_DUPLICATES):
         return []
-    in_force = (
-        Merge.objects.filter(undone_at=None)
+    return list(
+        Merge.objects.filter(undone_at=None, survivor_id__in=_reviewed_people(user))
         .select_related("merged_by", "survivor", "absorbed")
-        .order_by("-merged_at", "-pk")
+        .order_by("-merged_at", "-pk")[:limit]
     )
-    visible: list[Merge] = []
-    for start in range(0, in_force.count(), BATCH):
-        merges = list(in_force[start : start + BATCH])
-        roots, seen = _roots_seen(user, {m.survivor_id for m in merges})
-        visible.extend(m for m in merges if roots.get(m.survivor_id) in seen)
-        if len(visible) >= limit:
-            break
-    return visible[:limit]
 
 
 def repeat_rate(start: Any = None, end: Any = None) -> dict[str, float | int]:
