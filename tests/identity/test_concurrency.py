@@ -133,3 +133,61 @@ def test_an_undo_and_a_merge_at_once_leave_no_stale_root(people):
     # The merge read the clusters after the undo: B's case was not in it.
     b_case = Case.objects.get(child=b)
     assert CaseEvent.objects.filter(case=b_case, kind="identity.merged").count() == 1
+
+
+def test_a_case_opened_during_an_undo_repeats_its_own_childs_case(people):
+    from kawal.cases import services as case_svc
+    from tests.identity.conftest import close
+
+    owner, boss, _ = people
+    first = close(register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2)))
+    second = close(register(owner, "Rafi S.", supervisor=boss, birth_date=date(2014, 1, 2)))
+    merged = svc.merge(survivor=first.child, absorbed=second.child, reason="x", acting_user=boss)
+    undone, commit = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    opened: list[Case] = []
+
+    def undo() -> None:
+        try:
+            with transaction.atomic():
+                svc.unmerge(merged, reason="Two children after all", acting_user=boss)
+                undone.set()
+                commit.wait(20)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def open_case() -> None:
+        # The child found again, chosen as the merged child: read as it was last committed.
+        try:
+            opened.append(
+                case_svc.case_open(
+                    case_svc.NewCase(
+                        child={},
+                        existing_child=Person.objects.get(pk=first.child_id),
+                        intake_channel="outreach",
+                        risk_level="medium",
+                        forms=["forced_selling"],
+                        supervisor=boss,
+                    ),
+                    acting_user=owner,
+                )
+            )
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    undoer = threading.Thread(target=undo)
+    undoer.start()
+    assert undone.wait(20)
+    opener = threading.Thread(target=open_case)
+    opener.start()
+    assert _a_session_waits_for_a_lock(kind="advisory")
+    commit.set()
+    undoer.join(20)
+    opener.join(20)
+    assert not errors
+    # Read after the undo: the other record's case is not this child's.
+    assert Case.objects.get(pk=opened[0].pk).repeat_of_id == first.pk

@@ -82,8 +82,35 @@ def test_the_repeat_event_names_the_earlier_case_only_to_those_who_see_it(client
     assert later.number in body
 
 
+def _unrelated_pairs(count: int, probability: float) -> None:
+    """Open pairs of children with no case at all, scored above anything else."""
+    from kawal.identity.models import DuplicatePair
+    from kawal.people.models import Person
+
+    size = 2
+    while size * (size - 1) // 2 < count:
+        size += 1
+    children = Person.objects.bulk_create(
+        Person(is_child=True, full_name=f"Anak Sintetis {n}") for n in range(size)
+    )
+    pairs = [(a, b) for i, a in enumerate(children) for b in children[i + 1 :]][:count]
+    DuplicatePair.objects.bulk_create(
+        DuplicatePair(
+            first=a,
+            second=b,
+            probability=probability,
+            band="likely",
+            explanation=[],
+            source="batch",
+        )
+        for a, b in pairs
+    )
+
+
 def test_the_queue_finds_the_reviewers_pairs_behind_other_agencies_pairs(people):
     owner, boss, stranger = people
+    # More than the old code read before it filtered (500), all above the reviewer's.
+    _unrelated_pairs(501, probability=0.99)
     elsewhere = make_user(Role.SUPERVISOR, username="boss2")
     theirs = [
         register(stranger, f"Bayu Sintetis {n}", supervisor=elsewhere, birth_date=date(2014, 1, 2))
@@ -91,7 +118,7 @@ def test_the_queue_finds_the_reviewers_pairs_behind_other_agencies_pairs(people)
     ]
     higher = [_pair(theirs[0], theirs[1]), _pair(theirs[2], theirs[3])]
     for pair in higher:
-        type(pair).objects.filter(pk=pair.pk).update(probability=0.99)
+        type(pair).objects.filter(pk=pair.pk).update(probability=0.98)
     mine = [
         register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2)),
         register(owner, "Rafi S.", supervisor=boss, birth_date=date(2014, 1, 2)),
@@ -104,3 +131,24 @@ def test_the_queue_finds_the_reviewers_pairs_behind_other_agencies_pairs(people)
     svc.merge(survivor=theirs[0].child, absorbed=theirs[1].child, reason="x", acting_user=elsewhere)
     svc.merge(survivor=theirs[2].child, absorbed=theirs[3].child, reason="x", acting_user=elsewhere)
     assert svc.recent_merges_for(boss) == [merge]
+
+
+def test_pairs_already_one_child_do_not_fill_the_page(people):
+    owner, boss, _ = people
+    same = [
+        register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2))
+        for _ in range(4)
+    ]
+    inside = [_pair(a, b) for i, a in enumerate(same) for b in same[i + 1 :]]
+    for pair in inside:
+        type(pair).objects.filter(pk=pair.pk).update(probability=0.99)
+    for other in same[1:]:
+        svc.merge(survivor=same[0].child, absorbed=other.child, reason="x", acting_user=boss)
+    apart = [
+        register(owner, "Dimas Sintetis", supervisor=boss, birth_date=date(2013, 5, 6)),
+        register(owner, "Dimas S.", supervisor=boss, birth_date=date(2013, 5, 6)),
+    ]
+    waiting = _pair(*apart, name="Dimas Sintetis")
+    type(waiting).objects.filter(pk=waiting.pk).update(probability=0.6)
+    # Merged without their pairs: all six are still open, and all one child now.
+    assert svc.open_pairs_for(boss, limit=1) == [waiting]

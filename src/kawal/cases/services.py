@@ -48,7 +48,7 @@ from kawal.cases.models import (
 from kawal.cases.policy import CaseAccess, case_access
 from kawal.core.models import StaleVersion
 from kawal.core.uploads import clean_upload, store_private
-from kawal.identity.index import identity_refresh, root_of
+from kawal.identity.index import identity_refresh, merge_lock, root_of
 from kawal.identity.services import (
     cluster_cases,
     cluster_ids,
@@ -278,20 +278,25 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
         )
     with transaction.atomic():
         earlier: Case | None = None
-        if new.existing_child is not None:
-            # Serialise openings for one child (double submits, two users at once).
-            Person.objects.select_for_update().filter(pk=new.existing_child.pk).first()
+        existing = new.existing_child
+        if existing is not None:
+            # The child's cluster is read to link the new case as a repeat: no
+            # merge or undo may change it meanwhile (first, before any row lock).
+            merge_lock(shared=True)
+            # Serialise openings for one child (double submits, two users at once),
+            # and read the child as committed: an undo may have moved its root.
+            existing = Person.objects.select_for_update().filter(pk=existing.pk).first() or existing
         first_case = (
             new.completes_existing
-            and new.existing_child is not None
-            and not cluster_cases(root_of(new.existing_child).pk)
+            and existing is not None
+            and not cluster_cases(root_of(existing).pk)
         )
-        if new.existing_child is not None and not first_case:
-            child, earlier = _found_again(new.existing_child, acting_user)
+        if existing is not None and not first_case:
+            child, earlier = _found_again(existing, acting_user)
         else:
             # A child only captured in the street so far gets their first case:
             # the form's details complete the record the capture began.
-            child = new.existing_child or Person(is_child=True, created_by=acting_user)
+            child = existing or Person(is_child=True, created_by=acting_user)
             _apply_changes(child, new.child, CHILD_FIELDS)
             _validate_child(child)
             child.full_clean()

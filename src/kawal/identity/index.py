@@ -77,18 +77,23 @@ def record_from_row(row: IdentityRecord) -> Record:
 MERGE_LOCK = 0x6B6177616C6D7267
 
 
-def merge_lock() -> None:
+def merge_lock(*, shared: bool = False) -> None:
     """Hold, until the transaction ends, the lock every merge and undo takes.
 
     A merge computes roots from records it does not lock (the clusters on both
     sides), so two merges or a merge and an undo running at once could each
     write a root the other made stale. Merges are rare and short: taking them
-    one at a time costs nothing a reviewer notices. SQLite needs no lock: our
-    transactions there take the database's write lock when they begin.
+    one at a time costs nothing a reviewer notices. ``shared``: for a reader
+    of a cluster that links to it (a case opened for a child found again),
+    which may run beside other readers but not beside a merge or an undo.
+    Taken first in a transaction, before any row lock, as every taker does.
+    SQLite needs no lock: our transactions there take the database's write
+    lock when they begin.
     """
     if connection.vendor == "postgresql":
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MERGE_LOCK])
+            cursor.execute(f"SELECT {function}(%s)", [MERGE_LOCK])
 
 
 def identity_refresh(person: Person, *, keep_stamp: bool = False, roots: bool = False) -> None:

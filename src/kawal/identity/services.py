@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -276,9 +276,13 @@ def unmerge(
         if absorbed.merged_into_id != current.survivor_id or later.exists():
             raise ValidationError(_("The records have changed since; undo the later merge first."))
         _require_reviewer(acting_user, {root.pk})
+        # Every case the merge put on one child, read before the roots move.
+        touched = list(Case.objects.filter(child_id__in=cluster_ids(root.pk)))
         for case_id, previous in current.repeat_links:
             Case.objects.filter(pk=case_id).update(repeat_of_id=previous)
-        _unlink_across(separated=[absorbed.pk, *_absorbed_below(absorbed.pk)], root_id=root.pk)
+        mended = _unlink_across(
+            separated=[absorbed.pk, *_absorbed_below(absorbed.pk)], root_id=root.pk
+        )
         absorbed.merged_into = None
         absorbed.version += 1
         absorbed.save(update_fields=["merged_into", "version", "updated_at"])
@@ -291,43 +295,47 @@ def unmerge(
             DuplicatePair.objects.filter(pk=current.pair_id).update(
                 status=PairStatus.OPEN, decided_by=None, decided_at=None, reason=""
             )
-        cases = Case.objects.filter(
-            child_id__in=[current.survivor_id, absorbed.pk, *_absorbed_below(absorbed.pk)]
-        )
-        for case in cases:
+        for case in touched:
             _event(case, "identity.unmerged", acting_user)
+            if case.pk in mended:
+                # No numbers: the readers of this case may not see the other child's.
+                _event(case, "identity.repeat_mended", acting_user)
         audit_record(
             "identity.unmerged", actor=acting_user, target=f"merge:{current.uuid}", context=context
         )
     return current
 
 
-def _unlink_across(*, separated: list[int], root_id: int) -> None:
+def _unlink_across(*, separated: list[int], root_id: int) -> set[int]:
     """Mend repeat links that cross between the two children an undo separates.
 
     A case opened while the merge was in force may have been linked as a
     repeat of the other record's case (the child "found again"): that link
     rested on the merge alone. It now points at the latest case of its own
-    child closed before it opened, or at none. The merge's own links are
-    restored before this.
+    child opened before it and closed by the time it opened, or at none. The
+    merge's own links are restored before this. Returns the cases mended.
     """
     cut = set(separated)
     sides = [cut, {pk for pk in cluster_ids(root_id) if pk not in cut}]
+    mended: set[int] = set()
     for own, other in (sides, sides[::-1]):
         crossing = Case.objects.filter(child_id__in=own, repeat_of__child_id__in=other)
-        for case in crossing.select_for_update(no_key=True):
+        for case in crossing.select_for_update(no_key=True, of=("self",)):
+            before = Q(opened_on__lt=case.opened_on) | Q(opened_on=case.opened_on, pk__lt=case.pk)
             earlier = (
                 Case.objects.filter(
+                    before,
                     child_id__in=own,
                     status=CaseStatus.CLOSED,
                     closed_on__lte=case.opened_on,
                 )
-                .exclude(pk=case.pk)
                 .order_by("opened_on", "pk")
                 .last()
             )
             case.repeat_of = earlier
             case.save(update_fields=["repeat_of", "updated_at"])
+            mended.add(case.pk)
+    return mended
 
 
 def _absorbed_below(person_id: int) -> list[int]:
@@ -387,7 +395,7 @@ def _reviewed_people(user: Any) -> set[int]:
     Read from the user's own cases, so a page never reads the city's whole
     queue to show one agency its part of it.
     """
-    cases = list(cases_visible_to(user))
+    cases = list(cases_visible_to(user).only("pk", "child_id", "owner_id", "supervisor_id"))
     access = case_access_bulk(user, cases)
     children = {case.child_id for case in cases if case.pk in access and reviews(access[case.pk])}
     roots = set(
@@ -402,26 +410,25 @@ def open_pairs_for(user: Any, limit: int = 100) -> list[DuplicatePair]:
     if not may(user, Capability.REVIEW_DUPLICATES):
         return []
     people = _reviewed_people(user)
-    pairs = list(
+
+    def root(side: str) -> Subquery:
+        return Subquery(
+            IdentityRecord.objects.filter(person_id=OuterRef(side)).values("root_id")[:1]
+        )
+
+    return list(
         DuplicatePair.objects.filter(
             status=PairStatus.OPEN, first_id__in=people, second_id__in=people
         )
         .exclude(band="")  # scored again below "possible": nothing left to decide
+        # Already one child (merged through another pair), or no longer in the
+        # index: out before the page is cut, or such pairs could fill it.
+        .annotate(first_root=root("first_id"), second_root=root("second_id"))
+        .filter(first_root__isnull=False, second_root__isnull=False)
+        .exclude(first_root=F("second_root"))
         .select_related("first", "second")
-        .order_by("-probability", "created_at", "pk")[: limit * 2]
+        .order_by("-probability", "created_at", "pk")[:limit]
     )
-    roots = dict(
-        IdentityRecord.objects.filter(
-            person_id__in={p.first_id for p in pairs} | {p.second_id for p in pairs}
-        ).values_list("person_id", "root_id")
-    )
-    visible = []
-    for pair in pairs:
-        ra, rb = roots.get(pair.first_id), roots.get(pair.second_id)
-        if ra is None or rb is None or ra == rb:
-            continue  # already one child, or no longer in the index
-        visible.append(pair)
-    return visible[:limit]
 
 
 def recent_merges_for(user: Any, limit: int = 50) -> list[Merge]:
