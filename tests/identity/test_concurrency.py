@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.db import connection, connections, transaction
 
+from kawal.cases import services as case_svc
 from kawal.cases.models import Case, CaseEvent
 from kawal.identity import dedupe
 from kawal.identity import services as svc
 from kawal.identity.index import identity_refresh
-from kawal.identity.models import IdentityRecord
+from kawal.identity.models import IdentityRecord, Merge
 from kawal.people.models import Person, PersonAlias
 from tests.helpers import CONCURRENT_WRITERS
-from tests.identity.conftest import register
+from tests.identity.conftest import close, register
 
 pytestmark = CONCURRENT_WRITERS
 
@@ -82,19 +85,19 @@ def test_a_reindex_does_not_write_a_child_back_as_it_was_before_a_change(people)
     assert IdentityRecord.objects.get(person=child).aliases == "Echi"
 
 
-def test_an_undo_and_a_merge_at_once_leave_no_stale_root(people):
-    owner, boss, _ = people
-    a = register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2)).child
-    b = register(owner, "Rafi S.", supervisor=boss, birth_date=date(2014, 1, 2)).child
-    c = register(owner, "Muhammad Rafi", supervisor=boss, birth_date=date(2014, 1, 2)).child
-    first = svc.merge(survivor=a, absorbed=b, reason="Same child", acting_user=boss)
+def _during_an_undo(merged: Merge, reviewer: Any, action: Callable[[], Any]) -> Any:
+    """Run ``action`` in a second transaction while the undo of ``merged`` is uncommitted.
+
+    The action must wait for the undo at the merge lock; returns what it returned.
+    """
     undone, commit = threading.Event(), threading.Event()
     errors: list[BaseException] = []
+    results: list[Any] = []
 
     def undo() -> None:
         try:
             with transaction.atomic():
-                svc.unmerge(first, reason="Two children after all", acting_user=boss)
+                svc.unmerge(merged, reason="Two children after all", acting_user=reviewer)
                 undone.set()
                 commit.wait(20)
         except BaseException as error:
@@ -102,15 +105,9 @@ def test_an_undo_and_a_merge_at_once_leave_no_stale_root(people):
         finally:
             connections.close_all()
 
-    def merge() -> None:
-        # Another reviewer merges the first child (B still inside, as last committed) into C.
+    def act() -> None:
         try:
-            svc.merge(
-                survivor=Person.objects.get(pk=c.pk),
-                absorbed=Person.objects.get(pk=a.pk),
-                reason="Same child",
-                acting_user=boss,
-            )
+            results.append(action())
         except BaseException as error:
             errors.append(error)
         finally:
@@ -119,14 +116,35 @@ def test_an_undo_and_a_merge_at_once_leave_no_stale_root(people):
     undoer = threading.Thread(target=undo)
     undoer.start()
     assert undone.wait(20)
-    merger = threading.Thread(target=merge)
-    merger.start()
-    # The merge waits for the undo at the merge lock, before it reads a cluster.
-    assert _a_session_waits_for_a_lock(kind="advisory")
+    actor = threading.Thread(target=act)
+    actor.start()
+    # It waits for the undo at the merge lock, before it reads a cluster.
+    waited = _a_session_waits_for_a_lock(kind="advisory")
     commit.set()
     undoer.join(20)
-    merger.join(20)
+    actor.join(20)
     assert not errors
+    assert waited
+    return results[0]
+
+
+def test_an_undo_and_a_merge_at_once_leave_no_stale_root(people):
+    owner, boss, _ = people
+    a = register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2)).child
+    b = register(owner, "Rafi S.", supervisor=boss, birth_date=date(2014, 1, 2)).child
+    c = register(owner, "Muhammad Rafi", supervisor=boss, birth_date=date(2014, 1, 2)).child
+    first = svc.merge(survivor=a, absorbed=b, reason="Same child", acting_user=boss)
+    # Another reviewer merges the first child (B still inside, as last committed) into C.
+    _during_an_undo(
+        first,
+        boss,
+        lambda: svc.merge(
+            survivor=Person.objects.get(pk=c.pk),
+            absorbed=Person.objects.get(pk=a.pk),
+            reason="Same child",
+            acting_user=boss,
+        ),
+    )
     roots = dict(IdentityRecord.objects.values_list("person_id", "root_id"))
     assert roots[b.pk] == b.pk  # stands alone again, as the undo left it
     assert roots[a.pk] == c.pk
@@ -136,58 +154,25 @@ def test_an_undo_and_a_merge_at_once_leave_no_stale_root(people):
 
 
 def test_a_case_opened_during_an_undo_repeats_its_own_childs_case(people):
-    from kawal.cases import services as case_svc
-    from tests.identity.conftest import close
-
     owner, boss, _ = people
     first = close(register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2)))
     second = close(register(owner, "Rafi S.", supervisor=boss, birth_date=date(2014, 1, 2)))
     merged = svc.merge(survivor=first.child, absorbed=second.child, reason="x", acting_user=boss)
-    undone, commit = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-    opened: list[Case] = []
-
-    def undo() -> None:
-        try:
-            with transaction.atomic():
-                svc.unmerge(merged, reason="Two children after all", acting_user=boss)
-                undone.set()
-                commit.wait(20)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    def open_case() -> None:
-        # The child found again, chosen as the merged child: read as it was last committed.
-        try:
-            opened.append(
-                case_svc.case_open(
-                    case_svc.NewCase(
-                        child={},
-                        existing_child=Person.objects.get(pk=first.child_id),
-                        intake_channel="outreach",
-                        risk_level="medium",
-                        forms=["forced_selling"],
-                        supervisor=boss,
-                    ),
-                    acting_user=owner,
-                )
-            )
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    undoer = threading.Thread(target=undo)
-    undoer.start()
-    assert undone.wait(20)
-    opener = threading.Thread(target=open_case)
-    opener.start()
-    assert _a_session_waits_for_a_lock(kind="advisory")
-    commit.set()
-    undoer.join(20)
-    opener.join(20)
-    assert not errors
+    # The child found again, chosen as the merged child: read as it was last committed.
+    opened = _during_an_undo(
+        merged,
+        boss,
+        lambda: case_svc.case_open(
+            case_svc.NewCase(
+                child={},
+                existing_child=Person.objects.get(pk=first.child_id),
+                intake_channel="outreach",
+                risk_level="medium",
+                forms=["forced_selling"],
+                supervisor=boss,
+            ),
+            acting_user=owner,
+        ),
+    )
     # Read after the undo: the other record's case is not this child's.
-    assert Case.objects.get(pk=opened[0].pk).repeat_of_id == first.pk
+    assert Case.objects.get(pk=opened.pk).repeat_of_id == first.pk

@@ -152,3 +152,51 @@ def test_pairs_already_one_child_do_not_fill_the_page(people):
     type(waiting).objects.filter(pk=waiting.pk).update(probability=0.6)
     # Merged without their pairs: all six are still open, and all one child now.
     assert svc.open_pairs_for(boss, limit=1) == [waiting]
+
+
+def test_emergency_access_opens_no_lasting_case_for_the_child(client, people):
+    from tests.identity.conftest import intake_form
+
+    owner, _, _ = people
+    other_boss = make_user(Role.SUPERVISOR, username="boss2", full_name="Dewi Sintetis")
+    known = close(register(owner, "Muhammad Riski bin Darman", birth_date=date(2015, 4, 9)))
+    case_svc.break_glass_open(known, reason=EMERGENCY, acting_user=other_boss)
+    sign_in(client, other_boss)
+    response = client.post(reverse("cases:open"), intake_form())
+    entry = response.context["panel"][0]
+    assert entry.visible and not entry.linkable and entry.choice == ""
+    page = response.content.decode()
+    assert f'value="link:{known.child.uuid}"' not in page
+    assert "akses darurat" in page  # "through emergency access only": whom to ask instead
+    # Forcing it through the service is refused: the case would outlive the grant.
+    with pytest.raises(PermissionDenied):
+        case_svc.case_open(
+            case_svc.NewCase(
+                child={},
+                existing_child=known.child,
+                intake_channel="outreach",
+                risk_level="medium",
+                forms=["forced_selling"],
+            ),
+            acting_user=other_boss,
+        )
+
+
+def test_the_panel_compares_the_school_only_for_a_reader_of_whereabouts(client, people):
+    from tests.identity.conftest import intake_form
+
+    owner, _, _ = people
+    known = register(owner, "Muhammad Riski bin Darman", birth_date=date(2015, 4, 9))
+    member = make_user(Role.CASE_MANAGER, username="member", full_name="Tim Sintetis")
+    case_svc.member_add(
+        known, user=member, case_role="x", data_classes=["identity"], acting_user=owner
+    )
+
+    def fields(user):
+        sign_in(client, user)
+        response = client.post(reverse("cases:open"), intake_form(school_name="SD Sintetis 1"))
+        return {row["field"] for row in response.context["panel"][0].explanation}
+
+    assert "school" in fields(owner)
+    member_fields = fields(member)
+    assert "name" in member_fields and "school" not in member_fields

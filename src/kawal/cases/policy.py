@@ -44,6 +44,8 @@ class CaseAccess:
     readable: frozenset[DataClass]
     writable: frozenset[DataClass]
     capabilities: frozenset[Capability]
+    # What the user reads through a standing relation, break-glass left out.
+    held_readable: frozenset[DataClass] = frozenset()
 
     def can_read(self, data_class: str) -> bool:
         return data_class in self.readable
@@ -69,6 +71,15 @@ class CaseAccess:
     @property
     def sees_identity(self) -> bool:
         return DataClass.IDENTITY in self.readable
+
+    @property
+    def knows_identity(self) -> bool:
+        """Reads the child's identity through a standing relation, not emergency access.
+
+        What lasts beyond a break-glass grant (a new case, a link, a merge)
+        needs this, or it would outlive the grant.
+        """
+        return DataClass.IDENTITY in self.held_readable
 
 
 def _live_memberships(user: Any) -> Q:
@@ -115,20 +126,24 @@ def case_access_bulk(user: Any, cases: Iterable[Case]) -> dict[int, CaseAccess]:
     for case_id, entries in grants.items():
         readable: set[DataClass] = set()
         writable: set[DataClass] = set()
+        held: set[DataClass] = set()
         for relation, granted in entries:
             if granted is None:  # leading the case: everything the role allows
                 readable |= spec.read
                 writable |= spec.write
+                held |= spec.read
             else:
                 readable |= spec.read & granted
                 if relation != Relation.BREAK_GLASS:  # emergency access is read-only
                     writable |= spec.write & granted
+                    held |= spec.read & granted
         if entries and DataClass.BASIC in readable:
             result[case_id] = CaseAccess(
                 relations=frozenset(relation for relation, _granted in entries),
                 readable=frozenset(readable),
                 writable=frozenset(writable),
                 capabilities=spec.capabilities,
+                held_readable=frozenset(held),
             )
     return result
 

@@ -20,6 +20,7 @@ from typing import Any
 from django.core import signing
 from django.db.models import Q
 
+from kawal.access.catalogue import DataClass
 from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
 from kawal.cases.models import Case, CaseStatus
@@ -42,6 +43,10 @@ class PanelEntry:
     open_case: Case | None = None
     reopenable: Case | None = None  # the user's own latest closed case of the child
     open_elsewhere: bool = False  # an open case the user may not see
+    # Seen through a standing relation, not emergency access alone: a link lasts.
+    linkable: bool = False
+    # Reads where the child is (whereabouts) through a case: the school may be compared.
+    whereabouts: bool = False
     contact_name: str = ""
     contact_agency: str = ""
 
@@ -51,11 +56,16 @@ class PanelEntry:
 
     @property
     def explanation(self) -> list[dict[str, Any]]:
-        return self.candidate.score.explain() if self.visible else []
+        if not self.visible:
+            return []
+        rows = self.candidate.score.explain()
+        # "School: same" would tell where the child is found to a reader of
+        # identity alone, as the comparison page's school does not.
+        return [row for row in rows if self.whereabouts or row["field"] != "school"]
 
     @property
     def choice(self) -> str:
-        if not self.visible or self.child is None or self.open_elsewhere:
+        if not self.visible or self.child is None or self.open_elsewhere or not self.linkable:
             return ""
         return f"link:{self.child.uuid}"
 
@@ -98,6 +108,10 @@ def intake_panel(
         if entry.visible:
             entry.child = people.get(candidate.root_id)
             entry.cases = seen
+            entry.linkable = any(access[case.pk].knows_identity for case in seen)
+            entry.whereabouts = any(
+                access[case.pk].can_read(DataClass.WHEREABOUTS) for case in seen
+            )
             if still_open is not None:
                 # An open case the user may not see still blocks a second one.
                 entry.open_case = still_open if still_open in seen else None

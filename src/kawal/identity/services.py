@@ -57,6 +57,17 @@ def sees_identity_of(user: Any, root_id: int, *, cases: list[Case] | None = None
     return any(entry.sees_identity for entry in access.values())
 
 
+def knows_identity_of(user: Any, root_id: int, *, cases: list[Case] | None = None) -> bool:
+    """May the user act on who this child is: identity read through a standing relation?
+
+    Opening a case for the child or linking a record to them lasts; emergency
+    (break-glass) access does not (``CaseAccess.knows_identity``).
+    """
+    cases = cluster_cases(root_id) if cases is None else cases
+    access = case_access_bulk(user, cases)
+    return any(entry.knows_identity for entry in access.values())
+
+
 def reviews(entry: CaseAccess) -> bool:
     """Whether a case's access lets its holder review the child's identity.
 

@@ -24,7 +24,7 @@ from kawal.core import ratelimit
 from kawal.core.audit import AuditContext, audit_record
 from kawal.core.uploads import clean_upload, store_private
 from kawal.identity.index import identity_refresh, root_of
-from kawal.identity.services import cluster_cases, intake_decision, sees_identity_of
+from kawal.identity.services import cluster_cases, intake_decision, knows_identity_of
 from kawal.outreach.models import (
     Activity,
     Capture,
@@ -357,7 +357,8 @@ def _link_known(capture: Capture, person_uuid: str, acting_user: Any) -> None:
         raise ValidationError(_("Choose one of the possible matches, or say it is a new child."))
     root = root_of(person)
     cases = cluster_cases(root.pk)
-    if not sees_identity_of(acting_user, root.pk, cases=cases):
+    # Emergency access reads the child for a few hours; the link would last.
+    if not knows_identity_of(acting_user, root.pk, cases=cases):
         raise PermissionDenied
     capture.child = root
     capture.outcome = MatchOutcome.LINKED
