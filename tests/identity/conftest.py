@@ -36,6 +36,21 @@ def register(owner, full_name, *, supervisor=None, aliases=(), parents=(), **chi
     )
 
 
+def found_again(child, owner, *, supervisor=None) -> Case:
+    """A new case for a child already on file, as intake opens it when the child is found again."""
+    return svc.case_open(
+        svc.NewCase(
+            child={},
+            existing_child=child,
+            intake_channel="outreach",
+            risk_level="medium",
+            forms=[CaseForm.FORCED_SELLING],
+            supervisor=supervisor,
+        ),
+        acting_user=owner,
+    )
+
+
 def close(case: Case) -> Case:
     """Test set-up only: the workflow's approvals are tested in tests/cases."""
     Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_on=date(2026, 2, 1))

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db import connection, connections, transaction
 
-from kawal.cases import services as case_svc
 from kawal.cases.models import Case, CaseEvent
 from kawal.identity import dedupe
 from kawal.identity import services as svc
@@ -22,7 +21,7 @@ from kawal.identity.index import identity_refresh
 from kawal.identity.models import IdentityRecord, Merge
 from kawal.people.models import Person, PersonAlias
 from tests.helpers import CONCURRENT_WRITERS
-from tests.identity.conftest import close, register
+from tests.identity.conftest import close, found_again, register
 
 pytestmark = CONCURRENT_WRITERS
 
@@ -43,62 +42,24 @@ def _a_session_waits_for_a_lock(timeout: float = 20, kind: str = "%") -> bool:
     return False
 
 
-def test_a_reindex_does_not_write_a_child_back_as_it_was_before_a_change(people):
-    owner, _, _ = people
-    register(owner, "Dessy Anggraeni", birth_date=date(2013, 3, 4), sex="F")
-    child = Person.objects.get(full_name="Dessy Anggraeni")
-    written, commit = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
+def _second_waits_for_first(
+    first: Callable[[], Any], second: Callable[[], Any], *, lock: str = "%"
+) -> Any:
+    """Run ``first`` in a transaction held open, and ``second`` in another beside it.
 
-    def change() -> None:
-        # A service adding an alias: it rewrites the child's row, then commits.
-        try:
-            with transaction.atomic():
-                PersonAlias.objects.create(person=child, name="Echi")
-                identity_refresh(Person.objects.get(pk=child.pk))
-                written.set()
-                commit.wait(20)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    def reindex() -> None:
-        try:
-            dedupe.reindex()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    writer = threading.Thread(target=change)
-    writer.start()
-    assert written.wait(20)
-    indexer = threading.Thread(target=reindex)
-    indexer.start()
-    # The re-index has reached the child's row and waits for the change to commit.
-    assert _a_session_waits_for_a_lock()
-    commit.set()
-    writer.join(20)
-    indexer.join(20)
-    assert not errors
-    assert IdentityRecord.objects.get(person=child).aliases == "Echi"
-
-
-def _during_an_undo(merged: Merge, reviewer: Any, action: Callable[[], Any]) -> Any:
-    """Run ``action`` in a second transaction while the undo of ``merged`` is uncommitted.
-
-    The action must wait for the undo at the merge lock; returns what it returned.
+    The first commits only once the second waits for a lock of this kind
+    (``_a_session_waits_for_a_lock``), which the test requires. Returns what
+    the second returned.
     """
-    undone, commit = threading.Event(), threading.Event()
+    written, commit = threading.Event(), threading.Event()
     errors: list[BaseException] = []
     results: list[Any] = []
 
-    def undo() -> None:
+    def hold() -> None:
         try:
             with transaction.atomic():
-                svc.unmerge(merged, reason="Two children after all", acting_user=reviewer)
-                undone.set()
+                first()
+                written.set()
                 commit.wait(20)
         except BaseException as error:
             errors.append(error)
@@ -107,25 +68,48 @@ def _during_an_undo(merged: Merge, reviewer: Any, action: Callable[[], Any]) -> 
 
     def act() -> None:
         try:
-            results.append(action())
+            results.append(second())
         except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()
 
-    undoer = threading.Thread(target=undo)
-    undoer.start()
-    assert undone.wait(20)
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert written.wait(20)
     actor = threading.Thread(target=act)
     actor.start()
-    # It waits for the undo at the merge lock, before it reads a cluster.
-    waited = _a_session_waits_for_a_lock(kind="advisory")
+    waited = _a_session_waits_for_a_lock(kind=lock)
     commit.set()
-    undoer.join(20)
+    holder.join(20)
     actor.join(20)
     assert not errors
     assert waited
     return results[0]
+
+
+def test_a_reindex_does_not_write_a_child_back_as_it_was_before_a_change(people):
+    owner, _, _ = people
+    register(owner, "Dessy Anggraeni", birth_date=date(2013, 3, 4), sex="F")
+    child = Person.objects.get(full_name="Dessy Anggraeni")
+
+    def change() -> None:
+        # A service adding an alias: it rewrites the child's row, then commits.
+        PersonAlias.objects.create(person=child, name="Echi")
+        identity_refresh(Person.objects.get(pk=child.pk))
+
+    # The re-index reaches the child's row and waits for the change to commit.
+    _second_waits_for_first(change, dedupe.reindex)
+    assert IdentityRecord.objects.get(person=child).aliases == "Echi"
+
+
+def _during_an_undo(merged: Merge, reviewer: Any, action: Callable[[], Any]) -> Any:
+    """``action``, run while the undo of ``merged`` is uncommitted, must wait at the merge lock."""
+    return _second_waits_for_first(
+        lambda: svc.unmerge(merged, reason="Two children after all", acting_user=reviewer),
+        action,
+        lock="advisory",
+    )
 
 
 def test_an_undo_and_a_merge_at_once_leave_no_stale_root(people):
@@ -162,17 +146,7 @@ def test_a_case_opened_during_an_undo_repeats_its_own_childs_case(people):
     opened = _during_an_undo(
         merged,
         boss,
-        lambda: case_svc.case_open(
-            case_svc.NewCase(
-                child={},
-                existing_child=Person.objects.get(pk=first.child_id),
-                intake_channel="outreach",
-                risk_level="medium",
-                forms=["forced_selling"],
-                supervisor=boss,
-            ),
-            acting_user=owner,
-        ),
+        lambda: found_again(Person.objects.get(pk=first.child_id), owner, supervisor=boss),
     )
     # Read after the undo: the other record's case is not this child's.
     assert Case.objects.get(pk=opened.pk).repeat_of_id == first.pk

@@ -18,7 +18,7 @@ from kawal.identity.matching import Scorer, make_record
 from kawal.identity.models import DuplicatePair, IdentityRecord, Merge, PairStatus
 from kawal.people.models import Household, Person, PersonAlias, PersonRelation
 from tests.helpers import make_user, sign_in
-from tests.identity.conftest import close, register
+from tests.identity.conftest import close, found_again, register
 
 VOLATILE = {"version", "updated_at"}
 
@@ -241,25 +241,13 @@ def test_listing_the_queue_is_an_identity_read_in_the_access_log(client, people,
 
 
 def test_an_undo_mends_a_repeat_link_made_while_the_merge_was_in_force(people):
-    from kawal.cases import services as case_svc
-
     owner, boss, _ = people
     first = close(register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2)))
     second = close(register(owner, "Rafi S.", supervisor=boss, birth_date=date(2014, 1, 2)))
     merge = svc.merge(survivor=first.child, absorbed=second.child, reason="x", acting_user=boss)
     # Found again while the two records were one child: the new case repeats
     # the latest case of the pair, which is the other record's.
-    found = case_svc.case_open(
-        case_svc.NewCase(
-            child={},
-            existing_child=first.child,
-            intake_channel="outreach",
-            risk_level="medium",
-            forms=["forced_selling"],
-            supervisor=boss,
-        ),
-        acting_user=owner,
-    )
+    found = found_again(first.child, owner, supervisor=boss)
     assert found.child_id == first.child_id and found.repeat_of_id == second.pk
     svc.unmerge(merge, reason="Two children after all", acting_user=boss)
     found.refresh_from_db()
