@@ -8,7 +8,7 @@ restores exactly the state before. Nothing merges automatically.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -50,11 +50,17 @@ def cluster_cases(root_id: int) -> list[Case]:
     )
 
 
+def _through_a_case(
+    user: Any, root_id: int, test: Callable[[CaseAccess], bool], cases: list[Case] | None
+) -> bool:
+    """Whether any case of this child gives the user access that passes ``test``."""
+    cases = cluster_cases(root_id) if cases is None else cases
+    return any(test(entry) for entry in case_access_bulk(user, cases).values())
+
+
 def sees_identity_of(user: Any, root_id: int, *, cases: list[Case] | None = None) -> bool:
     """May the user see who this child is, through any case of theirs?"""
-    cases = cluster_cases(root_id) if cases is None else cases
-    access = case_access_bulk(user, cases)
-    return any(entry.sees_identity for entry in access.values())
+    return _through_a_case(user, root_id, lambda entry: entry.sees_identity, cases)
 
 
 def knows_identity_of(user: Any, root_id: int, *, cases: list[Case] | None = None) -> bool:
@@ -63,9 +69,7 @@ def knows_identity_of(user: Any, root_id: int, *, cases: list[Case] | None = Non
     Opening a case for the child or linking a record to them lasts; emergency
     (break-glass) access does not (``CaseAccess.knows_identity``).
     """
-    cases = cluster_cases(root_id) if cases is None else cases
-    access = case_access_bulk(user, cases)
-    return any(entry.knows_identity for entry in access.values())
+    return _through_a_case(user, root_id, lambda entry: entry.knows_identity, cases)
 
 
 def reviews(entry: CaseAccess) -> bool:
@@ -80,8 +84,7 @@ def reviews(entry: CaseAccess) -> bool:
 
 def reviews_identity_of(user: Any, root_id: int) -> bool:
     """May the user compare, merge or separate this child's records?"""
-    access = case_access_bulk(user, cluster_cases(root_id))
-    return any(reviews(entry) for entry in access.values())
+    return _through_a_case(user, root_id, reviews, None)
 
 
 def _ordered(a: int, b: int) -> tuple[int, int]:
