@@ -130,6 +130,32 @@ def test_siblings_are_linked_as_a_family_and_share_a_household(client):
     assert "Bunga Sintetis" not in page.content.decode()
 
 
+def test_a_sibling_named_by_a_user_who_does_not_know_that_child_is_still_a_possible_match(
+    client,
+):
+    from kawal.cases import services as svc
+
+    owner = make_user(Role.CASE_MANAGER)
+    sign_in(client, owner)
+    client.post(reverse("cases:open"), form_data())
+    first = Case.objects.get()
+    helper = make_user(Role.CASE_MANAGER, agency=owner.agency)
+    svc.member_add(
+        first, user=helper, case_role="pendamping", data_classes=["basic"], acting_user=owner
+    )
+    sign_in(client, helper)
+    # The helper sees the case's basic facts only: the "sibling" may be this
+    # very child, and the registry says a possible match exists.
+    response = client.post(
+        reverse("cases:open"),
+        form_data(nik="", nik_status="unknown", sibling_case=first.number),
+    )
+    assert response.status_code == 200
+    entry = response.context["panel"][0]
+    assert entry.candidate.root_id == first.child_id and not entry.visible
+    assert Case.objects.count() == 1
+
+
 def test_a_sibling_case_must_be_one_the_user_may_see(client):
     other = make_user(Role.CASE_MANAGER)
     sign_in(client, other)

@@ -163,6 +163,57 @@ def test_a_case_is_opened_for_a_new_child_from_the_capture(client, scene):
     assert case.repeat_of_id is None
 
 
+def test_a_case_opened_from_a_capture_for_the_known_child_joins_the_captures_record(client, scene):
+    from kawal.identity import services as identity_svc
+    from kawal.identity.index import root_of
+    from kawal.identity.models import Merge
+
+    owner, boss, patrol, known = scene
+    close(known)
+    operation = plan(client, owner)
+    sign_in(client, patrol)
+    client.post(reverse("outreach:capture", args=[operation.uuid]), capture_form())
+    capture = Capture.objects.get()
+    found = capture.child
+    assert capture.outcome == "ask" and found != known.child
+    sign_in(client, owner)
+    body = {
+        "capture": str(capture.uuid),
+        "full_name": "Muhammad Riski",
+        "aliases": "Kiki",
+        "sex": "M",
+        "birth_date": "2015-04-09",
+        "nik_status": "unknown",
+        "school_status": "never_enrolled",
+        "intake_channel": "outreach",
+        "forms_": ["forced_begging"],
+        "risk_level": "medium",
+    }
+    shown = client.post(reverse("cases:open"), body)
+    entry = next(e for e in shown.context["panel"] if e.child == known.child)
+    response = client.post(
+        reverse("cases:open"),
+        {**body, "identity_check": shown.context["signature"], "identity_choice": entry.choice},
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    capture.refresh_from_db()
+    case = Case.objects.get(pk=capture.case_id)
+    assert case.child == known.child and case.repeat_of == known
+    assert capture.outcome == "linked"
+    # The capture's own record is the same child now, recorded as a merge a
+    # reviewer may undo; the pair the capture raised is decided by it.
+    found.refresh_from_db()
+    assert root_of(found) == known.child
+    joined = Merge.objects.get()
+    assert (joined.survivor, joined.absorbed, joined.merged_by) == (known.child, found, owner)
+    pair = DuplicatePair.objects.get()
+    assert pair.status == PairStatus.MERGED and joined.pair == pair
+    identity_svc.unmerge(joined, reason="Not the same boy (synthetic)", acting_user=boss)
+    found.refresh_from_db()
+    assert root_of(found) == found
+    assert DuplicatePair.objects.get().status == PairStatus.OPEN
+
+
 def test_bad_capture_input_gets_messages_not_errors(client, scene):
     owner, _boss, _patrol, _known = scene
     operation = plan(client, owner)

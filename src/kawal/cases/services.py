@@ -53,6 +53,7 @@ from kawal.identity.services import (
     cluster_cases,
     cluster_ids,
     intake_decision,
+    join_registered,
     knows_identity_of,
 )
 from kawal.notify import workflow as notice
@@ -279,10 +280,21 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
     with transaction.atomic():
         earlier: Case | None = None
         existing = new.existing_child
+        # Records an origin registered (a child found in the street) that are
+        # not the known child the user chose: the same child, joined below.
+        joins = [
+            child
+            for origin in new.origins
+            if (child := origin.source.child(origin.obj)) is not None
+            and existing is not None
+            and not new.completes_existing
+            and child.pk != existing.pk
+        ]
         if existing is not None:
             # The child's cluster is read to link the new case as a repeat: no
-            # merge or undo may change it meanwhile (first, before any row lock).
-            merge_lock(shared=True)
+            # merge or undo may change it meanwhile (first, before any row lock);
+            # joining a record to it is a merge, which takes the lock whole.
+            merge_lock(shared=not joins)
             # Serialise openings for one child (double submits, two users at once),
             # and read the child as committed: an undo may have moved its root.
             existing = Person.objects.select_for_update().filter(pk=existing.pk).first() or existing
@@ -293,6 +305,8 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
         )
         if existing is not None and not first_case:
             child, earlier = _found_again(existing, acting_user)
+            for registered in joins:
+                join_registered(registered=registered, into=child, acting_user=acting_user)
         else:
             # A child only captured in the street so far gets their first case:
             # the form's details complete the record the capture began.

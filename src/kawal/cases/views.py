@@ -35,7 +35,7 @@ from kawal.cases.models import (
     RiskLevel,
     Task,
 )
-from kawal.cases.policy import CaseAccess, cases_visible_to
+from kawal.cases.policy import CaseAccess, case_access, cases_visible_to
 from kawal.core.uploads import open_private, private_download
 from kawal.identity.index import query_record, root_of
 from kawal.identity.panel import intake_panel, panel_signature, signature_matches
@@ -165,7 +165,14 @@ def case_open(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(message))
     if request.method == "POST" and form.is_valid():
         record = query_record(**form.matching_fields())
-        known = [root_of(sibling.child).pk] if sibling is not None else []
+        # The named sibling is another child, not a match, for a user who knows
+        # who that child is; for one who sees only the case's basic facts the
+        # sibling may be this very child, so the registry still says so.
+        known = (
+            [root_of(sibling.child).pk]
+            if sibling is not None and _knows_child_of(user, sibling)
+            else []
+        )
         # A child an origin registered already is themself, not a match.
         known += [root_of(child).pk for child in _origin_children(origins)]
         panel = intake_panel(request, record, exclude_roots=known)
@@ -186,6 +193,11 @@ def case_open(request: HttpRequest) -> HttpResponse:
             "gone": [] if form.is_bound else gone,
         },
     )
+
+
+def _knows_child_of(user: Any, case: Case) -> bool:
+    access = case_access(user, case)
+    return access is not None and access.knows_identity
 
 
 def _origin_children(origins: list[Origin]) -> list[Any]:

@@ -231,40 +231,87 @@ def merge(
         if survivor.pk == absorbed.pk or not (survivor.is_child and absorbed.is_child):
             raise ValidationError(_("Choose two different child records."))
         _require_reviewer(acting_user, {survivor.pk, absorbed.pk})
-        absorbed.merged_into = survivor
-        absorbed.version += 1
-        absorbed.save(update_fields=["merged_into", "version", "updated_at"])
-        # No key changes: a child's edit inserting a case event (whose foreign
-        # key takes a key-share lock on the case) is not blocked, and cannot
-        # deadlock with this merge over the child's index row.
-        all_cases = list(
-            Case.objects.filter(
-                child_id__in=cluster_ids(survivor.pk) + cluster_ids(absorbed.pk)
-            ).select_for_update(no_key=True)
-        )
-        links = _link_repeats(all_cases)
-        record = Merge.objects.create(
-            survivor=survivor,
-            absorbed=absorbed,
-            pair=pair,
-            reason=reason.strip(),
-            repeat_links=links,
-            merged_by=acting_user,
-        )
-        if pair is not None:
-            DuplicatePair.objects.filter(pk=pair.pk).update(
-                status=PairStatus.MERGED,
-                decided_by=acting_user,
-                decided_at=timezone.now(),
-                reason=reason.strip(),
-            )
-        refresh_roots(Person.objects.filter(pk__in=[*cluster_ids(absorbed.pk), absorbed.pk]))
-        # No case numbers in the event: a reader of one case may not see the other.
-        for case in all_cases:
-            _event(case, "identity.merged", acting_user)
+        record = _merge_locked(survivor, absorbed, reason.strip(), acting_user, pair)
         audit_record(
             "identity.merged", actor=acting_user, target=f"merge:{record.uuid}", context=context
         )
+    return record
+
+
+def _merge_locked(
+    survivor: Person,
+    absorbed: Person,
+    reason: str,
+    acting_user: Any,
+    pair: DuplicatePair | None,
+) -> Merge:
+    """Merge two root records the caller has locked, under the exclusive ``merge_lock``."""
+    absorbed.merged_into = survivor
+    absorbed.version += 1
+    absorbed.save(update_fields=["merged_into", "version", "updated_at"])
+    # No key changes: a child's edit inserting a case event (whose foreign
+    # key takes a key-share lock on the case) is not blocked, and cannot
+    # deadlock with this merge over the child's index row.
+    all_cases = list(
+        Case.objects.filter(
+            child_id__in=cluster_ids(survivor.pk) + cluster_ids(absorbed.pk)
+        ).select_for_update(no_key=True)
+    )
+    links = _link_repeats(all_cases)
+    record = Merge.objects.create(
+        survivor=survivor,
+        absorbed=absorbed,
+        pair=pair,
+        reason=reason,
+        repeat_links=links,
+        merged_by=acting_user,
+    )
+    if pair is not None:
+        DuplicatePair.objects.filter(pk=pair.pk).update(
+            status=PairStatus.MERGED,
+            decided_by=acting_user,
+            decided_at=timezone.now(),
+            reason=reason,
+        )
+    refresh_roots(Person.objects.filter(pk__in=[*cluster_ids(absorbed.pk), absorbed.pk]))
+    # No case numbers in the event: a reader of one case may not see the other.
+    for case in all_cases:
+        _event(case, "identity.merged", acting_user)
+    return record
+
+
+def join_registered(*, registered: Person, into: Person, acting_user: Any) -> Merge | None:
+    """The record an origin registered is the known child a case was just opened for.
+
+    A child found in the street is registered by the capture as a record of
+    its own; when the case opened from that capture is for a child already
+    known (the user chose them among the possible matches), the two records
+    are one child, on the user's word, as a capture linked at once would
+    have been. Recorded as a merge, so a reviewer can undo it.
+
+    For ``case_open``, which holds the exclusive ``merge_lock`` and has
+    checked that the user knows ``into`` (a root). A record that has a case
+    of its own is left to the review queue: its manager has a say.
+    """
+    absorbed = root_of(Person.objects.select_for_update().get(pk=registered.pk))
+    if absorbed.pk == into.pk or cluster_cases(absorbed.pk):
+        return None
+    absorbed = Person.objects.select_for_update().get(pk=absorbed.pk)
+    survivor = Person.objects.select_for_update().get(pk=into.pk)
+    members = cluster_ids(survivor.pk)
+    pair = (
+        DuplicatePair.objects.select_for_update()
+        .filter(status=PairStatus.OPEN)
+        .filter(
+            Q(first_id=absorbed.pk, second_id__in=members)
+            | Q(second_id=absorbed.pk, first_id__in=members)
+        )
+        .order_by("-probability")
+        .first()
+    )
+    reason = _("A case was opened for the known child from this record of a child found.")
+    record = _merge_locked(survivor, absorbed, reason, acting_user, pair)
+    audit_record("identity.joined", actor=acting_user, target=f"merge:{record.uuid}")
     return record
 
 

@@ -406,7 +406,13 @@ def capture_case_opened(capture: Capture, case: Case, *, acting_user: Any) -> No
     if current.case_id is not None:
         raise ValidationError(_("A case was already opened for this child found."))
     current.case = case
-    current.save(update_fields=["case", "updated_at"])
+    fields = ["case", "updated_at"]
+    if current.child_id != case.child_id:
+        # Opened for a known child the user chose: the capture's record was
+        # joined to that child (``identity.services.join_registered``).
+        current.outcome = MatchOutcome.LINKED
+        fields.append("outcome")
+    current.save(update_fields=fields)
     audit_record(
         "outreach.capture_case_opened",
         actor=acting_user,
