@@ -240,6 +240,11 @@ VARIANT_PAIRS = [
     ("Kartika Sari", "Kartika Sari", date(2012, 3, 4), date(2012, 4, 3)),  # day/month swapped
     ("Bagaskara", "Bagasakra", date(2009, 8, 20), date(2009, 8, 20)),  # letters swapped
 ]
+# Found by the batch (``kawal dedupe``) only: the intake lookup's index has no birthday key.
+BATCH_VARIANT_PAIRS = [
+    ("Kartika Usamah", "Usamah", date(2012, 3, 4), date(2015, 3, 4)),  # year typed wrong
+    ("Siti Dewi Kurniawati", "Sity Dewi", date(2015, 3, 25), date(2016, 3, 25)),  # common names
+]
 
 
 def crowd(rng: random.Random, count: int) -> list:
@@ -258,8 +263,8 @@ def crowd(rng: random.Random, count: int) -> list:
 def test_variant_pairs_become_candidates(crowded):
     records = crowd(random.Random(5), 3000) if crowded else []
     wanted = []
-    for first, second, born1, born2 in VARIANT_PAIRS:
-        sex = "F" if first.startswith(("Clar", "Farh", "Kart")) else "M"
+    for first, second, born1, born2 in VARIANT_PAIRS + BATCH_VARIANT_PAIRS:
+        sex = "F" if first.startswith(("Clar", "Farh", "Kart", "Siti")) else "M"
         wanted.append((len(records), len(records) + 1, first, second))
         records.append(make_record(len(records), full_name=first, birth_date=born1, sex=sex))
         records.append(make_record(len(records), full_name=second, birth_date=born2, sex=sex))

@@ -68,6 +68,7 @@ from kawal.identity.matching import (
     score_levels,
 )
 from kawal.identity.matching import min_labels as matching_min_labels
+from kawal.identity.normalise import phonetic_key
 
 MAX_BLOCK = 400
 # A record whose birth-year neighbourhood in a name block holds more than this
@@ -213,12 +214,20 @@ def _sexes(record: Record) -> tuple[str, ...]:
     return (record.sex,) if record.sex else ("M", "F")
 
 
-def _birth_blocks(record: Record) -> list[str]:
+def _birthday(record: Record) -> str:
+    """Day and month of an exact birth date, in either order ("" when not exact)."""
     if not record.birth_exact or record.birth_date is None:
-        return []
+        return ""
     born = record.birth_date
     low, high = sorted((born.day, born.month))
-    return [f"{born.year}:{low}:{high}:{sex}" for sex in _sexes(record)]
+    return f"{low}:{high}"
+
+
+def _birth_blocks(record: Record) -> list[str]:
+    day = _birthday(record)
+    if not day or record.birth_date is None:
+        return []
+    return [f"{record.birth_date.year}:{day}:{sex}" for sex in _sexes(record)]
 
 
 def weak_name(record: Record) -> bool:
@@ -254,6 +263,7 @@ def _gather(records: Sequence[Record], pairs: PairSink) -> None:
     Passes (docs/identity.md, "Batch"): the same NIK; the same exact birth
     date, day and month in either order, and sex (placeholder dates are only
     a year; one that at most ``SMALL_BLOCK`` records carry still pairs them);
+    a name key (common names too) with the same birthday in any year;
     the same full phonetic name key; a shared name key (a name token, an
     alias or what a nickname stands for) and sex, across the city and within
     one kelurahan; a parent's name key and sex; a name token one edit from
@@ -272,6 +282,7 @@ def _gather(records: Sequence[Record], pairs: PairSink) -> None:
     parent: dict[tuple[str, str], list[Member]] = defaultdict(list)
     local: dict[tuple[str, str, str], list[Member]] = defaultdict(list)
     placeholder: dict[str, list[int]] = defaultdict(list)
+    birthday: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     weak: set[int] = set()
     for index, record in enumerate(records):
         low, high = record.years
@@ -282,6 +293,13 @@ def _gather(records: Sequence[Record], pairs: PairSink) -> None:
                 token[(key, sex)].append((low, high, index))
                 if record.kelurahan:
                     local[(record.kelurahan, key, sex)].append((low, high, index))
+        day = _birthday(record)
+        if day:
+            # Common names too ("Siti Dewi" may be all a record has of "Siti Dewi
+            # Kurniawati"): with a birthday, even their blocks are small.
+            for key in name_keys(record) | {phonetic_key(t) for t in record.tokens}:
+                for sex in _sexes(record):
+                    birthday[(key, day, sex)].append(index)
         for word in record.edit_tokens:
             for key in deletion_keys(word):
                 edits[key].append((low, high, index))
@@ -307,6 +325,11 @@ def _gather(records: Sequence[Record], pairs: PairSink) -> None:
     for group in placeholder.values():
         # A placeholder date is only a year, but where few children carry it the
         # same typed date is still worth a look (a real date that looks like one).
+        if 1 < len(group) <= SMALL_BLOCK:
+            _all_pairs(group, pairs)
+    for group in birthday.values():
+        # A name and a birthday, whatever the year: a year typed wrong (2015 for
+        # 2016, FEBRL's 1930 for 1962) puts the pair outside every year window.
         if 1 < len(group) <= SMALL_BLOCK:
             _all_pairs(group, pairs)
     for members in full.values():
