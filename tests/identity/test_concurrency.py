@@ -31,6 +31,8 @@ def _a_session_waits_for_a_lock(timeout: float = 20, kind: str = "%") -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:
+            # Inside a transaction the statistics are a snapshot taken at first read.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
                 " AND wait_event LIKE %s AND datname = current_database()",
@@ -150,3 +152,44 @@ def test_a_case_opened_during_an_undo_repeats_its_own_childs_case(people):
     )
     # Read after the undo: the other record's case is not this child's.
     assert Case.objects.get(pk=opened.pk).repeat_of_id == first.pk
+
+
+def test_a_reopen_locks_the_child_before_the_case(people):
+    """Opening a case for a child found again locks the child, then a row naming the closed case.
+
+    A reopen of that case takes the same order; taking the case first, it
+    deadlocked with such an opening (PostgreSQL: "deadlock detected").
+    """
+    from kawal.cases import services as cases_svc
+    from kawal.cases.models import CaseStatus
+
+    owner, boss, _ = people
+    case = close(register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2)))
+    errors: list[BaseException] = []
+
+    def reopen() -> None:
+        try:
+            cases_svc.case_transition(
+                Case.objects.get(pk=case.pk),
+                target=CaseStatus.ASSESSMENT,
+                reason="Found again (synthetic)",
+                acting_user=owner,
+            )
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    reopening = threading.Thread(target=reopen)
+    with transaction.atomic():
+        # What ``case_open`` does first for a child found again: lock the child.
+        Person.objects.select_for_update().get(pk=case.child_id)
+        reopening.start()
+        assert _a_session_waits_for_a_lock(), errors
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '5s'")
+        # Then what it does next: a new case names the closed one (a key-share lock).
+        Case.objects.select_for_update(no_key=True).get(pk=case.pk)
+    reopening.join(20)
+    assert not errors
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.ASSESSMENT

@@ -199,7 +199,8 @@ def test_a_case_opened_from_a_capture_for_the_known_child_joins_the_captures_rec
     capture.refresh_from_db()
     case = Case.objects.get(pk=capture.case_id)
     assert case.child == known.child and case.repeat_of == known
-    assert capture.outcome == "linked"
+    # The outcome stays as saved: the operation page shows it to the whole team.
+    assert capture.outcome == "ask"
     # The capture's own record is the same child now, recorded as a merge a
     # reviewer may undo; the pair the capture raised is decided by it.
     found.refresh_from_db()
@@ -212,6 +213,11 @@ def test_a_case_opened_from_a_capture_for_the_known_child_joins_the_captures_rec
     found.refresh_from_db()
     assert root_of(found) == found
     assert DuplicatePair.objects.get().status == PairStatus.OPEN
+    # Undone, the capture is a child found with no case again, not the other child's case.
+    capture.refresh_from_db()
+    assert capture.case_id is None and capture.child == found
+    again = client.get(reverse("cases:open") + f"?temuan={capture.uuid}")
+    assert again.context["form"].initial["full_name"] == "Kiki"
 
 
 def test_bad_capture_input_gets_messages_not_errors(client, scene):

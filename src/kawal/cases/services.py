@@ -298,6 +298,9 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
             # Serialise openings for one child (double submits, two users at once),
             # and read the child as committed: an undo may have moved its root.
             existing = Person.objects.select_for_update().filter(pk=existing.pk).first() or existing
+            # The root too: a reopen locks the root, and one open case per child
+            # holds across the records merged into it.
+            Person.objects.select_for_update().filter(pk=root_of(existing).pk).first()
         first_case = (
             new.completes_existing
             and existing is not None
@@ -687,6 +690,12 @@ def case_transition(case: Case, *, target: str, reason: str, acting_user: User) 
     if not access.leads:
         raise PermissionDenied
     with transaction.atomic():
+        # A reopen reads the child's other cases; opening a case for a child
+        # found again and a merge lock the child before the child's cases, so
+        # this takes the same order (else a reopen beside either deadlocks).
+        merge_lock(shared=True)
+        root = root_of(Person.objects.get(pk=case.child_id))
+        Person.objects.select_for_update().filter(pk=root.pk).first()
         current = Case.objects.select_for_update().get(pk=case.pk)
         problems = transition_problems(current, target, reason=reason)
         if problems:
@@ -710,8 +719,10 @@ def case_transition(case: Case, *, target: str, reason: str, acting_user: User) 
 
 
 def _require_no_other_open_case(case: Case) -> None:
-    """One open case per child, across records merged into one child too."""
-    Person.objects.select_for_update().filter(pk=case.child_id).first()
+    """One open case per child, across records merged into one child too.
+
+    The caller holds the child's root record locked, as every case opening does.
+    """
     others = Case.objects.filter(child_id__in=cluster_ids(root_of(case.child).pk)).exclude(
         pk=case.pk
     )

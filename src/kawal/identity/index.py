@@ -84,9 +84,12 @@ def merge_lock(*, shared: bool = False) -> None:
     sides), so two merges or a merge and an undo running at once could each
     write a root the other made stale. Merges are rare and short: taking them
     one at a time costs nothing a reviewer notices. ``shared``: for a reader
-    of a cluster that links to it (a case opened for a child found again),
-    which may run beside other readers but not beside a merge or an undo.
-    Taken first in a transaction, before any row lock, as every taker does.
+    of a cluster that links to it (a case opened for a child found again, a
+    case's status changed), which may run beside other readers but not
+    beside a merge or an undo. A case opened from a capture for a known child
+    joins the capture's record to that child, a merge, and so takes it whole.
+    Taken first in a transaction, before any row lock, as every taker does;
+    then the child's root record, then the child's cases.
     SQLite needs no lock: our transactions there take the database's write
     lock when they begin.
     """

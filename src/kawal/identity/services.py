@@ -34,6 +34,16 @@ from kawal.identity.models import (
 )
 from kawal.people.models import Person
 
+# What apps above this one do when an undo separates records (their ids):
+# a link of their own from a record to a case may now cross two children.
+_ON_SEPARATE: list[Callable[[list[int]], None]] = []
+
+
+def register_on_separate(hook: Callable[[list[int]], None]) -> None:
+    """Call ``hook`` inside every undo's transaction with the records it separates."""
+    if hook not in _ON_SEPARATE:
+        _ON_SEPARATE.append(hook)
+
 
 def cluster_ids(root_id: int) -> list[int]:
     """The root and every record merged into it, directly or through another."""
@@ -293,6 +303,8 @@ def join_registered(*, registered: Person, into: Person, acting_user: Any) -> Me
     checked that the user knows ``into`` (a root). A record that has a case
     of its own is left to the review queue: its manager has a say.
     """
+    if not knows_identity_of(acting_user, into.pk):
+        raise PermissionDenied
     absorbed = root_of(Person.objects.select_for_update().get(pk=registered.pk))
     if absorbed.pk == into.pk or cluster_cases(absorbed.pk):
         return None
@@ -347,7 +359,10 @@ def unmerge(
         absorbed.merged_into = None
         absorbed.version += 1
         absorbed.save(update_fields=["merged_into", "version", "updated_at"])
-        refresh_roots(Person.objects.filter(pk__in=[absorbed.pk, *_absorbed_below(absorbed.pk)]))
+        separated = [absorbed.pk, *_absorbed_below(absorbed.pk)]
+        refresh_roots(Person.objects.filter(pk__in=separated))
+        for hook in _ON_SEPARATE:
+            hook(separated)
         current.undone_at = timezone.now()
         current.undone_by = acting_user
         current.undo_reason = reason.strip()

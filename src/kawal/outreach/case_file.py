@@ -22,9 +22,10 @@ from kawal.cases.models import Case
 from kawal.cases.policy import CaseAccess
 from kawal.cases.selectors import prefill_log
 from kawal.identity.panel import register_uncased_contact
+from kawal.identity.services import register_on_separate
 from kawal.outreach.models import Capture
 from kawal.outreach.selectors import capture_initial, case_undertakings
-from kawal.outreach.services import capture_case_opened
+from kawal.outreach.services import capture_case_opened, captures_separated
 from kawal.outreach.views import capture_for_case_opening
 
 
@@ -56,6 +57,7 @@ def _on_operation(label: str) -> Any:
 
 def register() -> None:
     register_uncased_contact(_operation_lead)
+    register_on_separate(captures_separated)
     register_section(
         CaseSection(
             key="outreach.undertakings",

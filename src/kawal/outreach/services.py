@@ -406,19 +406,29 @@ def capture_case_opened(capture: Capture, case: Case, *, acting_user: Any) -> No
     if current.case_id is not None:
         raise ValidationError(_("A case was already opened for this child found."))
     current.case = case
-    fields = ["case", "updated_at"]
-    if current.child_id != case.child_id:
-        # Opened for a known child the user chose: the capture's record was
-        # joined to that child (``identity.services.join_registered``).
-        current.outcome = MatchOutcome.LINKED
-        fields.append("outcome")
-    current.save(update_fields=fields)
+    current.save(update_fields=["case", "updated_at"])
     audit_record(
         "outreach.capture_case_opened",
         actor=acting_user,
         target=f"capture:{current.uuid}",
         case=case.number,
     )
+
+
+def captures_separated(person_ids: list[int]) -> None:
+    """An undo separated these records: a capture of one now forgets a case of another child.
+
+    A case opened from a capture for a known child joined the capture's record
+    to that child (``identity.services.join_registered``); undone, the capture
+    is again a child with no case, from which a case can be opened, and the
+    parents' undertaking no longer shows on the other child's case.
+    """
+    linked = Capture.objects.filter(child_id__in=person_ids, case__isnull=False)
+    for capture in linked.select_related("child", "case__child"):
+        case = capture.case
+        if case is not None and root_of(case.child).pk != root_of(capture.child).pk:
+            capture.case = None
+            capture.save(update_fields=["case", "updated_at"])
 
 
 UNDERTAKING_ROOT = "outreach"
