@@ -193,3 +193,32 @@ def test_a_reopen_locks_the_child_before_the_case(people):
     reopening.join(20)
     assert not errors
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ASSESSMENT
+
+
+def test_a_status_change_does_not_deadlock_with_a_writer_that_locks_the_case_first(people):
+    """Many writers lock the case, then insert a row naming the child (an enrolment).
+
+    That row's foreign key takes a key-share lock on the child at commit; a
+    status change holding the child locked without its key does not block
+    it (a full lock did: "deadlock detected").
+    """
+    from kawal.cases import services as cases_svc
+    from kawal.cases.models import CaseStatus
+
+    owner, boss, _ = people
+    case = close(register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2)))
+
+    def enrol_like() -> None:
+        Case.objects.select_for_update().get(pk=case.pk)
+        PersonAlias.objects.create(person_id=case.child_id, name="Rafi")
+
+    _second_waits_for_first(
+        enrol_like,
+        lambda: cases_svc.case_transition(
+            Case.objects.get(pk=case.pk),
+            target=CaseStatus.ASSESSMENT,
+            reason="Found again (synthetic)",
+            acting_user=owner,
+        ),
+    )
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.ASSESSMENT

@@ -220,6 +220,31 @@ def test_a_case_opened_from_a_capture_for_the_known_child_joins_the_captures_rec
     assert again.context["form"].initial["full_name"] == "Kiki"
 
 
+def test_an_undo_points_a_capture_linked_at_once_at_its_own_childs_case(client, scene):
+    from kawal.identity import services as identity_svc
+    from kawal.identity.models import Merge
+
+    owner, boss, _patrol, known = scene
+    # Another record of the boy, with a later case, merged into him by a reviewer.
+    other = register(owner, "Moh. Rizky", supervisor=boss, birth_date=date(2015, 4, 9))
+    identity_svc.merge(
+        survivor=known.child, absorbed=other.child, reason="Same boy (synthetic)", acting_user=boss
+    )
+    operation = plan(client, owner)
+    url = reverse("outreach:capture", args=[operation.uuid])
+    first = client.post(url, capture_form())
+    entry = next(e for e in first.context["panel"] if e.child == known.child)
+    client.post(
+        url,
+        capture_form(identity_check=first.context["signature"], identity_choice=entry.choice),
+    )
+    capture = Capture.objects.get()
+    assert capture.child == known.child and capture.case == other  # the latest case
+    identity_svc.unmerge(Merge.objects.get(), reason="Two boys (synthetic)", acting_user=boss)
+    capture.refresh_from_db()
+    assert capture.case == known
+
+
 def test_bad_capture_input_gets_messages_not_errors(client, scene):
     owner, _boss, _patrol, _known = scene
     operation = plan(client, owner)

@@ -300,7 +300,7 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
             existing = Person.objects.select_for_update().filter(pk=existing.pk).first() or existing
             # The root too: a reopen locks the root, and one open case per child
             # holds across the records merged into it.
-            Person.objects.select_for_update().filter(pk=root_of(existing).pk).first()
+            Person.objects.select_for_update(no_key=True).filter(pk=root_of(existing).pk).first()
         first_case = (
             new.completes_existing
             and existing is not None
@@ -691,11 +691,13 @@ def case_transition(case: Case, *, target: str, reason: str, acting_user: User) 
         raise PermissionDenied
     with transaction.atomic():
         # A reopen reads the child's other cases; opening a case for a child
-        # found again and a merge lock the child before the child's cases, so
-        # this takes the same order (else a reopen beside either deadlocks).
+        # found again locks the child before naming the closed case in a new
+        # row, so this takes the child first too (else the two deadlock). No
+        # key update: writers that lock the case first and then insert a row
+        # naming the child (a key-share lock: an enrolment) are not blocked.
         merge_lock(shared=True)
         root = root_of(Person.objects.get(pk=case.child_id))
-        Person.objects.select_for_update().filter(pk=root.pk).first()
+        Person.objects.select_for_update(no_key=True).filter(pk=root.pk).first()
         current = Case.objects.select_for_update().get(pk=case.pk)
         problems = transition_problems(current, target, reason=reason)
         if problems:

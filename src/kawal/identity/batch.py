@@ -223,6 +223,17 @@ def _birthday(record: Record) -> str:
     return f"{low}:{high}"
 
 
+def _token_pairs(record: Record) -> set[str]:
+    """Every two of the name's tokens, by sound, common names included.
+
+    "Sity Dewi" may be all a record has of "Siti Dewi Kurniawati": both names
+    are common, so neither is a name key, but the two together tell more than
+    either, and keep a block with a birthday small in a large registry.
+    """
+    keys = sorted({phonetic_key(t) for t in record.tokens} - {""})
+    return {f"{a}+{b}" for i, a in enumerate(keys) for b in keys[i + 1 :]}
+
+
 def _birth_blocks(record: Record) -> list[str]:
     day = _birthday(record)
     if not day or record.birth_date is None:
@@ -263,7 +274,7 @@ def _gather(records: Sequence[Record], pairs: PairSink) -> None:
     Passes (docs/identity.md, "Batch"): the same NIK; the same exact birth
     date, day and month in either order, and sex (placeholder dates are only
     a year; one that at most ``SMALL_BLOCK`` records carry still pairs them);
-    a name key (common names too) with the same birthday in any year;
+    a name key, or two of the name's tokens, with the same birthday in any year;
     the same full phonetic name key; a shared name key (a name token, an
     alias or what a nickname stands for) and sex, across the city and within
     one kelurahan; a parent's name key and sex; a name token one edit from
@@ -295,9 +306,7 @@ def _gather(records: Sequence[Record], pairs: PairSink) -> None:
                     local[(record.kelurahan, key, sex)].append((low, high, index))
         day = _birthday(record)
         if day:
-            # Common names too ("Siti Dewi" may be all a record has of "Siti Dewi
-            # Kurniawati"): with a birthday, even their blocks are small.
-            for key in name_keys(record) | {phonetic_key(t) for t in record.tokens}:
+            for key in name_keys(record) | _token_pairs(record):
                 for sex in _sexes(record):
                     birthday[(key, day, sex)].append(index)
         for word in record.edit_tokens:

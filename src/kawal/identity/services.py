@@ -36,11 +36,14 @@ from kawal.people.models import Person
 
 # What apps above this one do when an undo separates records (their ids):
 # a link of their own from a record to a case may now cross two children.
-_ON_SEPARATE: list[Callable[[list[int]], None]] = []
+_ON_SEPARATE: list[Callable[[list[int], Any], None]] = []
 
 
-def register_on_separate(hook: Callable[[list[int]], None]) -> None:
-    """Call ``hook`` inside every undo's transaction with the records it separates."""
+def register_on_separate(hook: Callable[[list[int], Any], None]) -> None:
+    """Call ``hook(records, acting_user)`` inside every undo's transaction.
+
+    ``records``: the ids of the records the undo separates from the child.
+    """
     if hook not in _ON_SEPARATE:
         _ON_SEPARATE.append(hook)
 
@@ -362,7 +365,7 @@ def unmerge(
         separated = [absorbed.pk, *_absorbed_below(absorbed.pk)]
         refresh_roots(Person.objects.filter(pk__in=separated))
         for hook in _ON_SEPARATE:
-            hook(separated)
+            hook(separated, acting_user)
         current.undone_at = timezone.now()
         current.undone_by = acting_user
         current.undo_reason = reason.strip()

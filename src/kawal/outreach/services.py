@@ -415,20 +415,34 @@ def capture_case_opened(capture: Capture, case: Case, *, acting_user: Any) -> No
     )
 
 
-def captures_separated(person_ids: list[int]) -> None:
-    """An undo separated these records: a capture of one now forgets a case of another child.
+def captures_separated(person_ids: list[int], acting_user: Any) -> None:
+    """An undo separated these records: a capture's case must be its own child's.
 
     A case opened from a capture for a known child joined the capture's record
-    to that child (``identity.services.join_registered``); undone, the capture
-    is again a child with no case, from which a case can be opened, and the
-    parents' undertaking no longer shows on the other child's case.
+    to that child (``identity.services.join_registered``); a capture linked
+    at once took the latest case of the child's records, which may be a
+    record's the undo takes away. Either way the capture now names the
+    latest case of its own child, or none: then it is a child found with no
+    case again, from which a case can be opened, and the parents' undertaking
+    no longer shows on the other child's case.
     """
-    linked = Capture.objects.filter(child_id__in=person_ids, case__isnull=False)
-    for capture in linked.select_related("child", "case__child"):
+    touched = Capture.objects.filter(
+        Q(child_id__in=person_ids) | Q(case__child_id__in=person_ids), case__isnull=False
+    )
+    for capture in touched.select_related("child", "case__child"):
         case = capture.case
-        if case is not None and root_of(case.child).pk != root_of(capture.child).pk:
-            capture.case = None
-            capture.save(update_fields=["case", "updated_at"])
+        root = root_of(capture.child)
+        if case is None or root_of(case.child).pk == root.pk:
+            continue
+        cases = cluster_cases(root.pk)
+        capture.case = cases[-1] if cases else None
+        capture.save(update_fields=["case", "updated_at"])
+        audit_record(
+            "outreach.capture_case_moved",
+            actor=acting_user,
+            target=f"capture:{capture.uuid}",
+            case=capture.case.number if capture.case else "",
+        )
 
 
 UNDERTAKING_ROOT = "outreach"
