@@ -222,3 +222,33 @@ def test_a_status_change_does_not_deadlock_with_a_writer_that_locks_the_case_fir
         ),
     )
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ASSESSMENT
+
+
+def test_a_change_of_the_child_does_not_deadlock_with_a_writer_that_locks_the_case_first(people):
+    """A child's edit locks the child, then writes an event naming the case.
+
+    A writer that locked the case first and named the child in a new row
+    takes a key-share lock on the child at commit; the edit's lock leaves the
+    key alone, so the two pass one after the other ("deadlock detected" with
+    a full lock).
+    """
+    from kawal.cases import services as cases_svc
+
+    owner, boss, _ = people
+    case = register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2))
+
+    def enrol_like() -> None:
+        Case.objects.select_for_update().get(pk=case.pk)
+        PersonAlias.objects.create(person_id=case.child_id, name="Rafi")
+
+    _second_waits_for_first(
+        enrol_like,
+        lambda: cases_svc.child_update(
+            Case.objects.get(pk=case.pk),
+            expected_version=Person.objects.get(pk=case.child_id).version,
+            changes={"school_name": "SDN 001 Sintetis"},
+            aliases=None,
+            acting_user=owner,
+        ),
+    )
+    assert Person.objects.get(pk=case.child_id).school_name == "SDN 001 Sintetis"

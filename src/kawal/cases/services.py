@@ -297,7 +297,10 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
             merge_lock(shared=not joins)
             # Serialise openings for one child (double submits, two users at once),
             # and read the child as committed: an undo may have moved its root.
-            existing = Person.objects.select_for_update().filter(pk=existing.pk).first() or existing
+            existing = (
+                Person.objects.select_for_update(no_key=True).filter(pk=existing.pk).first()
+                or existing
+            )
             # The root too: a reopen locks the root, and one open case per child
             # holds across the records merged into it.
             Person.objects.select_for_update(no_key=True).filter(pk=root_of(existing).pk).first()
@@ -462,7 +465,7 @@ def child_update(
 ) -> Person:
     access = _access(acting_user, case)
     with transaction.atomic():
-        child = Person.objects.select_for_update().get(pk=case.child_id)
+        child = Person.objects.select_for_update(no_key=True).get(pk=case.child_id)
         if child.version != expected_version:
             raise StaleVersion(child)
         diff = _apply_changes(child, changes, CHILD_FIELDS)
@@ -570,7 +573,7 @@ def relative_update(
     if link.child_id != case.child_id:
         raise PermissionDenied
     with transaction.atomic():
-        relative = Person.objects.select_for_update().get(pk=link.relative_id)
+        relative = Person.objects.select_for_update(no_key=True).get(pk=link.relative_id)
         if relative.version != expected_version:
             raise StaleVersion(relative)
         diff = _apply_changes(relative, person, RELATIVE_FIELDS)

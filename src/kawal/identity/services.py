@@ -36,13 +36,15 @@ from kawal.people.models import Person
 
 # What apps above this one do when an undo separates records (their ids):
 # a link of their own from a record to a case may now cross two children.
-_ON_SEPARATE: list[Callable[[list[int], Any], None]] = []
+SeparateHook = Callable[[list[int], "Merge", Any, "AuditContext | None"], None]
+_ON_SEPARATE: list[SeparateHook] = []
 
 
-def register_on_separate(hook: Callable[[list[int], Any], None]) -> None:
-    """Call ``hook(records, acting_user)`` inside every undo's transaction.
+def register_on_separate(hook: SeparateHook) -> None:
+    """Call ``hook(records, merge, acting_user, context)`` inside every undo's transaction.
 
-    ``records``: the ids of the records the undo separates from the child.
+    ``records``: the ids of the records the undo separates from the child;
+    ``merge``: the merge undone (when it was made: what rested on it).
     """
     if hook not in _ON_SEPARATE:
         _ON_SEPARATE.append(hook)
@@ -233,7 +235,9 @@ def merge(
     with transaction.atomic():
         merge_lock()
         # Lock in key order, so two opposite merges cannot deadlock.
-        locked = Person.objects.select_for_update().in_bulk(sorted({survivor.pk, absorbed.pk}))
+        locked = Person.objects.select_for_update(no_key=True).in_bulk(
+            sorted({survivor.pk, absorbed.pk})
+        )
         survivor, absorbed = locked[survivor.pk], locked[absorbed.pk]
         if pair is not None:
             pair = DuplicatePair.objects.select_for_update().get(pk=pair.pk)
@@ -308,11 +312,11 @@ def join_registered(*, registered: Person, into: Person, acting_user: Any) -> Me
     """
     if not knows_identity_of(acting_user, into.pk):
         raise PermissionDenied
-    absorbed = root_of(Person.objects.select_for_update().get(pk=registered.pk))
+    absorbed = root_of(Person.objects.select_for_update(no_key=True).get(pk=registered.pk))
     if absorbed.pk == into.pk or cluster_cases(absorbed.pk):
         return None
-    absorbed = Person.objects.select_for_update().get(pk=absorbed.pk)
-    survivor = Person.objects.select_for_update().get(pk=into.pk)
+    absorbed = Person.objects.select_for_update(no_key=True).get(pk=absorbed.pk)
+    survivor = Person.objects.select_for_update(no_key=True).get(pk=into.pk)
     members = cluster_ids(survivor.pk)
     pair = (
         DuplicatePair.objects.select_for_update()
@@ -341,7 +345,7 @@ def unmerge(
         current = Merge.objects.select_for_update().get(pk=record.pk)
         if current.undone_at is not None:
             raise ValidationError(_("This merge has already been undone."))
-        absorbed = Person.objects.select_for_update().get(pk=current.absorbed_id)
+        absorbed = Person.objects.select_for_update(no_key=True).get(pk=current.absorbed_id)
         root = root_of(absorbed)
         # A later merge in force in this child's cluster may have linked cases
         # through the records this undo separates (its ``repeat_links``):
@@ -365,7 +369,7 @@ def unmerge(
         separated = [absorbed.pk, *_absorbed_below(absorbed.pk)]
         refresh_roots(Person.objects.filter(pk__in=separated))
         for hook in _ON_SEPARATE:
-            hook(separated, acting_user)
+            hook(separated, current, acting_user, context)
         current.undone_at = timezone.now()
         current.undone_by = acting_user
         current.undo_reason = reason.strip()

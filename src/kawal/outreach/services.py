@@ -23,7 +23,7 @@ from kawal.cases.models import Case, CaseEvent, CaseStatus, Task
 from kawal.core import ratelimit
 from kawal.core.audit import AuditContext, audit_record
 from kawal.core.uploads import clean_upload, store_private
-from kawal.identity.index import identity_refresh, root_of
+from kawal.identity.index import identity_refresh, merge_lock, root_of
 from kawal.identity.services import cluster_cases, intake_decision, knows_identity_of
 from kawal.outreach.models import (
     Activity,
@@ -293,6 +293,10 @@ def capture_add(
         raise ValidationError(_("That report was not assigned to this operation."))
     _validate(data)
     with transaction.atomic():
+        if choice.startswith("link:"):
+            # The child's cases are read to link the capture to the latest: no
+            # merge or undo may change them meanwhile (first, before any row lock).
+            merge_lock(shared=True)
         # Locked and read again: a cancel made meanwhile wins, and a cancel
         # cannot slip in between this check and the capture.
         current = Operation.objects.select_for_update().get(pk=operation.pk)
@@ -415,33 +419,45 @@ def capture_case_opened(capture: Capture, case: Case, *, acting_user: Any) -> No
     )
 
 
-def captures_separated(person_ids: list[int], acting_user: Any) -> None:
-    """An undo separated these records: a capture's case must be its own child's.
+def captures_separated(
+    person_ids: list[int], merge: Any, acting_user: Any, context: AuditContext | None
+) -> None:
+    """An undo separated these records: a capture's case that rested on the merge is fixed.
 
-    A case opened from a capture for a known child joined the capture's record
-    to that child (``identity.services.join_registered``); a capture linked
-    at once took the latest case of the child's records, which may be a
-    record's the undo takes away. Either way the capture now names the
-    latest case of its own child, or none: then it is a child found with no
-    case again, from which a case can be opened, and the parents' undertaking
-    no longer shows on the other child's case.
+    A capture linked to a child while the merge was in force took the latest
+    case of all the child's records; a case opened from a capture while it
+    was in force (a join: ``identity.services.join_registered``) was the
+    other record's child's. Either now names the latest case of its own child
+    opened by the time of the capture, or none: then it is a child found
+    with no case again, from which a case can be opened, and the parents'
+    undertaking no longer shows on the other child's case. A link made
+    before the merge is left as it was.
     """
-    touched = Capture.objects.filter(
-        Q(child_id__in=person_ids) | Q(case__child_id__in=person_ids), case__isnull=False
+    # Two indexed reads: an OR across the join would read every capture.
+    ids = set(
+        Capture.objects.filter(child_id__in=person_ids, case__isnull=False).values_list(
+            "pk", flat=True
+        )
     )
-    for capture in touched.select_related("child", "case__child"):
+    ids |= set(Capture.objects.filter(case__child_id__in=person_ids).values_list("pk", flat=True))
+    for capture in Capture.objects.filter(pk__in=ids).select_related("child", "case__child"):
         case = capture.case
-        root = root_of(capture.child)
-        if case is None or root_of(case.child).pk == root.pk:
+        if case is None or max(capture.created_at, case.created_at) < merge.merged_at:
             continue
-        cases = cluster_cases(root.pk)
-        capture.case = cases[-1] if cases else None
+        root = root_of(capture.child)
+        if root_of(case.child).pk == root.pk:
+            continue
+        earlier = [c for c in cluster_cases(root.pk) if c.created_at <= capture.created_at]
+        capture.case = earlier[-1] if earlier else None
         capture.save(update_fields=["case", "updated_at"])
         audit_record(
             "outreach.capture_case_moved",
             actor=acting_user,
             target=f"capture:{capture.uuid}",
-            case=capture.case.number if capture.case else "",
+            context=context,
+            merge=str(merge.uuid),
+            before=case.number,
+            after=capture.case.number if capture.case else "",
         )
 
 

@@ -277,7 +277,7 @@ def _lock_child(child: Person) -> tuple[Person, list[int]]:
     """
     root = root_of(child)
     while True:
-        locked = Person.objects.select_for_update().get(pk=root.pk)
+        locked = Person.objects.select_for_update(no_key=True).get(pk=root.pk)
         if locked.merged_into_id is None:
             return locked, _merge_group(locked.pk)
         root = root_of(locked)

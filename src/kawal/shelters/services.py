@@ -285,7 +285,9 @@ def _lock_child(child: Person) -> list[int]:
     """
     root = root_of(child)
     while True:
-        locked = Person.objects.select_for_update().only("pk", "merged_into").get(pk=root.pk)
+        locked = (
+            Person.objects.select_for_update(no_key=True).only("pk", "merged_into").get(pk=root.pk)
+        )
         if locked.merged_into_id is None:
             return merge_group(locked.pk)
         root = root_of(locked)
