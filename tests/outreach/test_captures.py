@@ -245,6 +245,55 @@ def test_an_undo_points_a_capture_linked_at_once_at_its_own_childs_case(client, 
     assert capture.case == known
 
 
+def test_an_undo_leaves_a_capture_whose_case_was_another_childs_from_the_start(client, scene):
+    from kawal.identity import services as identity_svc
+    from kawal.identity.index import refresh_roots
+    from kawal.identity.models import Merge
+    from kawal.people.models import Person
+
+    owner, boss, patrol, known = scene
+    close(known)
+    other = register(owner, "Wulan Sintetis", supervisor=boss, sex="F", age_min=7, age_max=8)
+    operation = plan(client, owner)
+    sign_in(client, patrol)
+    client.post(reverse("outreach:capture", args=[operation.uuid]), capture_form())
+    capture = Capture.objects.get()
+    found = capture.child
+    # Set-up only: the capture's record merged into another child with a case
+    # (the review services need a case of each child to merge).
+    Person.objects.filter(pk=found.pk).update(merged_into=other.child)
+    refresh_roots(Person.objects.filter(pk=found.pk))
+    merged = Merge.objects.create(
+        survivor=other.child, absorbed=found, reason="Set-up (synthetic)", merged_by=boss
+    )
+    sign_in(client, owner)
+    body = {
+        "capture": str(capture.uuid),
+        "full_name": "Muhammad Riski",
+        "sex": "M",
+        "birth_date": "2015-04-09",
+        "nik_status": "unknown",
+        "school_status": "never_enrolled",
+        "intake_channel": "outreach",
+        "forms_": ["forced_begging"],
+        "risk_level": "medium",
+    }
+    shown = client.post(reverse("cases:open"), body)
+    entry = next(e for e in shown.context["panel"] if e.child == known.child)
+    client.post(
+        reverse("cases:open"),
+        {**body, "identity_check": shown.context["signature"], "identity_choice": entry.choice},
+    )
+    capture.refresh_from_db()
+    opened = capture.case
+    assert opened is not None and opened.child == known.child
+    assert Merge.objects.count() == 1  # not joined: the record's child has a case
+    identity_svc.unmerge(merged, reason="Not the same (synthetic)", acting_user=boss)
+    capture.refresh_from_db()
+    # The undo did not cut this link: the case was the known child's from the start.
+    assert capture.case == opened
+
+
 def test_bad_capture_input_gets_messages_not_errors(client, scene):
     owner, _boss, _patrol, _known = scene
     operation = plan(client, owner)

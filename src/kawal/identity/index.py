@@ -85,7 +85,8 @@ def merge_lock(*, shared: bool = False) -> None:
     write a root the other made stale. Merges are rare and short: taking them
     one at a time costs nothing a reviewer notices. ``shared``: for a reader
     of a cluster that links to it (a case opened for a child found again, a
-    case's status changed), which may run beside other readers but not
+    case's status changed, a capture linked to a known child), which may run
+    beside other readers but not
     beside a merge or an undo. A case opened from a capture for a known child
     joins the capture's record to that child, a merge, and so takes it whole.
     Taken first in a transaction, before any row lock, as every taker does;

@@ -24,7 +24,12 @@ from kawal.core import ratelimit
 from kawal.core.audit import AuditContext, audit_record
 from kawal.core.uploads import clean_upload, store_private
 from kawal.identity.index import identity_refresh, merge_lock, root_of
-from kawal.identity.services import cluster_cases, intake_decision, knows_identity_of
+from kawal.identity.services import (
+    cluster_cases,
+    cluster_ids,
+    intake_decision,
+    knows_identity_of,
+)
 from kawal.outreach.models import (
     Activity,
     Capture,
@@ -440,13 +445,17 @@ def captures_separated(
         )
     )
     ids |= set(Capture.objects.filter(case__child_id__in=person_ids).values_list("pk", flat=True))
+    separated = set(person_ids)
+    staying = set(cluster_ids(root_of(merge.survivor).pk))
     for capture in Capture.objects.filter(pk__in=ids).select_related("child", "case__child"):
         case = capture.case
         if case is None or max(capture.created_at, case.created_at) < merge.merged_at:
             continue
-        root = root_of(capture.child)
-        if root_of(case.child).pk == root.pk:
+        # Only a link the undo cuts: the capture on one side, its case on the other.
+        sides = {capture.child_id in separated, case.child_id in separated}
+        if sides != {True, False} or not {capture.child_id, case.child_id} <= separated | staying:
             continue
+        root = root_of(capture.child)
         earlier = [c for c in cluster_cases(root.pk) if c.created_at <= capture.created_at]
         capture.case = earlier[-1] if earlier else None
         capture.save(update_fields=["case", "updated_at"])
