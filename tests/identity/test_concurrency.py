@@ -195,6 +195,12 @@ def test_a_reopen_locks_the_child_before_the_case(people):
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ASSESSMENT
 
 
+def _lock_the_case_then_name_the_child(case: Case) -> None:
+    """What an enrolment does: the case locked, then a row naming the child (a deferred key)."""
+    Case.objects.select_for_update().get(pk=case.pk)
+    PersonAlias.objects.create(person_id=case.child_id, name="Rafi")
+
+
 def test_a_status_change_does_not_deadlock_with_a_writer_that_locks_the_case_first(people):
     """Many writers lock the case, then insert a row naming the child (an enrolment).
 
@@ -208,12 +214,8 @@ def test_a_status_change_does_not_deadlock_with_a_writer_that_locks_the_case_fir
     owner, boss, _ = people
     case = close(register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2)))
 
-    def enrol_like() -> None:
-        Case.objects.select_for_update().get(pk=case.pk)
-        PersonAlias.objects.create(person_id=case.child_id, name="Rafi")
-
     _second_waits_for_first(
-        enrol_like,
+        lambda: _lock_the_case_then_name_the_child(case),
         lambda: cases_svc.case_transition(
             Case.objects.get(pk=case.pk),
             target=CaseStatus.ASSESSMENT,
@@ -237,12 +239,8 @@ def test_a_change_of_the_child_does_not_deadlock_with_a_writer_that_locks_the_ca
     owner, boss, _ = people
     case = register(owner, "Rafi Sintetis", supervisor=boss, birth_date=date(2014, 1, 2))
 
-    def enrol_like() -> None:
-        Case.objects.select_for_update().get(pk=case.pk)
-        PersonAlias.objects.create(person_id=case.child_id, name="Rafi")
-
     _second_waits_for_first(
-        enrol_like,
+        lambda: _lock_the_case_then_name_the_child(case),
         lambda: cases_svc.child_update(
             Case.objects.get(pk=case.pk),
             expected_version=Person.objects.get(pk=case.child_id).version,

@@ -163,6 +163,30 @@ def test_a_case_is_opened_for_a_new_child_from_the_capture(client, scene):
     assert case.repeat_of_id is None
 
 
+def open_from_capture_as(client, capture, child):
+    """Open the case from a capture, choosing this known child in the panel."""
+    body = {
+        "capture": str(capture.uuid),
+        "full_name": "Muhammad Riski",
+        "sex": "M",
+        "birth_date": "2015-04-09",
+        "nik_status": "unknown",
+        "school_status": "never_enrolled",
+        "intake_channel": "outreach",
+        "forms_": ["forced_begging"],
+        "risk_level": "medium",
+    }
+    shown = client.post(reverse("cases:open"), body)
+    entry = next(e for e in shown.context["panel"] if e.child == child)
+    response = client.post(
+        reverse("cases:open"),
+        {**body, "identity_check": shown.context["signature"], "identity_choice": entry.choice},
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    capture.refresh_from_db()
+    return capture.case
+
+
 def test_a_case_opened_from_a_capture_for_the_known_child_joins_the_captures_record(client, scene):
     from kawal.identity import services as identity_svc
     from kawal.identity.index import root_of
@@ -177,26 +201,7 @@ def test_a_case_opened_from_a_capture_for_the_known_child_joins_the_captures_rec
     found = capture.child
     assert capture.outcome == "ask" and found != known.child
     sign_in(client, owner)
-    body = {
-        "capture": str(capture.uuid),
-        "full_name": "Muhammad Riski",
-        "aliases": "Kiki",
-        "sex": "M",
-        "birth_date": "2015-04-09",
-        "nik_status": "unknown",
-        "school_status": "never_enrolled",
-        "intake_channel": "outreach",
-        "forms_": ["forced_begging"],
-        "risk_level": "medium",
-    }
-    shown = client.post(reverse("cases:open"), body)
-    entry = next(e for e in shown.context["panel"] if e.child == known.child)
-    response = client.post(
-        reverse("cases:open"),
-        {**body, "identity_check": shown.context["signature"], "identity_choice": entry.choice},
-    )
-    assert response.status_code == 302, response.context["form"].errors
-    capture.refresh_from_db()
+    open_from_capture_as(client, capture, known.child)
     case = Case.objects.get(pk=capture.case_id)
     assert case.child == known.child and case.repeat_of == known
     # The outcome stays as saved: the operation page shows it to the whole team.
@@ -267,25 +272,7 @@ def test_an_undo_leaves_a_capture_whose_case_was_another_childs_from_the_start(c
         survivor=other.child, absorbed=found, reason="Set-up (synthetic)", merged_by=boss
     )
     sign_in(client, owner)
-    body = {
-        "capture": str(capture.uuid),
-        "full_name": "Muhammad Riski",
-        "sex": "M",
-        "birth_date": "2015-04-09",
-        "nik_status": "unknown",
-        "school_status": "never_enrolled",
-        "intake_channel": "outreach",
-        "forms_": ["forced_begging"],
-        "risk_level": "medium",
-    }
-    shown = client.post(reverse("cases:open"), body)
-    entry = next(e for e in shown.context["panel"] if e.child == known.child)
-    client.post(
-        reverse("cases:open"),
-        {**body, "identity_check": shown.context["signature"], "identity_choice": entry.choice},
-    )
-    capture.refresh_from_db()
-    opened = capture.case
+    opened = open_from_capture_as(client, capture, known.child)
     assert opened is not None and opened.child == known.child
     assert Merge.objects.count() == 1  # not joined: the record's child has a case
     identity_svc.unmerge(merged, reason="Not the same (synthetic)", acting_user=boss)
