@@ -163,19 +163,22 @@ def test_a_case_is_opened_for_a_new_child_from_the_capture(client, scene):
     assert case.repeat_of_id is None
 
 
+# The case-opening form for the boy of ``scene``, as found on outreach.
+CASE_FROM_CAPTURE = {
+    "full_name": "Muhammad Riski",
+    "sex": "M",
+    "birth_date": "2015-04-09",
+    "nik_status": "unknown",
+    "school_status": "never_enrolled",
+    "intake_channel": "outreach",
+    "forms_": ["forced_begging"],
+    "risk_level": "medium",
+}
+
+
 def open_from_capture_as(client, capture, child):
     """Open the case from a capture, choosing this known child in the panel."""
-    body = {
-        "capture": str(capture.uuid),
-        "full_name": "Muhammad Riski",
-        "sex": "M",
-        "birth_date": "2015-04-09",
-        "nik_status": "unknown",
-        "school_status": "never_enrolled",
-        "intake_channel": "outreach",
-        "forms_": ["forced_begging"],
-        "risk_level": "medium",
-    }
+    body = {**CASE_FROM_CAPTURE, "capture": str(capture.uuid)}
     shown = client.post(reverse("cases:open"), body)
     entry = next(e for e in shown.context["panel"] if e.child == child)
     response = client.post(
@@ -221,8 +224,43 @@ def test_a_case_opened_from_a_capture_for_the_known_child_joins_the_captures_rec
     # Undone, the capture is a child found with no case again, not the other child's case.
     capture.refresh_from_db()
     assert capture.case_id is None and capture.child == found
+    # The case opened on the join's word is its manager's to keep or close.
+    assert case.events.filter(kind="outreach.separated").exists()
+    assert operation.title in Task.objects.get(case=case, assignee=owner).title
     again = client.get(reverse("cases:open") + f"?temuan={capture.uuid}")
     assert again.context["form"].initial["full_name"] == "Kiki"
+
+
+def test_reopening_the_known_childs_case_from_a_capture_joins_the_captures_record(client, scene):
+    from kawal.identity.index import root_of
+    from kawal.identity.models import Merge
+
+    owner, _boss, patrol, known = scene
+    close(known)
+    operation = plan(client, owner)
+    sign_in(client, patrol)
+    client.post(reverse("outreach:capture", args=[operation.uuid]), capture_form())
+    capture = Capture.objects.get()
+    sign_in(client, owner)
+    body = {**CASE_FROM_CAPTURE, "capture": str(capture.uuid)}
+    shown = client.post(reverse("cases:open"), body)
+    entry = next(e for e in shown.context["panel"] if e.child == known.child)
+    assert entry.reopenable == known  # the owner leads the closed case
+    response = client.post(
+        reverse("cases:open"),
+        {
+            **body,
+            "identity_check": shown.context["signature"],
+            "identity_choice": f"reopen:{known.uuid}",
+        },
+    )
+    assert response.status_code == 302
+    known.refresh_from_db()
+    capture.refresh_from_db()
+    assert known.status == "assessment" and capture.case == known
+    assert root_of(capture.child) == known.child
+    assert Merge.objects.get().absorbed == capture.child
+    assert DuplicatePair.objects.get().status == PairStatus.MERGED
 
 
 def test_an_undo_points_a_capture_linked_at_once_at_its_own_childs_case(client, scene):

@@ -723,6 +723,34 @@ def case_transition(case: Case, *, target: str, reason: str, acting_user: User) 
     return current
 
 
+def case_reopen_found_again(
+    case: Case, *, reason: str, origins: list[Origin], acting_user: User
+) -> Case:
+    """Reopen a closed case for its child found again, from the case-opening form.
+
+    A record an origin registered (a child found in the street) is the same
+    child: joined to them, as ``case_open`` does when a new case is opened
+    for a known child, and the origin is told the case, all in one
+    transaction.
+    """
+    registered = [
+        child for origin in origins if (child := origin.source.child(origin.obj)) is not None
+    ]
+    with transaction.atomic():
+        # Joining is a merge: the lock whole, first (the transition takes it shared again).
+        if registered:
+            merge_lock()
+        reopened = case_transition(
+            case, target=S.ASSESSMENT, reason=reason, acting_user=acting_user
+        )
+        root = root_of(Person.objects.get(pk=reopened.child_id))
+        for child in registered:
+            join_registered(registered=child, into=root, acting_user=acting_user)
+        for origin in origins:
+            origin.source.opened(origin.obj, reopened, acting_user)
+    return reopened
+
+
 def _require_no_other_open_case(case: Case) -> None:
     """One open case per child, across records merged into one child too.
 

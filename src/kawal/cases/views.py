@@ -240,8 +240,8 @@ def _open_with_decision(
         reason = form.cleaned_data["new_child_reason"].strip() or _("The child was found again.")
         reopened = _attempt(
             form,
-            lambda: svc.case_transition(
-                case, target=CaseStatus.ASSESSMENT, reason=reason, acting_user=user
+            lambda: svc.case_reopen_found_again(
+                case, reason=reason, origins=origins, acting_user=user
             ),
         )
         if reopened is None:

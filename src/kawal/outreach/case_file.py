@@ -70,11 +70,18 @@ def register() -> None:
     # Labels are marked for extraction here and translated when an event is shown.
     gettext_lazy("Child found during outreach")
     gettext_lazy("Parents' signed undertaking attached")
+    gettext_lazy("Child found during outreach judged another child")
     register_timeline_kind(
         TimelineKind("outreach.found", _on_operation("Child found during outreach"))
     )
     register_timeline_kind(
         TimelineKind("outreach.undertaking", _on_operation("Parents' signed undertaking attached"))
+    )
+    register_timeline_kind(
+        TimelineKind(
+            "outreach.separated",
+            _on_operation("Child found during outreach judged another child"),
+        )
     )
     register_opening_source(
         OpeningSource(

@@ -447,7 +447,10 @@ def captures_separated(
     ids |= set(Capture.objects.filter(case__child_id__in=person_ids).values_list("pk", flat=True))
     separated = set(person_ids)
     staying = set(cluster_ids(root_of(merge.survivor).pk))
-    for capture in Capture.objects.filter(pk__in=ids).select_related("child", "case__child"):
+    captures = Capture.objects.filter(pk__in=ids).select_related(
+        "child", "case__child", "case__owner", "operation"
+    )
+    for capture in captures:
         case = capture.case
         if case is None or max(capture.created_at, case.created_at) < merge.merged_at:
             continue
@@ -459,6 +462,27 @@ def captures_separated(
         earlier = [c for c in cluster_cases(root.pk) if c.created_at <= capture.created_at]
         capture.case = earlier[-1] if earlier else None
         capture.save(update_fields=["case", "updated_at"])
+        # That case was opened or found for a child now judged another: its
+        # manager decides whether it stays open.
+        where = capture.operation.title
+        CaseEvent.objects.create(
+            case=case,
+            kind="outreach.separated",
+            actor=acting_user,
+            data_class=DataClass.BASIC,
+            payload={"operation": where},
+        )
+        Task.objects.create(
+            case=case,
+            title=_(
+                "The child found during outreach (%(operation)s) was judged another child: "
+                "check whether this case should stay open"
+            )
+            % {"operation": where},
+            assignee=case.owner,
+            due_on=timezone.localdate() + timedelta(days=3),
+            created_by=acting_user,
+        )
         audit_record(
             "outreach.capture_case_moved",
             actor=acting_user,
