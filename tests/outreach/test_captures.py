@@ -163,6 +163,14 @@ def test_a_case_is_opened_for_a_new_child_from_the_capture(client, scene):
     assert case.repeat_of_id is None
 
 
+def saved_by_patrol(client, owner, patrol):
+    """The owner's operation, and a capture of the boy the patrol officer saved for review."""
+    operation = plan(client, owner)
+    sign_in(client, patrol)
+    client.post(reverse("outreach:capture", args=[operation.uuid]), capture_form())
+    return operation, Capture.objects.get()
+
+
 # The case-opening form for the boy of ``scene``, as found on outreach.
 CASE_FROM_CAPTURE = {
     "full_name": "Muhammad Riski",
@@ -197,10 +205,7 @@ def test_a_case_opened_from_a_capture_for_the_known_child_joins_the_captures_rec
 
     owner, boss, patrol, known = scene
     close(known)
-    operation = plan(client, owner)
-    sign_in(client, patrol)
-    client.post(reverse("outreach:capture", args=[operation.uuid]), capture_form())
-    capture = Capture.objects.get()
+    operation, capture = saved_by_patrol(client, owner, patrol)
     found = capture.child
     assert capture.outcome == "ask" and found != known.child
     sign_in(client, owner)
@@ -237,10 +242,7 @@ def test_reopening_the_known_childs_case_from_a_capture_joins_the_captures_recor
 
     owner, _boss, patrol, known = scene
     close(known)
-    operation = plan(client, owner)
-    sign_in(client, patrol)
-    client.post(reverse("outreach:capture", args=[operation.uuid]), capture_form())
-    capture = Capture.objects.get()
+    _operation, capture = saved_by_patrol(client, owner, patrol)
     sign_in(client, owner)
     body = {**CASE_FROM_CAPTURE, "capture": str(capture.uuid)}
     shown = client.post(reverse("cases:open"), body)
@@ -297,10 +299,7 @@ def test_an_undo_leaves_a_capture_whose_case_was_another_childs_from_the_start(c
     owner, boss, patrol, known = scene
     close(known)
     other = register(owner, "Wulan Sintetis", supervisor=boss, sex="F", age_min=7, age_max=8)
-    operation = plan(client, owner)
-    sign_in(client, patrol)
-    client.post(reverse("outreach:capture", args=[operation.uuid]), capture_form())
-    capture = Capture.objects.get()
+    _operation, capture = saved_by_patrol(client, owner, patrol)
     found = capture.child
     # Set-up only: the capture's record merged into another child with a case
     # (the review services need a case of each child to merge).

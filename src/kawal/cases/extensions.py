@@ -116,6 +116,11 @@ class Origin:
     obj: Any
 
 
+def registered_children(origins: list[Origin]) -> list[Any]:
+    """The child records the origins registered already (a child found in the street)."""
+    return [child for o in origins if (child := o.source.child(o.obj)) is not None]
+
+
 @dataclass(frozen=True)
 class ReminderRule:
     """A daily rule of an app: ``run(today, lead_days)`` creates the reminders

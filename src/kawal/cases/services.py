@@ -21,7 +21,7 @@ from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
 from kawal.access.policy import may, may_access_class, reads_cases
 from kawal.accounts.models import Agency, User
-from kawal.cases.extensions import Origin
+from kawal.cases.extensions import Origin, registered_children
 from kawal.cases.models import (
     AllegedPerpetrator,
     Approval,
@@ -284,11 +284,8 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
         # not the known child the user chose: the same child, joined below.
         joins = [
             child
-            for origin in new.origins
-            if (child := origin.source.child(origin.obj)) is not None
-            and existing is not None
-            and not new.completes_existing
-            and child.pk != existing.pk
+            for child in registered_children(new.origins)
+            if existing is not None and not new.completes_existing and child.pk != existing.pk
         ]
         if existing is not None:
             # The child's cluster is read to link the new case as a repeat: no
@@ -733,9 +730,7 @@ def case_reopen_found_again(
     for a known child, and the origin is told the case, all in one
     transaction.
     """
-    registered = [
-        child for origin in origins if (child := origin.source.child(origin.obj)) is not None
-    ]
+    registered = registered_children(origins)
     with transaction.atomic():
         # Joining is a merge: the lock whole, first (the transition takes it shared again).
         if registered:

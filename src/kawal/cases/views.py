@@ -23,7 +23,7 @@ from kawal.accounts.models import Agency, User
 from kawal.cases import forms as f
 from kawal.cases import selectors as sel
 from kawal.cases import services as svc
-from kawal.cases.extensions import Origin, opening_sources, sections_for
+from kawal.cases.extensions import Origin, opening_sources, registered_children, sections_for
 from kawal.cases.lists import CASE_COLUMNS, TASK_COLUMNS, TASK_DEFAULT_SORT, export_url
 from kawal.cases.models import (
     Approval,
@@ -174,7 +174,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
             else []
         )
         # A child an origin registered already is themself, not a match.
-        known += [root_of(child).pk for child in _origin_children(origins)]
+        known += [root_of(child).pk for child in registered_children(origins)]
         panel = intake_panel(request, record, exclude_roots=known)
         signature = panel_signature(record, panel)
         decision = _identity_decision(form, panel, signature)
@@ -198,10 +198,6 @@ def case_open(request: HttpRequest) -> HttpResponse:
 def _knows_child_of(user: Any, case: Case) -> bool:
     access = case_access(user, case)
     return access is not None and access.knows_identity
-
-
-def _origin_children(origins: list[Origin]) -> list[Any]:
-    return [child for o in origins if (child := o.source.child(o.obj)) is not None]
 
 
 def _identity_decision(form: Any, panel: list[Any], signature: str) -> str | None:
@@ -248,7 +244,7 @@ def _open_with_decision(
             return None
         messages.success(request, _("Case %(number)s reopened.") % {"number": case.number})
         return redirect("cases:detail", case_uuid=case.uuid)
-    registered = _origin_children(origins)
+    registered = registered_children(origins)
     existing = registered[0] if registered else None
     if choice.startswith("link:"):
         existing = next(e.child for e in panel if e.choice == choice)

@@ -378,20 +378,13 @@ def _link_known(capture: Capture, person_uuid: str, acting_user: Any) -> None:
     where = capture.operation.title
     if latest.status == CaseStatus.CLOSED:
         # Found again after closure: the case manager is offered a reopen.
-        CaseEvent.objects.create(
-            case=latest,
-            kind="case.found_again",
-            actor=acting_user,
-            data_class=DataClass.BASIC,
-            payload={"operation": where},
-        )
-        Task.objects.create(
-            case=latest,
-            title=_("Child found again during outreach (%(operation)s): consider reopening")
+        _tell_case_manager(
+            latest,
+            "case.found_again",
+            _("Child found again during outreach (%(operation)s): consider reopening")
             % {"operation": where},
-            assignee=latest.owner,
-            due_on=timezone.localdate() + timedelta(days=3),
-            created_by=acting_user,
+            operation=where,
+            acting_user=acting_user,
         )
     else:
         CaseEvent.objects.create(
@@ -401,6 +394,26 @@ def _link_known(capture: Capture, person_uuid: str, acting_user: Any) -> None:
             data_class=DataClass.BASIC,
             payload={"operation": where},
         )
+
+
+def _tell_case_manager(
+    case: Case, kind: str, task: str, *, operation: str, acting_user: Any
+) -> None:
+    """An event on the case's timeline and a task for its manager, due in three days."""
+    CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=acting_user,
+        data_class=DataClass.BASIC,
+        payload={"operation": operation},
+    )
+    Task.objects.create(
+        case=case,
+        title=task,
+        assignee=case.owner,
+        due_on=timezone.localdate() + timedelta(days=3),
+        created_by=acting_user,
+    )
 
 
 def capture_case_opened(capture: Capture, case: Case, *, acting_user: Any) -> None:
@@ -465,23 +478,16 @@ def captures_separated(
         # That case was opened or found for a child now judged another: its
         # manager decides whether it stays open.
         where = capture.operation.title
-        CaseEvent.objects.create(
-            case=case,
-            kind="outreach.separated",
-            actor=acting_user,
-            data_class=DataClass.BASIC,
-            payload={"operation": where},
-        )
-        Task.objects.create(
-            case=case,
-            title=_(
+        _tell_case_manager(
+            case,
+            "outreach.separated",
+            _(
                 "The child found during outreach (%(operation)s) was judged another child: "
                 "check whether this case should stay open"
             )
             % {"operation": where},
-            assignee=case.owner,
-            due_on=timezone.localdate() + timedelta(days=3),
-            created_by=acting_user,
+            operation=where,
+            acting_user=acting_user,
         )
         audit_record(
             "outreach.capture_case_moved",
