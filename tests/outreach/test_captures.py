@@ -399,3 +399,127 @@ def test_what_a_capture_panel_shows_follows_the_case_policy(client, scene, role,
         # Not shown at all, not even whom to ask: saved for review at once.
         assert response.redirect_chain and Capture.objects.get().outcome == "ask"
         assert "Sari Sintetis" not in page
+
+
+def attach_from_capture(client, capture, known, **extra):
+    """Open the case-opening form from the capture and choose the known child's open case."""
+    body = {**CASE_FROM_CAPTURE, "capture": str(capture.uuid)}
+    shown = client.post(reverse("cases:open"), body)
+    entry = next(e for e in shown.context["panel"] if e.child == known.child)
+    assert entry.open_case == known and entry.choice
+    assert f'value="attach:{known.uuid}"' in shown.content.decode()
+    return client.post(
+        reverse("cases:open"),
+        {
+            **body,
+            "identity_check": shown.context["signature"],
+            "identity_choice": f"attach:{known.uuid}",
+            **extra,
+        },
+    )
+
+
+def test_a_capture_of_a_child_with_an_open_case_is_added_to_that_case(client, scene):
+    from kawal.identity import services as identity_svc
+    from kawal.identity.index import root_of
+    from kawal.identity.models import Merge
+
+    owner, boss, patrol, known = scene
+    operation, capture = saved_by_patrol(client, owner, patrol)
+    found = capture.child
+    sign_in(client, owner)
+    response = attach_from_capture(client, capture, known)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:detail", args=[known.uuid])
+    # No second case: the capture is the open case's, and its record the known child.
+    assert Case.objects.count() == 1
+    capture.refresh_from_db()
+    assert capture.case == known and capture.outcome == "ask"
+    found.refresh_from_db()
+    assert root_of(found) == known.child
+    joined = Merge.objects.get()
+    assert (joined.survivor, joined.absorbed, joined.merged_by) == (known.child, found, owner)
+    assert "open case" in joined.reason or "terbuka" in joined.reason
+    assert DuplicatePair.objects.get().status == PairStatus.MERGED
+    assert known.events.filter(kind="outreach.found").exists()
+    # The parents' undertaking now shows on the case.
+    page = client.get(reverse("cases:detail", args=[known.uuid])).content.decode()
+    assert operation.title in page
+    # Undone, the capture is a child found with no case again; the case's
+    # manager is told the child found was judged another.
+    identity_svc.unmerge(joined, reason="Not the same boy (synthetic)", acting_user=boss)
+    capture.refresh_from_db()
+    assert capture.case_id is None
+    assert known.events.filter(kind="outreach.separated").exists()
+    assert operation.title in Task.objects.get(case=known, assignee=owner).title
+
+
+def test_a_case_closed_meanwhile_is_not_added_to(client, scene):
+    from django.core.exceptions import ValidationError
+
+    from kawal.cases.extensions import Origin, opening_sources
+    from kawal.cases.services import case_attach_found_again
+    from kawal.identity.models import Merge
+
+    owner, _boss, patrol, known = scene
+    _operation, capture = saved_by_patrol(client, owner, patrol)
+    sign_in(client, owner)
+    body = {**CASE_FROM_CAPTURE, "capture": str(capture.uuid)}
+    shown = client.post(reverse("cases:open"), body)
+    close(known)  # by someone else, after the panel was shown
+    response = client.post(
+        reverse("cases:open"),
+        {
+            **body,
+            "identity_check": shown.context["signature"],
+            "identity_choice": f"attach:{known.uuid}",
+        },
+    )
+    assert response.status_code == 200
+    capture.refresh_from_db()
+    assert capture.case_id is None and not Merge.objects.exists()
+    assert response.context["form"].non_field_errors()
+    # The service checks again under its locks: the case may close between
+    # the form's check and the transaction.
+    source = next(s for s in opening_sources() if s.key == "outreach.capture")
+    with pytest.raises(ValidationError):
+        case_attach_found_again(known, origins=[Origin(source, capture)], acting_user=owner)
+    capture.refresh_from_db()
+    assert capture.case_id is None and not Merge.objects.exists()
+
+
+def test_only_a_case_opened_from_a_child_found_can_add_to_an_open_case(client, scene):
+    owner, _boss, _patrol, known = scene
+    sign_in(client, owner)
+    shown = client.post(reverse("cases:open"), CASE_FROM_CAPTURE)
+    entry = next(e for e in shown.context["panel"] if e.child == known.child)
+    assert entry.open_case == known
+    assert "attach:" not in shown.content.decode()
+    response = client.post(
+        reverse("cases:open"),
+        {
+            **CASE_FROM_CAPTURE,
+            "identity_check": shown.context["signature"],
+            "identity_choice": f"attach:{known.uuid}",
+        },
+    )
+    assert response.status_code == 200 and Case.objects.count() == 1
+    assert response.context["form"].non_field_errors()
+
+
+def test_only_who_knows_the_child_through_the_open_case_adds_to_it(client, scene, people):
+    from django.core.exceptions import PermissionDenied
+
+    from kawal.cases.extensions import Origin, opening_sources
+    from kawal.cases.services import case_attach_found_again
+    from kawal.identity.models import Merge
+
+    owner, _boss, patrol, known = scene
+    stranger = people[2]
+    _operation, capture = saved_by_patrol(client, owner, patrol)
+    source = next(s for s in opening_sources() if s.key == "outreach.capture")
+    with pytest.raises(PermissionDenied):
+        case_attach_found_again(known, origins=[Origin(source, capture)], acting_user=stranger)
+    capture.refresh_from_db()
+    assert capture.case_id is None and not Merge.objects.exists()
+    assert not known.events.filter(kind="outreach.found").exists()

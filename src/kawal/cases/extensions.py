@@ -92,7 +92,10 @@ class OpeningSource:
     a case from, or None. ``initial`` pre-fills the opening form (and logs a
     name it shows). ``child`` is the record the new case completes, when the
     source already registered the child. ``case_fields`` are set on the new
-    case; ``opened`` runs inside the opening transaction.
+    case; ``opened`` runs inside the opening transaction. ``attached``, when
+    given, runs instead in the transaction that adds the source to the
+    child's open case (the child was known and already had one), so that
+    the source does not stay apart for want of a second case.
     """
 
     key: str
@@ -106,6 +109,7 @@ class OpeningSource:
     opened: Callable[[Any, Case, Any], None]
     child: Callable[[Any], Any] = _no_child
     case_fields: Callable[[Any], dict[str, Any]] = _no_fields
+    attached: Callable[[Any, Case, Any], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,11 @@ class Origin:
 def registered_children(origins: list[Origin]) -> list[Any]:
     """The child records the origins registered already (a child found in the street)."""
     return [child for o in origins if (child := o.source.child(o.obj)) is not None]
+
+
+def attachable(origins: list[Origin]) -> bool:
+    """Whether what the case is opened from can be added to an open case instead."""
+    return bool(origins) and all(o.source.attached is not None for o in origins)
 
 
 @dataclass(frozen=True)

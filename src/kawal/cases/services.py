@@ -21,7 +21,7 @@ from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
 from kawal.access.policy import may, may_access_class, reads_cases
 from kawal.accounts.models import Agency, User
-from kawal.cases.extensions import Origin, registered_children
+from kawal.cases.extensions import Origin, attachable, registered_children
 from kawal.cases.models import (
     AllegedPerpetrator,
     Approval,
@@ -744,6 +744,37 @@ def case_reopen_found_again(
         for origin in origins:
             origin.source.opened(origin.obj, reopened, acting_user)
     return reopened
+
+
+def case_attach_found_again(case: Case, *, origins: list[Origin], acting_user: User) -> Case:
+    """Add what the case-opening form was opened from to the child's open case.
+
+    The user chose a known child who has an open case, which a second case
+    may not repeat. A record an origin registered (a child found in the
+    street) is joined to that child, as ``case_open`` does, and each origin
+    is told the case, in one transaction. The user must know the child's
+    identity through the case itself: the origin's details go onto it.
+    """
+    if not attachable(origins):
+        raise ValidationError(_("This cannot be added to an open case."))
+    with transaction.atomic():
+        # Joining is a merge: the lock whole, first; then the child, then the case.
+        merge_lock()
+        root = root_of(Person.objects.get(pk=case.child_id))
+        Person.objects.select_for_update(no_key=True).filter(pk=root.pk).first()
+        current = Case.objects.select_for_update().get(pk=case.pk)
+        access = case_access(acting_user, current)
+        if access is None or not access.knows_identity:
+            raise PermissionDenied
+        if current.status == S.CLOSED:
+            raise ValidationError(_("That case was closed meanwhile. Check the matches again."))
+        reason = _("The known child's open case was chosen for this record of a child found.")
+        for child in registered_children(origins):
+            join_registered(registered=child, into=root, acting_user=acting_user, reason=reason)
+        for origin in origins:
+            if (attached := origin.source.attached) is not None:  # every one: attachable()
+                attached(origin.obj, current, acting_user)
+    return current
 
 
 def _require_no_other_open_case(case: Case) -> None:

@@ -23,7 +23,13 @@ from kawal.accounts.models import Agency, User
 from kawal.cases import forms as f
 from kawal.cases import selectors as sel
 from kawal.cases import services as svc
-from kawal.cases.extensions import Origin, opening_sources, registered_children, sections_for
+from kawal.cases.extensions import (
+    Origin,
+    attachable,
+    opening_sources,
+    registered_children,
+    sections_for,
+)
 from kawal.cases.lists import CASE_COLUMNS, TASK_COLUMNS, TASK_DEFAULT_SORT, export_url
 from kawal.cases.models import (
     Approval,
@@ -177,7 +183,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
         known += [root_of(child).pk for child in registered_children(origins)]
         panel = intake_panel(request, record, exclude_roots=known)
         signature = panel_signature(record, panel)
-        decision = _identity_decision(form, panel, signature)
+        decision = _identity_decision(form, panel, signature, attach=attachable(origins))
         if decision is not None:
             response = _open_with_decision(request, form, decision, panel, sibling, origins)
             if response is not None:
@@ -190,6 +196,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
             "panel": panel,
             "signature": signature,
             "origins": origins,
+            "attach": attachable(origins),
             "gone": [] if form.is_bound else gone,
         },
     )
@@ -200,8 +207,10 @@ def _knows_child_of(user: Any, case: Case) -> bool:
     return access is not None and access.knows_identity
 
 
-def _identity_decision(form: Any, panel: list[Any], signature: str) -> str | None:
-    """The user's choice among the candidates: "new", "link:<uuid>" or "reopen:<uuid>".
+def _identity_decision(
+    form: Any, panel: list[Any], signature: str, *, attach: bool = False
+) -> str | None:
+    """The user's choice among the candidates: "new", "link:", "reopen:" or "attach:<uuid>".
 
     None while the candidates have not been seen for exactly these details.
     """
@@ -215,6 +224,8 @@ def _identity_decision(form: Any, panel: list[Any], signature: str) -> str | Non
     choice = form.cleaned_data.get("identity_choice", "")
     allowed = {"new"} | {entry.choice for entry in panel if entry.choice}
     allowed |= {f"reopen:{entry.reopenable.uuid}" for entry in panel if entry.reopenable}
+    if attach:
+        allowed |= {f"attach:{e.open_case.uuid}" for e in panel if e.open_case_known}
     if choice not in allowed:
         form.add_error(None, _("Choose one of the possible matches, or say it is a new child."))
         return None
@@ -243,6 +254,17 @@ def _open_with_decision(
         if reopened is None:
             return None
         messages.success(request, _("Case %(number)s reopened.") % {"number": case.number})
+        return redirect("cases:detail", case_uuid=case.uuid)
+    if choice.startswith("attach:"):
+        entry = next(e for e in panel if e.open_case and f"attach:{e.open_case.uuid}" == choice)
+        case = entry.open_case
+        attached = _attempt(
+            form,
+            lambda: svc.case_attach_found_again(case, origins=origins, acting_user=user),
+        )
+        if attached is None:
+            return None
+        messages.success(request, _("Added to case %(number)s.") % {"number": case.number})
         return redirect("cases:detail", case_uuid=case.uuid)
     registered = registered_children(origins)
     existing = registered[0] if registered else None

@@ -41,6 +41,8 @@ class PanelEntry:
     child: Person | None = None  # only when visible
     cases: list[Case] = field(default_factory=list)  # only when visible
     open_case: Case | None = None
+    # Knows who the child is through that open case: may add a child found to it.
+    open_case_known: bool = False
     reopenable: Case | None = None  # the user's own latest closed case of the child
     open_elsewhere: bool = False  # an open case the user may not see
     # Seen through a standing relation, not emergency access alone: a link lasts.
@@ -115,6 +117,9 @@ def intake_panel(
             if still_open is not None:
                 # An open case the user may not see still blocks a second one.
                 entry.open_case = still_open if still_open in seen else None
+                entry.open_case_known = (
+                    entry.open_case is not None and access[still_open.pk].knows_identity
+                )
                 entry.open_elsewhere = still_open not in seen
             else:
                 closed = [case for case in seen if access[case.pk].leads]

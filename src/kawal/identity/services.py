@@ -297,7 +297,9 @@ def _merge_locked(
     return record
 
 
-def join_registered(*, registered: Person, into: Person, acting_user: Any) -> Merge | None:
+def join_registered(
+    *, registered: Person, into: Person, acting_user: Any, reason: str = ""
+) -> Merge | None:
     """The record an origin registered is the known child a case was just opened for.
 
     A child found in the street is registered by the capture as a record of
@@ -306,9 +308,11 @@ def join_registered(*, registered: Person, into: Person, acting_user: Any) -> Me
     are one child, on the user's word, as a capture linked at once would
     have been. Recorded as a merge, so a reviewer can undo it.
 
-    For ``case_open``, which holds the exclusive ``merge_lock`` and has
-    checked that the user knows ``into`` (a root). A record that has a case
-    of its own is left to the review queue: its manager has a say.
+    For ``case_open`` (and reopening, or adding to an open case, from the
+    same form), which holds the exclusive ``merge_lock`` and has checked
+    that the user knows ``into`` (a root). A record that has a case of its
+    own is left to the review queue: its manager has a say. ``reason`` is
+    the merge's, when the case was not opened but reopened or added to.
     """
     if not knows_identity_of(acting_user, into.pk):
         raise PermissionDenied
@@ -328,7 +332,7 @@ def join_registered(*, registered: Person, into: Person, acting_user: Any) -> Me
         .order_by("-probability")
         .first()
     )
-    reason = _("A case was opened for the known child from this record of a child found.")
+    reason = reason or _("A case was opened for the known child from this record of a child found.")
     record = _merge_locked(survivor, absorbed, reason, acting_user, pair)
     audit_record("identity.joined", actor=acting_user, target=f"merge:{record.uuid}")
     return record

@@ -25,7 +25,11 @@ from kawal.identity.panel import register_uncased_contact
 from kawal.identity.services import register_on_separate
 from kawal.outreach.models import Capture
 from kawal.outreach.selectors import capture_initial, case_undertakings
-from kawal.outreach.services import capture_case_opened, captures_separated
+from kawal.outreach.services import (
+    capture_case_attached,
+    capture_case_opened,
+    captures_separated,
+)
 from kawal.outreach.views import capture_for_case_opening
 
 
@@ -46,6 +50,10 @@ def _initial(request: HttpRequest, capture: Capture) -> dict[str, Any]:
 
 def _opened(capture: Capture, case: Case, acting_user: Any) -> None:
     capture_case_opened(capture, case, acting_user=acting_user)
+
+
+def _attached(capture: Capture, case: Case, acting_user: Any) -> None:
+    capture_case_attached(capture, case, acting_user=acting_user)
 
 
 def _on_operation(label: str) -> Any:
@@ -96,6 +104,7 @@ def register() -> None:
             banner_template="outreach/case_opening_banner.html",
             initial=_initial,
             opened=_opened,
+            attached=_attached,
             # The capture registered the child: the new case completes that record.
             child=lambda capture: capture.child,
         )

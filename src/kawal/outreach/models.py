@@ -128,6 +128,10 @@ class Capture(UUIDModel, TimestampedModel):
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="captures"
     )
+    # When ``case`` was last set: an undo moves only a link made while the
+    # merge it undoes was in force, and a capture may be added to a case
+    # opened long before either.
+    case_linked_at = models.DateTimeField(null=True, blank=True)
     # The report that sent the team to look, when there was one.
     report = models.ForeignKey(
         "reports.Report",

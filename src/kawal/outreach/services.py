@@ -375,11 +375,17 @@ def _link_known(capture: Capture, person_uuid: str, acting_user: Any) -> None:
     capture.case = latest
     if latest is None:
         return
+    capture.case_linked_at = timezone.now()
+    _found_on(latest, capture, acting_user)
+
+
+def _found_on(case: Case, capture: Capture, acting_user: Any) -> None:
+    """Tell the case the child was found: its timeline, and a closed case's manager."""
     where = capture.operation.title
-    if latest.status == CaseStatus.CLOSED:
+    if case.status == CaseStatus.CLOSED:
         # Found again after closure: the case manager is offered a reopen.
         _tell_case_manager(
-            latest,
+            case,
             "case.found_again",
             _("Child found again during outreach (%(operation)s): consider reopening")
             % {"operation": where},
@@ -388,7 +394,7 @@ def _link_known(capture: Capture, person_uuid: str, acting_user: Any) -> None:
         )
     else:
         CaseEvent.objects.create(
-            case=latest,
+            case=case,
             kind="outreach.found",
             actor=acting_user,
             data_class=DataClass.BASIC,
@@ -428,9 +434,34 @@ def capture_case_opened(capture: Capture, case: Case, *, acting_user: Any) -> No
     if current.case_id is not None:
         raise ValidationError(_("A case was already opened for this child found."))
     current.case = case
-    current.save(update_fields=["case", "updated_at"])
+    current.case_linked_at = timezone.now()
+    current.save(update_fields=["case", "case_linked_at", "updated_at"])
     audit_record(
         "outreach.capture_case_opened",
+        actor=acting_user,
+        target=f"capture:{current.uuid}",
+        case=case.number,
+    )
+
+
+def capture_case_attached(capture: Capture, case: Case, *, acting_user: Any) -> None:
+    """The captured child is the child of this open case: the capture joins it.
+
+    Inside the transaction of ``cases.services.case_attach_found_again``,
+    which joined the capture's record to the case's child. Locked as a case
+    opening is: one case for the child found, and the second a message.
+    """
+    if not may(acting_user, Capability.OPEN_CASE):
+        raise PermissionDenied
+    current = Capture.objects.select_for_update().get(pk=capture.pk)
+    if current.case_id is not None:
+        raise ValidationError(_("A case was already opened for this child found."))
+    current.case = case
+    current.case_linked_at = timezone.now()
+    current.save(update_fields=["case", "case_linked_at", "updated_at"])
+    _found_on(case, current, acting_user)
+    audit_record(
+        "outreach.capture_case_attached",
         actor=acting_user,
         target=f"capture:{current.uuid}",
         case=case.number,
@@ -465,7 +496,10 @@ def captures_separated(
     )
     for capture in captures:
         case = capture.case
-        if case is None or max(capture.created_at, case.created_at) < merge.merged_at:
+        if case is None:
+            continue
+        linked = capture.case_linked_at or max(capture.created_at, case.created_at)
+        if linked < merge.merged_at:
             continue
         # Only a link the undo cuts: the capture on one side, its case on the other.
         sides = {capture.child_id in separated, case.child_id in separated}
@@ -474,7 +508,8 @@ def captures_separated(
         root = root_of(capture.child)
         earlier = [c for c in cluster_cases(root.pk) if c.created_at <= capture.created_at]
         capture.case = earlier[-1] if earlier else None
-        capture.save(update_fields=["case", "updated_at"])
+        capture.case_linked_at = timezone.now() if capture.case else None
+        capture.save(update_fields=["case", "case_linked_at", "updated_at"])
         # That case was opened or found for a child now judged another: its
         # manager decides whether it stays open.
         where = capture.operation.title
