@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kawal.access.catalogue import Role
 from kawal.accounts.models import Agency
@@ -13,7 +14,7 @@ from kawal.cases.models import Case, Task
 from kawal.identity.models import DuplicatePair, PairStatus
 from kawal.outreach.models import Capture, Operation
 from tests.helpers import make_user, sign_in
-from tests.identity.conftest import close, register
+from tests.identity.conftest import close, found_again, register
 
 
 def capture_form(**extra):
@@ -237,10 +238,11 @@ def test_a_case_opened_from_a_capture_for_the_known_child_joins_the_captures_rec
 
 
 def test_reopening_the_known_childs_case_from_a_capture_joins_the_captures_record(client, scene):
+    from kawal.identity import services as identity_svc
     from kawal.identity.index import root_of
     from kawal.identity.models import Merge
 
-    owner, _boss, patrol, known = scene
+    owner, boss, patrol, known = scene
     close(known)
     _operation, capture = saved_by_patrol(client, owner, patrol)
     sign_in(client, owner)
@@ -263,6 +265,13 @@ def test_reopening_the_known_childs_case_from_a_capture_joins_the_captures_recor
     assert root_of(capture.child) == known.child
     assert Merge.objects.get().absorbed == capture.child
     assert DuplicatePair.objects.get().status == PairStatus.MERGED
+    # Undone: the capture leaves the case, though the case is older than the
+    # merge, and the manager decides whether the case reopened on its word stays open.
+    identity_svc.unmerge(Merge.objects.get(), reason="Two boys (synthetic)", acting_user=boss)
+    capture.refresh_from_db()
+    assert capture.case_id is None
+    assert known.events.filter(kind="outreach.separated").exists()
+    assert Task.objects.filter(case=known, assignee=owner).exists()
 
 
 def test_an_undo_points_a_capture_linked_at_once_at_its_own_childs_case(client, scene):
@@ -308,10 +317,11 @@ def test_an_undo_leaves_a_capture_whose_case_was_another_childs_from_the_start(c
     merged = Merge.objects.create(
         survivor=other.child, absorbed=found, reason="Set-up (synthetic)", merged_by=boss
     )
-    sign_in(client, owner)
-    opened = open_from_capture_as(client, capture, known.child)
-    assert opened is not None and opened.child == known.child
-    assert Merge.objects.count() == 1  # not joined: the record's child has a case
+    # Opening a case for the known boy from this capture is refused now (its
+    # record is another child's, who has a case); a link made so before that
+    # was refused, set up here, must still survive the undo.
+    opened = found_again(known.child, owner, supervisor=boss)
+    Capture.objects.filter(pk=capture.pk).update(case=opened, case_linked_at=timezone.now())
     identity_svc.unmerge(merged, reason="Not the same (synthetic)", acting_user=boss)
     capture.refresh_from_db()
     # The undo did not cut this link: the case was the known child's from the start.
@@ -446,12 +456,13 @@ def test_a_capture_of_a_child_with_an_open_case_is_added_to_that_case(client, sc
     page = client.get(reverse("cases:detail", args=[known.uuid])).content.decode()
     assert operation.title in page
     # Undone, the capture is a child found with no case again; the case's
-    # manager is told the child found was judged another.
+    # timeline says the child found was judged another. The case stood before
+    # the capture was added to it, so its manager has nothing to decide.
     identity_svc.unmerge(joined, reason="Not the same boy (synthetic)", acting_user=boss)
     capture.refresh_from_db()
     assert capture.case_id is None
     assert known.events.filter(kind="outreach.separated").exists()
-    assert operation.title in Task.objects.get(case=known, assignee=owner).title
+    assert not Task.objects.filter(case=known).exists()
 
 
 def test_a_case_closed_meanwhile_is_not_added_to(client, scene):
@@ -516,6 +527,18 @@ def test_only_who_knows_the_child_through_the_open_case_adds_to_it(client, scene
 
     owner, _boss, patrol, known = scene
     stranger = people[2]
+    # The stranger led an earlier case of the boy, closed: they know who he is,
+    # but the open case is another team's.
+    Case.objects.create(
+        number="KWL/2025/000009",
+        child=known.child,
+        opened_on=date(2025, 3, 1),
+        intake_channel="outreach",
+        risk_level="medium",
+        owner=stranger,
+        status="closed",
+        closed_on=date(2025, 9, 1),
+    )
     _operation, capture = saved_by_patrol(client, owner, patrol)
     source = next(s for s in opening_sources() if s.key == "outreach.capture")
     with pytest.raises(PermissionDenied):
@@ -523,3 +546,92 @@ def test_only_who_knows_the_child_through_the_open_case_adds_to_it(client, scene
     capture.refresh_from_db()
     assert capture.case_id is None and not Merge.objects.exists()
     assert not known.events.filter(kind="outreach.found").exists()
+
+
+def test_a_capture_whose_record_has_a_case_of_its_own_is_not_added(client, scene):
+    from django.core.exceptions import ValidationError
+
+    from kawal.cases.extensions import Origin, opening_sources
+    from kawal.cases.services import case_attach_found_again
+    from kawal.identity.models import Merge
+
+    owner, _boss, patrol, known = scene
+    _operation, capture = saved_by_patrol(client, owner, patrol)
+    # The capture's record got a case of its own elsewhere (an undo can leave
+    # a capture without its case while its record has one).
+    Case.objects.create(
+        number="KWL/2025/000009",
+        child=capture.child,
+        opened_on=date(2025, 3, 1),
+        intake_channel="outreach",
+        risk_level="medium",
+        owner=owner,
+        status="closed",
+        closed_on=date(2025, 9, 1),
+    )
+    source = next(s for s in opening_sources() if s.key == "outreach.capture")
+    with pytest.raises(ValidationError):
+        case_attach_found_again(known, origins=[Origin(source, capture)], acting_user=owner)
+    capture.refresh_from_db()
+    assert capture.case_id is None and not Merge.objects.exists()
+    assert not known.events.filter(kind="outreach.found").exists()
+
+
+def test_the_migration_dates_a_link_made_by_a_reopen_from_its_audit(client, scene):
+    import importlib
+
+    from django.apps import apps
+
+    from kawal.core.models import AuditEvent
+
+    owner, _boss, patrol, known = scene
+    close(known)
+    _operation, capture = saved_by_patrol(client, owner, patrol)
+    sign_in(client, owner)
+    body = {**CASE_FROM_CAPTURE, "capture": str(capture.uuid)}
+    shown = client.post(reverse("cases:open"), body)
+    client.post(
+        reverse("cases:open"),
+        {
+            **body,
+            "identity_check": shown.context["signature"],
+            "identity_choice": f"reopen:{known.uuid}",
+        },
+    )
+    Capture.objects.filter(pk=capture.pk).update(case_linked_at=None)
+    migration = importlib.import_module("kawal.outreach.migrations.0005_capture_case_linked_at")
+    migration.backfill(apps, None)
+    capture.refresh_from_db()
+    audited = AuditEvent.objects.get(kind="outreach.capture_case_opened")
+    # The reopen's time, not the later of the capture's and the case's creation.
+    assert capture.case_linked_at == audited.occurred_at > capture.created_at
+
+
+def test_a_case_is_not_opened_from_a_capture_whose_record_is_another_childs(client, scene):
+    from kawal.identity.index import refresh_roots
+    from kawal.identity.models import Merge
+    from kawal.people.models import Person
+
+    owner, boss, patrol, known = scene
+    close(known)
+    other = register(owner, "Wulan Sintetis", supervisor=boss, sex="F", age_min=7, age_max=8)
+    _operation, capture = saved_by_patrol(client, owner, patrol)
+    # Set-up only: the capture's record merged into another child with a case.
+    Person.objects.filter(pk=capture.child_id).update(merged_into=other.child)
+    refresh_roots(Person.objects.filter(pk=capture.child_id))
+    Merge.objects.create(
+        survivor=other.child, absorbed=capture.child, reason="Set-up (synthetic)", merged_by=boss
+    )
+    sign_in(client, owner)
+    body = {**CASE_FROM_CAPTURE, "capture": str(capture.uuid)}
+    shown = client.post(reverse("cases:open"), body)
+    entry = next(e for e in shown.context["panel"] if e.child == known.child)
+    response = client.post(
+        reverse("cases:open"),
+        {**body, "identity_check": shown.context["signature"], "identity_choice": entry.choice},
+    )
+    # The capture would name the known boy's case while its record is Wulan's.
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert Case.objects.count() == 2 and Merge.objects.count() == 1
+    capture.refresh_from_db()
+    assert capture.case_id is None

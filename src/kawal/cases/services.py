@@ -308,8 +308,7 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
         )
         if existing is not None and not first_case:
             child, earlier = _found_again(existing, acting_user)
-            for registered in joins:
-                join_registered(registered=registered, into=child, acting_user=acting_user)
+            _join_origins(joins, into=child, acting_user=acting_user)
         else:
             # A child only captured in the street so far gets their first case:
             # the form's details complete the record the capture began.
@@ -739,8 +738,7 @@ def case_reopen_found_again(
             case, target=S.ASSESSMENT, reason=reason, acting_user=acting_user
         )
         root = root_of(Person.objects.get(pk=reopened.child_id))
-        for child in registered:
-            join_registered(registered=child, into=root, acting_user=acting_user)
+        _join_origins(registered, into=root, acting_user=acting_user)
         for origin in origins:
             origin.source.opened(origin.obj, reopened, acting_user)
     return reopened
@@ -769,12 +767,34 @@ def case_attach_found_again(case: Case, *, origins: list[Origin], acting_user: U
         if current.status == S.CLOSED:
             raise ValidationError(_("That case was closed meanwhile. Check the matches again."))
         reason = _("The known child's open case was chosen for this record of a child found.")
-        for child in registered_children(origins):
-            join_registered(registered=child, into=root, acting_user=acting_user, reason=reason)
+        _join_origins(
+            registered_children(origins), into=root, acting_user=acting_user, reason=reason
+        )
         for origin in origins:
             if (attached := origin.source.attached) is not None:  # every one: attachable()
                 attached(origin.obj, current, acting_user)
     return current
+
+
+def _join_origins(
+    registered: list[Person], *, into: Person, acting_user: User, reason: str = ""
+) -> None:
+    """Join each record an origin registered to the child chosen (a root), or refuse.
+
+    ``join_registered`` leaves a record that has a case of its own to the
+    review queue, as its manager has a say. The origin would then land on
+    another child's case with no merge an undo could take back, so the whole
+    opening is refused instead, in the caller's transaction.
+    """
+    for child in registered:
+        join_registered(registered=child, into=into, acting_user=acting_user, reason=reason)
+        if root_of(Person.objects.get(pk=child.pk)).pk != into.pk:
+            raise ValidationError(
+                _(
+                    "The child found is on file with a case of their own. Ask a reviewer "
+                    "of duplicates whether they are the same child."
+                )
+            )
 
 
 def _require_no_other_open_case(case: Case) -> None:

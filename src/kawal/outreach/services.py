@@ -510,20 +510,32 @@ def captures_separated(
         capture.case = earlier[-1] if earlier else None
         capture.case_linked_at = timezone.now() if capture.case else None
         capture.save(update_fields=["case", "case_linked_at", "updated_at"])
-        # That case was opened or found for a child now judged another: its
-        # manager decides whether it stays open.
         where = capture.operation.title
-        _tell_case_manager(
-            case,
-            "outreach.separated",
-            _(
-                "The child found during outreach (%(operation)s) was judged another child: "
-                "check whether this case should stay open"
+        reopened = case.events.filter(kind="case.reopened", at__gte=capture.created_at)
+        if case.created_at >= merge.merged_at or reopened.exists():
+            # Opened (or reopened) on the merge's word for a child now judged
+            # another: its manager decides whether it stays open.
+            _tell_case_manager(
+                case,
+                "outreach.separated",
+                _(
+                    "The child found during outreach (%(operation)s) was judged another "
+                    "child: check whether this case should stay open"
+                )
+                % {"operation": where},
+                operation=where,
+                acting_user=acting_user,
             )
-            % {"operation": where},
-            operation=where,
-            acting_user=acting_user,
-        )
+        else:
+            # A case that stood before (the capture was added to it): the
+            # timeline says so, and there is nothing to decide.
+            CaseEvent.objects.create(
+                case=case,
+                kind="outreach.separated",
+                actor=acting_user,
+                data_class=DataClass.BASIC,
+                payload={"operation": where},
+            )
         audit_record(
             "outreach.capture_case_moved",
             actor=acting_user,
