@@ -117,3 +117,52 @@ def test_supervisor_reviews_a_pair_merges_and_undoes_on_a_phone(phones):
     absorbed.refresh_from_db()
     assert absorbed.merged_into_id is None
     no_horizontal_scroll(phone)
+
+
+def test_a_child_found_who_has_an_open_case_is_added_to_it_on_a_phone(phones):
+    manager = make_user(Role.CASE_MANAGER, username="ij2-manajer", full_name="Rina Sintetis")
+    satpol = Agency.objects.create(name="Satpol PP Sintetis", kind="satpol_pp")
+    patrol = make_user(
+        Role.PATROL_OFFICER, username="ij2-satpol", full_name="Joko Sintetis", agency=satpol
+    )
+    known = register(
+        manager, "Muhammad Riski bin Darman", aliases=["Kiki"], birth_date=date(2015, 4, 9)
+    )
+    phone = phones()
+    sign_in(phone, manager)
+    phone.goto(phone.base_url + "/penjangkauan/baru/")
+    phone.fill("#id_title", "Operasi Simpang Rapak (sintetis)")
+    phone.fill("#id_starts_at", "2026-11-20T19:00")
+    phone.select_option("#id_area", "64.71.06.1004")
+    phone.check(f"input[name='agencies'][value='{satpol.pk}']")
+    phone.click("main button.primary")
+    phone.wait_for_url(re.compile(r"/penjangkauan/[0-9a-f-]+/$"))
+    operation_url = phone.url
+    street = phones()
+    sign_in(street, patrol)
+    street.goto(operation_url)
+    capture(street, "Moh. Rizky", "10")
+    street.wait_for_url(operation_url)
+    saved = Capture.objects.get()
+
+    # The case manager opens the case-opening form from the capture and sees
+    # the boy already has an open case: the capture is added to it.
+    phone.goto(operation_url)
+    phone.click(f"a[href$='?temuan={saved.uuid}']")
+    phone.fill("#id_full_name", "Muhammad Riski")
+    phone.fill("#id_birth_date", "2015-04-09")
+    phone.select_option("#id_school_status", "dropped_out")
+    phone.check("input[name='forms_'][value='forced_selling']")
+    phone.click("main button.primary")
+    choice = phone.locator(f"input[name='identity_choice'][value='attach:{known.uuid}']")
+    choice.wait_for()
+    assert known.number in phone.inner_text("#candidates")
+    no_horizontal_scroll(phone)
+    choice.check()
+    phone.click("main button.primary")
+    phone.wait_for_url(re.compile(rf"/kasus/{known.uuid}/$"))
+    assert known.number in phone.inner_text("main")
+    saved.refresh_from_db()
+    assert saved.case_id == known.pk
+    phone.goto(operation_url)
+    assert known.number in phone.inner_text("main")
