@@ -107,6 +107,18 @@ def test_lookup_finds_a_one_letter_typo_and_a_year_typed_one_off(people):
     assert typo and typo[0].root_id == case.child_id
 
 
+def test_lookup_finds_a_child_whose_birth_year_was_typed_wrong(people):
+    owner, _, _ = people
+    case = register(owner, "Siti Dewi Kurniawati", birth_date=date(2015, 4, 9), sex="F")
+    register(owner, "Dewi Lestari", birth_date=date(2012, 4, 9), sex="F")
+    # Three years off, outside every year window; day and month swapped as well.
+    for born in (date(2012, 4, 9), date(2012, 9, 4)):
+        found = lookup(query_record(full_name="Siti Dewi Kurniawati", birth_date=born, sex="F"))
+        assert found and found[0].root_id == case.child_id
+    # A birthday alone, without a name, finds nobody.
+    assert not lookup(query_record(full_name="Nur Aini", birth_date=date(2012, 4, 9), sex="F"))
+
+
 def test_a_model_fitted_with_older_levels_is_fitted_again(people):
     owner, _, _ = people
     registry(owner)

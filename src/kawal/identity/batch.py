@@ -57,6 +57,8 @@ from kawal.identity.matching import (
     Score,
     Scorer,
     adjust_levels,
+    birthday,
+    birthday_keys,
     compare,
     deletion_keys,
     estimate,
@@ -66,9 +68,9 @@ from kawal.identity.matching import (
     pair_birth_key,
     pair_name_key,
     score_levels,
+    sexes,
 )
 from kawal.identity.matching import min_labels as matching_min_labels
-from kawal.identity.normalise import phonetic_key
 
 MAX_BLOCK = 400
 # A record whose birth-year neighbourhood in a name block holds more than this
@@ -209,36 +211,11 @@ def _block(members: list[Member], out: PairSink, dense: int | None) -> None:
         _sweep(members, out, YEAR_SLACK, dense)
 
 
-def _sexes(record: Record) -> tuple[str, ...]:
-    """The sex blocks a record joins: an unrecorded sex joins both."""
-    return (record.sex,) if record.sex else ("M", "F")
-
-
-def _birthday(record: Record) -> str:
-    """Day and month of an exact birth date, in either order ("" when not exact)."""
-    if not record.birth_exact or record.birth_date is None:
-        return ""
-    born = record.birth_date
-    low, high = sorted((born.day, born.month))
-    return f"{low}:{high}"
-
-
-def _token_pairs(record: Record) -> set[str]:
-    """Every two of the name's tokens, by sound, common names included.
-
-    "Sity Dewi" may be all a record has of "Siti Dewi Kurniawati": both names
-    are common, so neither is a name key, but the two together tell more than
-    either, and keep a block with a birthday small in a large registry.
-    """
-    keys = sorted({phonetic_key(t) for t in record.tokens} - {""})
-    return {f"{a}+{b}" for i, a in enumerate(keys) for b in keys[i + 1 :]}
-
-
 def _birth_blocks(record: Record) -> list[str]:
-    day = _birthday(record)
+    day = birthday(record)
     if not day or record.birth_date is None:
         return []
-    return [f"{record.birth_date.year}:{day}:{sex}" for sex in _sexes(record)]
+    return [f"{record.birth_date.year}:{day}:{sex}" for sex in sexes(record)]
 
 
 def weak_name(record: Record) -> bool:
@@ -293,22 +270,19 @@ def _gather(records: Sequence[Record], pairs: PairSink) -> None:
     parent: dict[tuple[str, str], list[Member]] = defaultdict(list)
     local: dict[tuple[str, str, str], list[Member]] = defaultdict(list)
     placeholder: dict[str, list[int]] = defaultdict(list)
-    birthday: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    by_birthday: dict[str, list[int]] = defaultdict(list)
     weak: set[int] = set()
     for index, record in enumerate(records):
         low, high = record.years
         if record.key:
             full[record.key].append((low, high, index))
         for key in name_keys(record):
-            for sex in _sexes(record):
+            for sex in sexes(record):
                 token[(key, sex)].append((low, high, index))
                 if record.kelurahan:
                     local[(record.kelurahan, key, sex)].append((low, high, index))
-        day = _birthday(record)
-        if day:
-            for key in name_keys(record) | _token_pairs(record):
-                for sex in _sexes(record):
-                    birthday[(key, day, sex)].append(index)
+        for key in birthday_keys(record):
+            by_birthday[key].append(index)
         for word in record.edit_tokens:
             for key in deletion_keys(word):
                 edits[key].append((low, high, index))
@@ -318,13 +292,13 @@ def _gather(records: Sequence[Record], pairs: PairSink) -> None:
         for birth in _birth_blocks(record):
             born[birth].append(index)
         if record.birth_precision == "year" and record.birth_date is not None:
-            for sex in _sexes(record):
+            for sex in sexes(record):
                 placeholder[f"{record.birth_date.isoformat()}:{sex}"].append(index)
         for key in record.parent_keys:
-            for sex in _sexes(record):
+            for sex in sexes(record):
                 parent[(key, sex)].append((low, high, index))
         if record.kelurahan:
-            for sex in _sexes(record):
+            for sex in sexes(record):
                 area[(record.kelurahan, sex)].append((low, high, index))
                 if weak_name(record):
                     weak.add(index)
@@ -336,7 +310,7 @@ def _gather(records: Sequence[Record], pairs: PairSink) -> None:
         # same typed date is still worth a look (a real date that looks like one).
         if 1 < len(group) <= SMALL_BLOCK:
             _all_pairs(group, pairs)
-    for group in birthday.values():
+    for group in by_birthday.values():
         # A name and a birthday, whatever the year: a year typed wrong (2015 for
         # 2016, FEBRL's 1930 for 1962) puts the pair outside every year window.
         if 1 < len(group) <= SMALL_BLOCK:

@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import Case, FloatField, Sum, Value, When
 from django.utils import timezone
 
-from kawal.identity.batch import YEAR_SLACK
+from kawal.identity.batch import SMALL_BLOCK, YEAR_SLACK
 from kawal.identity.matching import (
     Model,
     Record,
@@ -241,6 +241,9 @@ def _best_hits(keys: list[str], low: int, high: int, registry: int = 0) -> list[
         # A one-edit key shared by this many rows is a common spelling: its children
         # carry the same name key too, so it would only multiply the rows summed.
         if not (key.startswith("e:") and size > EDIT_KEY_AT_MOST)
+        # A name and a birthday in any year are there for a year typed wrong;
+        # shared by more than the batch pairs whole, they tell nobody apart.
+        and not (key.startswith("d:") and size > SMALL_BLOCK)
     }
     if not sizes:
         return []

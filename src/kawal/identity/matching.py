@@ -326,8 +326,9 @@ def min_labels() -> int:
 
 # The scheme of ``block_keys``; raise it whenever the keys a record gets change,
 # so ``kawal dedupe`` rebuilds the stored index (2: one-edit "e:" keys; 3: a final
-# "ie" read as "i"; 4: Noor/Nor read as Nur, Puteri/Putera as Putri/Putra).
-BLOCK_KEYS_VERSION = 4
+# "ie" read as "i"; 4: Noor/Nor read as Nur, Puteri/Putera as Putri/Putra;
+# 5: "d:" a name and the birthday, in any year).
+BLOCK_KEYS_VERSION = 5
 # The scheme of ``compare`` and the scoring rules; raise it whenever the same
 # two records may score differently, so the next ``kawal dedupe`` scores every
 # stored pair again (1: a name split by a space read as one before the
@@ -362,6 +363,44 @@ def lookup_edit_token(record: Record) -> str:
     return longest if LOOKUP_EDIT_TOKEN <= len(longest) <= LOOKUP_EDIT_TOKEN_AT_MOST else ""
 
 
+def sexes(record: Record) -> tuple[str, ...]:
+    """The sex blocks a record joins: an unrecorded sex joins both."""
+    return (record.sex,) if record.sex else ("M", "F")
+
+
+def birthday(record: Record) -> str:
+    """Day and month of an exact birth date, in either order ("" when not exact)."""
+    if not record.birth_exact or record.birth_date is None:
+        return ""
+    born = record.birth_date
+    low, high = sorted((born.day, born.month))
+    return f"{low}:{high}"
+
+
+def token_pair_keys(record: Record) -> set[str]:
+    """Every two of the name's tokens, by sound, common names included.
+
+    "Sity Dewi" may be all a record has of "Siti Dewi Kurniawati": both names
+    are common, so neither is a name key, but the two together tell more than
+    either, and keep a block with a birthday small in a large registry.
+    """
+    keys = sorted({phonetic_key(t) for t in record.tokens} - {""})
+    return {f"{a}+{b}" for i, a in enumerate(keys) for b in keys[i + 1 :]}
+
+
+def birthday_keys(record: Record) -> list[str]:
+    """A name key, or two of the name's tokens, with the birthday and sex, in any year.
+
+    A year typed wrong (2015 for 2016, or decades off) puts a pair outside
+    every year window; day and month in either order, as they are swapped too.
+    """
+    day = birthday(record)
+    if not day:
+        return []
+    keys = sorted(name_keys(record) | token_pair_keys(record))
+    return [f"{day}:{sex}:{key}" for key in keys for sex in sexes(record)]
+
+
 def block_keys(record: Record) -> list[tuple[str, int, int]]:
     """(key, first birth year, last birth year) rows stored for a record.
 
@@ -379,6 +418,7 @@ def block_keys(record: Record) -> list[tuple[str, int, int]]:
         rows.append((f"p:{key}", low, high))
     if record.kelurahan:
         rows.append((f"k:{record.kelurahan}:{record.sex}", low, high))
+    rows.extend((f"d:{key}", *NO_YEAR) for key in birthday_keys(record))
     return rows
 
 
