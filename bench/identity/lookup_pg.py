@@ -718,10 +718,14 @@ def diagnose(outcomes: list[Outcome], keep_plans: int) -> list[dict[str, Any]]:
 
 def searched_keys(record: Any) -> set[str]:
     """The keys ``lookup`` searches under (its own rule, repeated here for the diagnosis)."""
+    from kawal.identity.index import KEY_LENGTH
     from kawal.identity.matching import block_keys, generic_name
 
     weak = generic_name(record)
-    return {key for key, _l, _h in block_keys(record) if weak or not key.startswith("k:")}
+    # Cut as stored, as ``lookup`` does.
+    return {
+        key[:KEY_LENGTH] for key, _l, _h in block_keys(record) if weak or not key.startswith("k:")
+    }
 
 
 def _meets(record: Any, person_id: int) -> bool:

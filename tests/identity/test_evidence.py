@@ -22,6 +22,7 @@ from kawal.identity.matching import (
     FIELDS,
     Model,
     Scorer,
+    birthday_keys,
     block_keys,
     compare,
     is_placeholder,
@@ -414,6 +415,18 @@ def test_the_lookup_index_keeps_few_rows_per_child():
     # A name key or two tokens with the birthday, any year: one row each, one sex.
     assert sum(key.startswith("d:") for key, _l, _h in rows) <= 8
     assert len(rows) <= 24
+
+
+def test_a_long_name_pairs_only_its_longest_tokens_for_the_birthday_keys():
+    long = make_record(
+        1,
+        full_name="Muhammad Rizky Aditya Pratama Putra Ramadhan Hidayat Santoso Wibowo",
+        birth_date=date(2015, 4, 9),
+    )
+    pairs = [key for key in birthday_keys(long) if "+" in key]
+    # Five tokens paired, for each of the two sexes an unrecorded sex joins.
+    assert len(pairs) == 10 * 2
+    assert len(birthday_keys(long)) < 50
 
 
 def test_every_level_has_a_label_for_the_explanation():

@@ -145,3 +145,24 @@ def test_a_documented_placeholder_date_stays_a_date_in_the_index(people):
     assert rows[papers.child_id].birth_date_documented
     assert record_from_row(rows[papers.child_id]).birth_precision == "exact"
     assert record_from_row(rows[told.child_id]).birth_precision == "year"
+
+
+def test_a_birthday_key_that_many_children_share_does_not_rank(people):
+    from kawal.identity.batch import SMALL_BLOCK
+    from kawal.identity.index import _best_hits
+    from kawal.identity.models import IdentityBlock
+
+    owner, _, _ = people
+    child = register(owner, "Nur Aini", birth_date=date(2015, 4, 9), sex="F").child
+    key = "d:4:9:F:TEST"
+    IdentityBlock.objects.create(person=child, key=key, year_min=0, year_max=9999)
+    assert _best_hits([key], 2012, 2012) == [child.pk]
+    # With the child looked up, as many as the batch pairs whole: no longer telling.
+    others = [
+        register(owner, f"Anak Sintetis {n}", birth_date=date(2015, 4, 9), sex="F").child
+        for n in range(SMALL_BLOCK - 1)
+    ]
+    IdentityBlock.objects.bulk_create(
+        IdentityBlock(person=other, key=key, year_min=0, year_max=9999) for other in others
+    )
+    assert _best_hits([key], 2012, 2012) == []

@@ -242,8 +242,9 @@ def _best_hits(keys: list[str], low: int, high: int, registry: int = 0) -> list[
         # carry the same name key too, so it would only multiply the rows summed.
         if not (key.startswith("e:") and size > EDIT_KEY_AT_MOST)
         # A name and a birthday in any year are there for a year typed wrong;
-        # shared by more than the batch pairs whole, they tell nobody apart.
-        and not (key.startswith("d:") and size > SMALL_BLOCK)
+        # shared by more than the batch pairs whole (the query is one of the
+        # block), they tell nobody apart.
+        and not (key.startswith("d:") and size >= SMALL_BLOCK)
     }
     if not sizes:
         return []

@@ -363,6 +363,10 @@ def lookup_edit_token(record: Record) -> str:
     return longest if LOOKUP_EDIT_TOKEN <= len(longest) <= LOOKUP_EDIT_TOKEN_AT_MOST else ""
 
 
+# Tokens paired for the birthday keys (at most ten pairs).
+PAIRED_TOKENS_AT_MOST = 5
+
+
 def sexes(record: Record) -> tuple[str, ...]:
     """The sex blocks a record joins: an unrecorded sex joins both."""
     return (record.sex,) if record.sex else ("M", "F")
@@ -383,8 +387,12 @@ def token_pair_keys(record: Record) -> set[str]:
     "Sity Dewi" may be all a record has of "Siti Dewi Kurniawati": both names
     are common, so neither is a name key, but the two together tell more than
     either, and keep a block with a birthday small in a large registry.
+    Only the ``PAIRED_TOKENS_AT_MOST`` longest keys are paired: the pairs
+    grow with the square of the tokens, and a long name typed as a
+    description would fill the index and every lookup with them.
     """
-    keys = sorted({phonetic_key(t) for t in record.tokens} - {""})
+    keys = sorted({phonetic_key(t) for t in record.tokens} - {""}, key=lambda k: (-len(k), k))
+    keys = sorted(keys[:PAIRED_TOKENS_AT_MOST])
     return {f"{a}+{b}" for i, a in enumerate(keys) for b in keys[i + 1 :]}
 
 
