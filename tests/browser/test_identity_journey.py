@@ -28,7 +28,9 @@ def capture(page, name: str, age: str) -> None:
     page.click("main button.primary")
 
 
-def test_outreach_capture_finds_the_known_child_and_links_to_it(phones):
+def planned_with_a_patrol(phones):
+    """A case manager's phone on the operation they planned, a patrol officer's on
+    the same, the boy known to the manager, and the operation's address."""
     manager = make_user(Role.CASE_MANAGER, username="ij-manajer", full_name="Rina Sintetis")
     satpol = Agency.objects.create(name="Satpol PP Sintetis", kind="satpol_pp")
     patrol = make_user(
@@ -37,7 +39,6 @@ def test_outreach_capture_finds_the_known_child_and_links_to_it(phones):
     known = register(
         manager, "Muhammad Riski bin Darman", aliases=["Kiki"], birth_date=date(2015, 4, 9)
     )
-
     phone = phones()
     sign_in(phone, manager)
     phone.goto(phone.base_url + "/penjangkauan/baru/")
@@ -48,12 +49,16 @@ def test_outreach_capture_finds_the_known_child_and_links_to_it(phones):
     phone.check(f"input[name='agencies'][value='{satpol.pk}']")
     phone.click("main button.primary")
     phone.wait_for_url(re.compile(r"/penjangkauan/[0-9a-f-]+/$"))
-    operation_url = phone.url
-
-    # The patrol officer may not see the child's file: saved for review, nothing told.
     street = phones()
     sign_in(street, patrol)
-    street.goto(operation_url)
+    street.goto(phone.url)
+    return phone, street, known, phone.url
+
+
+def test_outreach_capture_finds_the_known_child_and_links_to_it(phones):
+    phone, street, known, operation_url = planned_with_a_patrol(phones)
+
+    # The patrol officer may not see the child's file: saved for review, nothing told.
     capture(street, "Moh. Rizky", "10")
     street.wait_for_url(operation_url)
     assert street.locator("#candidates").count() == 0
@@ -120,27 +125,7 @@ def test_supervisor_reviews_a_pair_merges_and_undoes_on_a_phone(phones):
 
 
 def test_a_child_found_who_has_an_open_case_is_added_to_it_on_a_phone(phones):
-    manager = make_user(Role.CASE_MANAGER, username="ij2-manajer", full_name="Rina Sintetis")
-    satpol = Agency.objects.create(name="Satpol PP Sintetis", kind="satpol_pp")
-    patrol = make_user(
-        Role.PATROL_OFFICER, username="ij2-satpol", full_name="Joko Sintetis", agency=satpol
-    )
-    known = register(
-        manager, "Muhammad Riski bin Darman", aliases=["Kiki"], birth_date=date(2015, 4, 9)
-    )
-    phone = phones()
-    sign_in(phone, manager)
-    phone.goto(phone.base_url + "/penjangkauan/baru/")
-    phone.fill("#id_title", "Operasi Simpang Rapak (sintetis)")
-    phone.fill("#id_starts_at", "2026-11-20T19:00")
-    phone.select_option("#id_area", "64.71.06.1004")
-    phone.check(f"input[name='agencies'][value='{satpol.pk}']")
-    phone.click("main button.primary")
-    phone.wait_for_url(re.compile(r"/penjangkauan/[0-9a-f-]+/$"))
-    operation_url = phone.url
-    street = phones()
-    sign_in(street, patrol)
-    street.goto(operation_url)
+    phone, street, known, operation_url = planned_with_a_patrol(phones)
     capture(street, "Moh. Rizky", "10")
     street.wait_for_url(operation_url)
     saved = Capture.objects.get()

@@ -411,6 +411,20 @@ def test_what_a_capture_panel_shows_follows_the_case_policy(client, scene, role,
         assert "Sari Sintetis" not in page
 
 
+def closed_case_of(child, owner):
+    """Set-up only: an earlier case of the child, closed, led by ``owner``."""
+    return Case.objects.create(
+        number="KWL/2025/000009",
+        child=child,
+        opened_on=date(2025, 3, 1),
+        intake_channel="outreach",
+        risk_level="medium",
+        owner=owner,
+        status="closed",
+        closed_on=date(2025, 9, 1),
+    )
+
+
 def attach_from_capture(client, capture, known, **extra):
     """Open the case-opening form from the capture and choose the known child's open case."""
     body = {**CASE_FROM_CAPTURE, "capture": str(capture.uuid)}
@@ -529,16 +543,7 @@ def test_only_who_knows_the_child_through_the_open_case_adds_to_it(client, scene
     stranger = people[2]
     # The stranger led an earlier case of the boy, closed: they know who he is,
     # but the open case is another team's.
-    Case.objects.create(
-        number="KWL/2025/000009",
-        child=known.child,
-        opened_on=date(2025, 3, 1),
-        intake_channel="outreach",
-        risk_level="medium",
-        owner=stranger,
-        status="closed",
-        closed_on=date(2025, 9, 1),
-    )
+    closed_case_of(known.child, stranger)
     _operation, capture = saved_by_patrol(client, owner, patrol)
     source = next(s for s in opening_sources() if s.key == "outreach.capture")
     with pytest.raises(PermissionDenied):
@@ -559,16 +564,7 @@ def test_a_capture_whose_record_has_a_case_of_its_own_is_not_added(client, scene
     _operation, capture = saved_by_patrol(client, owner, patrol)
     # The capture's record got a case of its own elsewhere (an undo can leave
     # a capture without its case while its record has one).
-    Case.objects.create(
-        number="KWL/2025/000009",
-        child=capture.child,
-        opened_on=date(2025, 3, 1),
-        intake_channel="outreach",
-        risk_level="medium",
-        owner=owner,
-        status="closed",
-        closed_on=date(2025, 9, 1),
-    )
+    closed_case_of(capture.child, owner)
     source = next(s for s in opening_sources() if s.key == "outreach.capture")
     with pytest.raises(ValidationError):
         case_attach_found_again(known, origins=[Origin(source, capture)], acting_user=owner)

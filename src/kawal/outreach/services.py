@@ -384,28 +384,22 @@ def _found_on(case: Case, capture: Capture, acting_user: Any) -> None:
     where = capture.operation.title
     if case.status == CaseStatus.CLOSED:
         # Found again after closure: the case manager is offered a reopen.
-        _tell_case_manager(
+        _on_timeline(
             case,
             "case.found_again",
-            _("Child found again during outreach (%(operation)s): consider reopening")
-            % {"operation": where},
             operation=where,
             acting_user=acting_user,
+            task=_("Child found again during outreach (%(operation)s): consider reopening")
+            % {"operation": where},
         )
     else:
-        CaseEvent.objects.create(
-            case=case,
-            kind="outreach.found",
-            actor=acting_user,
-            data_class=DataClass.BASIC,
-            payload={"operation": where},
-        )
+        _on_timeline(case, "outreach.found", operation=where, acting_user=acting_user)
 
 
-def _tell_case_manager(
-    case: Case, kind: str, task: str, *, operation: str, acting_user: Any
+def _on_timeline(
+    case: Case, kind: str, *, operation: str, acting_user: Any, task: str = ""
 ) -> None:
-    """An event on the case's timeline and a task for its manager, due in three days."""
+    """An event on the case's timeline, and the ``task`` for its manager (due in three days)."""
     CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -413,6 +407,8 @@ def _tell_case_manager(
         data_class=DataClass.BASIC,
         payload={"operation": operation},
     )
+    if not task:
+        return
     Task.objects.create(
         case=case,
         title=task,
@@ -512,30 +508,23 @@ def captures_separated(
         capture.save(update_fields=["case", "case_linked_at", "updated_at"])
         where = capture.operation.title
         reopened = case.events.filter(kind="case.reopened", at__gte=capture.created_at)
-        if case.created_at >= merge.merged_at or reopened.exists():
-            # Opened (or reopened) on the merge's word for a child now judged
-            # another: its manager decides whether it stays open.
-            _tell_case_manager(
-                case,
-                "outreach.separated",
-                _(
-                    "The child found during outreach (%(operation)s) was judged another "
-                    "child: check whether this case should stay open"
-                )
-                % {"operation": where},
-                operation=where,
-                acting_user=acting_user,
+        # Opened (or reopened) on the merge's word for a child now judged
+        # another, the case is its manager's to keep open or not; one the
+        # capture was only added to stood before, with nothing to decide.
+        decide = case.created_at >= merge.merged_at or reopened.exists()
+        _on_timeline(
+            case,
+            "outreach.separated",
+            operation=where,
+            acting_user=acting_user,
+            task=_(
+                "The child found during outreach (%(operation)s) was judged another "
+                "child: check whether this case should stay open"
             )
-        else:
-            # A case that stood before (the capture was added to it): the
-            # timeline says so, and there is nothing to decide.
-            CaseEvent.objects.create(
-                case=case,
-                kind="outreach.separated",
-                actor=acting_user,
-                data_class=DataClass.BASIC,
-                payload={"operation": where},
-            )
+            % {"operation": where}
+            if decide
+            else "",
+        )
         audit_record(
             "outreach.capture_case_moved",
             actor=acting_user,
