@@ -263,7 +263,9 @@ def test_reopening_the_known_childs_case_from_a_capture_joins_the_captures_recor
     capture.refresh_from_db()
     assert known.status == "assessment" and capture.case == known
     assert root_of(capture.child) == known.child
-    assert Merge.objects.get().absorbed == capture.child
+    joined = Merge.objects.get()
+    assert joined.absorbed == capture.child
+    assert "reopened" in joined.reason or "dibuka kembali" in joined.reason
     assert DuplicatePair.objects.get().status == PairStatus.MERGED
     # Undone: the capture leaves the case, though the case is older than the
     # merge, and the manager decides whether the case reopened on its word stays open.
@@ -594,13 +596,15 @@ def test_the_migration_dates_a_link_made_by_a_reopen_from_its_audit(client, scen
             "identity_choice": f"reopen:{known.uuid}",
         },
     )
-    Capture.objects.filter(pk=capture.pk).update(case_linked_at=None)
+    Capture.objects.filter(pk=capture.pk).update(case_linked_at=None, case_opened_from=False)
     migration = importlib.import_module("kawal.outreach.migrations.0005_capture_case_linked_at")
     migration.backfill(apps, None)
     capture.refresh_from_db()
     audited = AuditEvent.objects.get(kind="outreach.capture_case_opened")
-    # The reopen's time, not the later of the capture's and the case's creation.
+    # The reopen's time, not the later of the capture's and the case's creation,
+    # and a case reopened from the capture, whose manager an undo would ask.
     assert capture.case_linked_at == audited.occurred_at > capture.created_at
+    assert capture.case_opened_from
 
 
 def test_a_case_is_not_opened_from_a_capture_whose_record_is_another_childs(client, scene):

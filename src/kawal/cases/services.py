@@ -738,7 +738,8 @@ def case_reopen_found_again(
             case, target=S.ASSESSMENT, reason=reason, acting_user=acting_user
         )
         root = root_of(Person.objects.get(pk=reopened.child_id))
-        _join_origins(registered, into=root, acting_user=acting_user)
+        reason = _("The known child's closed case was reopened for this record of a child found.")
+        _join_origins(registered, into=root, acting_user=acting_user, reason=reason)
         for origin in origins:
             origin.source.opened(origin.obj, reopened, acting_user)
     return reopened

@@ -132,6 +132,10 @@ class Capture(UUIDModel, TimestampedModel):
     # merge it undoes was in force, and a capture may be added to a case
     # opened long before either.
     case_linked_at = models.DateTimeField(null=True, blank=True)
+    # The case was opened, or reopened, from this capture (not linked to, nor
+    # added to, a case that stood): an undo of the join asks its manager
+    # whether it stays open.
+    case_opened_from = models.BooleanField(default=False)
     # The report that sent the team to look, when there was one.
     report = models.ForeignKey(
         "reports.Report",

@@ -431,7 +431,8 @@ def capture_case_opened(capture: Capture, case: Case, *, acting_user: Any) -> No
         raise ValidationError(_("A case was already opened for this child found."))
     current.case = case
     current.case_linked_at = timezone.now()
-    current.save(update_fields=["case", "case_linked_at", "updated_at"])
+    current.case_opened_from = True
+    current.save(update_fields=["case", "case_linked_at", "case_opened_from", "updated_at"])
     audit_record(
         "outreach.capture_case_opened",
         actor=acting_user,
@@ -501,17 +502,17 @@ def captures_separated(
         sides = {capture.child_id in separated, case.child_id in separated}
         if sides != {True, False} or not {capture.child_id, case.child_id} <= separated | staying:
             continue
+        # Opened (or reopened) from the capture on the merge's word, for a
+        # child now judged another, the case is its manager's to keep open or
+        # not; one the capture was linked or added to stood before it.
+        decide = capture.case_opened_from
         root = root_of(capture.child)
         earlier = [c for c in cluster_cases(root.pk) if c.created_at <= capture.created_at]
         capture.case = earlier[-1] if earlier else None
         capture.case_linked_at = timezone.now() if capture.case else None
-        capture.save(update_fields=["case", "case_linked_at", "updated_at"])
+        capture.case_opened_from = False
+        capture.save(update_fields=["case", "case_linked_at", "case_opened_from", "updated_at"])
         where = capture.operation.title
-        reopened = case.events.filter(kind="case.reopened", at__gte=capture.created_at)
-        # Opened (or reopened) on the merge's word for a child now judged
-        # another, the case is its manager's to keep open or not; one the
-        # capture was only added to stood before, with nothing to decide.
-        decide = case.created_at >= merge.merged_at or reopened.exists()
         _on_timeline(
             case,
             "outreach.separated",
