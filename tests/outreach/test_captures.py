@@ -427,6 +427,15 @@ def closed_case_of(child, owner):
     )
 
 
+def attach_as(user, capture, case):
+    """Add the capture to the case through the service, as the form would."""
+    from kawal.cases.extensions import Origin, opening_sources
+    from kawal.cases.services import case_attach_found_again
+
+    source = next(s for s in opening_sources() if s.key == "outreach.capture")
+    return case_attach_found_again(case, origins=[Origin(source, capture)], acting_user=user)
+
+
 def attach_from_capture(client, capture, known, **extra):
     """Open the case-opening form from the capture and choose the known child's open case."""
     body = {**CASE_FROM_CAPTURE, "capture": str(capture.uuid)}
@@ -484,8 +493,6 @@ def test_a_capture_of_a_child_with_an_open_case_is_added_to_that_case(client, sc
 def test_a_case_closed_meanwhile_is_not_added_to(client, scene):
     from django.core.exceptions import ValidationError
 
-    from kawal.cases.extensions import Origin, opening_sources
-    from kawal.cases.services import case_attach_found_again
     from kawal.identity.models import Merge
 
     owner, _boss, patrol, known = scene
@@ -508,9 +515,8 @@ def test_a_case_closed_meanwhile_is_not_added_to(client, scene):
     assert response.context["form"].non_field_errors()
     # The service checks again under its locks: the case may close between
     # the form's check and the transaction.
-    source = next(s for s in opening_sources() if s.key == "outreach.capture")
     with pytest.raises(ValidationError):
-        case_attach_found_again(known, origins=[Origin(source, capture)], acting_user=owner)
+        attach_as(owner, capture, known)
     capture.refresh_from_db()
     assert capture.case_id is None and not Merge.objects.exists()
 
@@ -537,8 +543,6 @@ def test_only_a_case_opened_from_a_child_found_can_add_to_an_open_case(client, s
 def test_only_who_knows_the_child_through_the_open_case_adds_to_it(client, scene, people):
     from django.core.exceptions import PermissionDenied
 
-    from kawal.cases.extensions import Origin, opening_sources
-    from kawal.cases.services import case_attach_found_again
     from kawal.identity.models import Merge
 
     owner, _boss, patrol, known = scene
@@ -547,9 +551,8 @@ def test_only_who_knows_the_child_through_the_open_case_adds_to_it(client, scene
     # but the open case is another team's.
     closed_case_of(known.child, stranger)
     _operation, capture = saved_by_patrol(client, owner, patrol)
-    source = next(s for s in opening_sources() if s.key == "outreach.capture")
     with pytest.raises(PermissionDenied):
-        case_attach_found_again(known, origins=[Origin(source, capture)], acting_user=stranger)
+        attach_as(stranger, capture, known)
     capture.refresh_from_db()
     assert capture.case_id is None and not Merge.objects.exists()
     assert not known.events.filter(kind="outreach.found").exists()
@@ -558,8 +561,6 @@ def test_only_who_knows_the_child_through_the_open_case_adds_to_it(client, scene
 def test_a_capture_whose_record_has_a_case_of_its_own_is_not_added(client, scene):
     from django.core.exceptions import ValidationError
 
-    from kawal.cases.extensions import Origin, opening_sources
-    from kawal.cases.services import case_attach_found_again
     from kawal.identity.models import Merge
 
     owner, _boss, patrol, known = scene
@@ -567,9 +568,8 @@ def test_a_capture_whose_record_has_a_case_of_its_own_is_not_added(client, scene
     # The capture's record got a case of its own elsewhere (an undo can leave
     # a capture without its case while its record has one).
     closed_case_of(capture.child, owner)
-    source = next(s for s in opening_sources() if s.key == "outreach.capture")
     with pytest.raises(ValidationError):
-        case_attach_found_again(known, origins=[Origin(source, capture)], acting_user=owner)
+        attach_as(owner, capture, known)
     capture.refresh_from_db()
     assert capture.case_id is None and not Merge.objects.exists()
     assert not known.events.filter(kind="outreach.found").exists()

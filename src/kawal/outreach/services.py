@@ -419,24 +419,12 @@ def _on_timeline(
 
 
 def capture_case_opened(capture: Capture, case: Case, *, acting_user: Any) -> None:
-    """Remember the case opened for a captured child, inside the case's transaction.
-
-    The capture is locked: two people opening a case for the same child found
-    at once get one case, and the second a message.
-    """
-    if not may(acting_user, Capability.OPEN_CASE):
-        raise PermissionDenied
-    current = Capture.objects.select_for_update().get(pk=capture.pk)
-    if current.case_id is not None:
-        raise ValidationError(_("A case was already opened for this child found."))
-    current.case = case
-    current.case_linked_at = timezone.now()
-    current.case_opened_from = True
-    current.save(update_fields=["case", "case_linked_at", "case_opened_from", "updated_at"])
+    """Remember the case opened (or reopened) for a captured child, in the case's transaction."""
+    _give_case(capture, case, acting_user, opened=True)
     audit_record(
         "outreach.capture_case_opened",
         actor=acting_user,
-        target=f"capture:{current.uuid}",
+        target=f"capture:{capture.uuid}",
         case=case.number,
     )
 
@@ -445,8 +433,23 @@ def capture_case_attached(capture: Capture, case: Case, *, acting_user: Any) -> 
     """The captured child is the child of this open case: the capture joins it.
 
     Inside the transaction of ``cases.services.case_attach_found_again``,
-    which joined the capture's record to the case's child. Locked as a case
-    opening is: one case for the child found, and the second a message.
+    which joined the capture's record to the case's child.
+    """
+    current = _give_case(capture, case, acting_user, opened=False)
+    _found_on(case, current, acting_user)
+    audit_record(
+        "outreach.capture_case_attached",
+        actor=acting_user,
+        target=f"capture:{current.uuid}",
+        case=case.number,
+    )
+
+
+def _give_case(capture: Capture, case: Case, acting_user: Any, *, opened: bool) -> Capture:
+    """Point the capture at its case, once.
+
+    The capture is locked: two people opening a case for the same child found
+    at once (or adding it to one) get one case, and the second a message.
     """
     if not may(acting_user, Capability.OPEN_CASE):
         raise PermissionDenied
@@ -455,14 +458,9 @@ def capture_case_attached(capture: Capture, case: Case, *, acting_user: Any) -> 
         raise ValidationError(_("A case was already opened for this child found."))
     current.case = case
     current.case_linked_at = timezone.now()
-    current.save(update_fields=["case", "case_linked_at", "updated_at"])
-    _found_on(case, current, acting_user)
-    audit_record(
-        "outreach.capture_case_attached",
-        actor=acting_user,
-        target=f"capture:{current.uuid}",
-        case=case.number,
-    )
+    current.case_opened_from = opened
+    current.save(update_fields=["case", "case_linked_at", "case_opened_from", "updated_at"])
+    return current
 
 
 def captures_separated(
