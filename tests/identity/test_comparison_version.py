@@ -30,7 +30,7 @@ from kawal.identity.matching import (
 )
 
 # Version -> fingerprint of the comparisons below.
-FINGERPRINTS = {1: "7617e66c81b48d76"}
+FINGERPRINTS = {2: "d6e343007545a522"}
 
 NAMES = [
     "Muhammad Rizki",
@@ -77,6 +77,8 @@ NAMES = [
     "Farhunniso",
     "Saadat Goenawan",
     "Saadat Gunawan",
+    "Sa Adah Lestari",
+    "Saadah Lestari",
     # Established look-alikes (each carried by enough records to count) and
     # the normaliser's spellings.
     "Rafi Hidayat",

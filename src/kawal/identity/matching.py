@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import pairwise
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -260,6 +261,13 @@ def make_record(
         for token in (*informative, *alias_tokens)
         for target in NICKNAMES.get(token, ())
     )
+    # A first syllable split off at an apostrophe (Sa Adah) is found under
+    # the name written as one word (Saadah) too, as ``_joins_as`` reads it.
+    block_name.update(
+        phonetic_key(canonical_token(x + y))
+        for x, y in pairwise(name.tokens)
+        if len(x) <= 2 and x[-1] == y[0] and y[0] in "aeiou"
+    )
     block_name.discard("")
     return Record(
         id=id,
@@ -327,13 +335,13 @@ def min_labels() -> int:
 # The scheme of ``block_keys``; raise it whenever the keys a record gets change,
 # so ``kawal dedupe`` rebuilds the stored index (2: one-edit "e:" keys; 3: a final
 # "ie" read as "i"; 4: Noor/Nor read as Nur, Puteri/Putera as Putri/Putra;
-# 5: "d:" a name and the birthday, in any year).
-BLOCK_KEYS_VERSION = 5
+# 5: "d:" a name and the birthday, in any year; 6: Sa Adah found as Saadah).
+BLOCK_KEYS_VERSION = 6
 # The scheme of ``compare`` and the scoring rules; raise it whenever the same
 # two records may score differently, so the next ``kawal dedupe`` scores every
 # stored pair again (1: a name split by a space read as one before the
-# sibling rule).
-COMPARISON_VERSION = 1
+# sibling rule; 2: a first syllable split off at an apostrophe, Sa Adah).
+COMPARISON_VERSION = 2
 
 
 def comparison_id() -> str:
@@ -557,13 +565,20 @@ def _joins_as(parts: tuple[str, ...], token: str) -> bool:
     after a consonant is "i" (Hartat Ie / Hartatie). Nothing else the
     normaliser would rewrite across the join is: a vowel ending one part and
     starting the next (Riana Aditya is a sister's name against her brother's
-    Rianaditya), or "o" meeting "e" (Bayo Eka is not Bayuka).
+    Rianaditya), or "o" meeting "e" (Bayo Eka is not Bayuka). One vowel is
+    allowed: after a part of one or two letters, a vowel met by the same
+    vowel (Sa Adah / Saadah).
     """
     if len(parts) == 1:
         return parts[0] == token
     joined = parts[0]
-    for part in parts[1:]:
-        doubled = joined[-1] == part[0] and joined[-1] not in "aeiou"
+    for before, part in pairwise(parts):
+        # A part of one or two letters is no name of its own: it is the first
+        # syllable of an Arabic name whose apostrophe was typed as a space
+        # (Sa'adah as Sa Adah, Ma'arif as Ma Arif), and "Saadah" is spelled
+        # with the vowel once, so the vowel at the join is one too.
+        split_vowel = len(before) <= 2 and joined[-1] == part[0] and part[0] in "aeiou"
+        doubled = joined[-1] == part[0] and (joined[-1] not in "aeiou" or split_vowel)
         joined += part[1:] if doubled else part
     if joined == token:
         return True
