@@ -30,7 +30,7 @@ from kawal.identity.matching import (
 )
 
 # Version -> fingerprint of the comparisons below.
-FINGERPRINTS = {2: "d6e343007545a522"}
+FINGERPRINTS = {2: "f5d1ed555843d850"}
 
 NAMES = [
     "Muhammad Rizki",
@@ -79,6 +79,8 @@ NAMES = [
     "Saadat Gunawan",
     "Sa Adah Lestari",
     "Saadah Lestari",
+    "Ni Ita Lestari",
+    "Nita Lestari",
     # Established look-alikes (each carried by enough records to count) and
     # the normaliser's spellings.
     "Rafi Hidayat",

@@ -552,14 +552,21 @@ def test_a_swap_inside_is_a_slip_and_a_sex_marking_ending_two_names(first, secon
         ("Riana Aditya", "Rianaditya", "different"),
         ("Yuliana Akbar", "Yulianakbar", "different"),
         ("Bayo Eka", "Bayuka", "different"),
-        # Except after a first syllable alone, an Arabic name's apostrophe typed
-        # as a space (Sa'adah, Ma'arif): no name is one or two letters long.
+        # Except an Arabic name's apostrophe typed as a space after its first
+        # syllable (Sa'adah), against the one word written with the vowel doubled...
         ("Sa Adah Lestari", "Saadah Lestari", "sounds_same"),
         ("Sa'adah Lestari", "Sa Adah Lestari", "sounds_same"),
         ("Ma Arif", "Maarif", "sounds_same"),
-        ("Sa Adah", "Sadah", "sounds_same"),
         ("Sa Idah", "Saidah", "sounds_same"),
         ("Ria Aditya", "Riaditya", "different"),
+        # ...and only then: Ni, Ai and Li are names of their own (Ni Ita is not
+        # Nita), and a single letter is an initial.
+        ("Sa Adah", "Sadah", "one_name_shared"),
+        ("Ni Isa", "Nisa", "different"),
+        ("Li Ina", "Lina", "different"),
+        ("Ni Ita Lestari", "Nita Lestari", "similar"),
+        ("Ai Ina Rahmawati", "Aina Rahmawati", "very_similar"),
+        ("A Andi", "Andi", "part"),
         # A generic nickname split in two still tells nobody apart.
         ("Non Nik", "Nonik", "missing"),
         # Mamat stands for Muhamad and for Rahmat: against Muhammad it is not read

@@ -96,9 +96,13 @@ def test_with_redis_the_limit_holds_across_worker_processes():
     # Three separate processes, as three workers behind one server would be.
     import redis
 
-    # When the suite runs on Redis, the worker's own database (emptied before
-    # each test): a fixed one may be another worker's, emptied mid-test.
+    # When the suite runs on Redis, this process's own database (emptied
+    # before each test): a fixed one may be another worker's, emptied
+    # mid-test. Under pytest-xdist a worker has its own only where
+    # ``kawal.testing.env`` could number it (redis://host/N).
     own = os.environ.get("KAWAL_CACHE_URL", "")
+    if os.environ.get("PYTEST_XDIST_WORKER") and not re.fullmatch(r"redis://[^/]+/\d+", own):
+        own = ""
     url = own or "redis://127.0.0.1:6379/13"
     try:
         redis.Redis.from_url(url).ping()

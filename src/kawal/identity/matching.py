@@ -99,6 +99,9 @@ class Record:
     core_key_set: frozenset[str] = frozenset()
     info_text: str = ""
     parent_text: str = ""
+    # Tokens written with a vowel doubled (Saadah, before "sadah"): the one-word
+    # spelling of a name whose apostrophe another record typed as a space.
+    vowel_doubled: frozenset[str] = frozenset()
 
     @property
     def years(self) -> tuple[int, int]:
@@ -264,9 +267,9 @@ def make_record(
     # A first syllable split off at an apostrophe (Sa Adah) is found under
     # the name written as one word (Saadah) too, as ``_joins_as`` reads it.
     block_name.update(
-        phonetic_key(canonical_token(x + y))
+        phonetic_key(joined)
         for x, y in pairwise(name.tokens)
-        if len(x) <= 2 and x[-1] == y[0] and y[0] in "aeiou"
+        if _split_vowel(x, y) and (joined := canonical_token(x + y)) not in COMMON_TOKENS
     )
     block_name.discard("")
     return Record(
@@ -296,6 +299,9 @@ def make_record(
         info_key_set=frozenset(token_key(t) for t in informative),
         core_key_set=frozenset(token_key(t) for t in name.tokens if t not in DROPPABLE),
         info_text=" ".join(sorted(informative)),
+        vowel_doubled=frozenset(
+            canonical_token(word) for word in fold(full_name).split() if _DOUBLED_VOWEL.search(word)
+        ),
         parent_text=" ".join(sorted(parent_tokens)),
     )
 
@@ -539,25 +545,37 @@ def _sex_marked_pair(a: Record, b: Record) -> bool:
     return False
 
 
-def _one_word_or_two(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
-    """Whether two token lists are one name, some of its words joined in one list.
+def _one_word_or_two(a: Record, b: Record) -> bool:
+    """Whether two records' names are one name, some of its words joined in one of them.
 
-    Each token of the shorter list must be the next tokens of the longer one
+    Each token of the shorter name must be the next tokens of the longer one
     written together (``_joins_as``), whichever of the two is given first.
     """
-    short, long = (x, y) if len(x) < len(y) else (y, x)
+    short, long = (a, b) if len(a.tokens) < len(b.tokens) else (b, a)
     at = 0
-    for token in short:
+    for token in short.tokens:
         end = at + 1
-        while end <= len(long) and not _joins_as(long[at:end], token):
+        split = token in short.vowel_doubled
+        while end <= len(long.tokens) and not _joins_as(long.tokens[at:end], token, split):
             end += 1
-        if end > len(long):
+        if end > len(long.tokens):
             return False
         at = end
-    return at == len(long)
+    return at == len(long.tokens)
 
 
-def _joins_as(parts: tuple[str, ...], token: str) -> bool:
+_DOUBLED_VOWEL = re.compile(r"([aeiou])\1")
+
+
+def _split_vowel(before: str, part: str) -> bool:
+    """A first syllable of two letters before a part starting with its vowel (Sa Adah).
+
+    Two letters, not one: "A Andi" is an initial and a name.
+    """
+    return len(before) == 2 and before[-1] == part[0] and part[0] in "aeiou"
+
+
+def _joins_as(parts: tuple[str, ...], token: str, vowel_doubled: bool = False) -> bool:
     """Whether the parts written together are the token, letter for letter.
 
     Two things a one-word spelling changes are allowed: a consonant doubled
@@ -566,19 +584,18 @@ def _joins_as(parts: tuple[str, ...], token: str) -> bool:
     normaliser would rewrite across the join is: a vowel ending one part and
     starting the next (Riana Aditya is a sister's name against her brother's
     Rianaditya), or "o" meeting "e" (Bayo Eka is not Bayuka). One vowel is
-    allowed: after a part of one or two letters, a vowel met by the same
-    vowel (Sa Adah / Saadah).
+    allowed where ``vowel_doubled`` says the one word was written with it
+    doubled: a first syllable of two letters split off at an apostrophe
+    (Sa'adah typed as Sa Adah, against Saadah; Ma Arif / Maarif). Without
+    the doubled vowel the one word is another name (Ni Ita / Nita, Ai Ina /
+    Aina: "Ni" and "Ai" are names of their own).
     """
     if len(parts) == 1:
         return parts[0] == token
     joined = parts[0]
     for before, part in pairwise(parts):
-        # A part of one or two letters is no name of its own: it is the first
-        # syllable of an Arabic name whose apostrophe was typed as a space
-        # (Sa'adah as Sa Adah, Ma'arif as Ma Arif), and "Saadah" is spelled
-        # with the vowel once, so the vowel at the join is one too.
-        split_vowel = len(before) <= 2 and joined[-1] == part[0] and part[0] in "aeiou"
-        doubled = joined[-1] == part[0] and (joined[-1] not in "aeiou" or split_vowel)
+        split = vowel_doubled and _split_vowel(before, part)
+        doubled = joined[-1] == part[0] and (joined[-1] not in "aeiou" or split)
         joined += part[1:] if doubled else part
     if joined == token:
         return True
@@ -622,7 +639,7 @@ def _name_level(a: Record, b: Record) -> int:
     if a.token_set == b.token_set:
         return NAME_SAME
     sa, sb = a.info_key_set, b.info_key_set
-    if len(a.tokens) != len(b.tokens) and _one_word_or_two(a.tokens, b.tokens):
+    if len(a.tokens) != len(b.tokens) and _one_word_or_two(a, b):
         # One name written as one word or two (Nurhayati / Nur Hayati, Dwiputra /
         # Dwi Putra, Hartatie / Hartat Ie): clerks write both, and no brother or
         # sister is told apart so. The same letters in the same order, so it
