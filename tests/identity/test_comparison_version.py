@@ -30,7 +30,7 @@ from kawal.identity.matching import (
 )
 
 # Version -> fingerprint of the comparisons below.
-FINGERPRINTS = {2: "f5d1ed555843d850"}
+FINGERPRINTS = {2: "2eb14762c30e01e6"}
 
 NAMES = [
     "Muhammad Rizki",
@@ -81,6 +81,8 @@ NAMES = [
     "Saadah Lestari",
     "Ni Ita Lestari",
     "Nita Lestari",
+    "Ni Isa",
+    "Nisaa",
     # Established look-alikes (each carried by enough records to count) and
     # the normaliser's spellings.
     "Rafi Hidayat",

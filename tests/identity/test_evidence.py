@@ -567,6 +567,13 @@ def test_a_swap_inside_is_a_slip_and_a_sex_marking_ending_two_names(first, secon
         ("Ni Ita Lestari", "Nita Lestari", "similar"),
         ("Ai Ina Rahmawati", "Aina Rahmawati", "very_similar"),
         ("A Andi", "Andi", "part"),
+        # The vowel doubled where the parts meet, in the child's own given name:
+        # not at the end (Nisaa), not by the old spelling (Noor), not in a parent's.
+        ("Ni Isa", "Nisaa", "different"),
+        ("Ni Ita Lestari", "Nitaa Lestari", "similar"),
+        ("Nu Ur Hidayah", "Noor Hidayah", "one_name_shared"),
+        ("Ni Ita", "Nita binti Nitaa", "different"),
+        ("Siti Sa Adah", "Siti Saadah", "sounds_same"),
         # A generic nickname split in two still tells nobody apart.
         ("Non Nik", "Nonik", "missing"),
         # Mamat stands for Muhamad and for Rahmat: against Muhammad it is not read

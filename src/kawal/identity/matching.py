@@ -99,9 +99,10 @@ class Record:
     core_key_set: frozenset[str] = frozenset()
     info_text: str = ""
     parent_text: str = ""
-    # Tokens written with a vowel doubled (Saadah, before "sadah"): the one-word
-    # spelling of a name whose apostrophe another record typed as a space.
-    vowel_doubled: frozenset[str] = frozenset()
+    # (canonical token, word as written) for given names written with a vowel
+    # doubled (Saadah, before "sadah"): the one-word spelling of a name whose
+    # apostrophe another record typed as a space.
+    doubled_vowels: tuple[tuple[str, str], ...] = ()
 
     @property
     def years(self) -> tuple[int, int]:
@@ -299,9 +300,7 @@ def make_record(
         info_key_set=frozenset(token_key(t) for t in informative),
         core_key_set=frozenset(token_key(t) for t in name.tokens if t not in DROPPABLE),
         info_text=" ".join(sorted(informative)),
-        vowel_doubled=frozenset(
-            canonical_token(word) for word in fold(full_name).split() if _DOUBLED_VOWEL.search(word)
-        ),
+        doubled_vowels=name.doubled_vowels,
         parent_text=" ".join(sorted(parent_tokens)),
     )
 
@@ -555,16 +554,13 @@ def _one_word_or_two(a: Record, b: Record) -> bool:
     at = 0
     for token in short.tokens:
         end = at + 1
-        split = token in short.vowel_doubled
-        while end <= len(long.tokens) and not _joins_as(long.tokens[at:end], token, split):
+        written = tuple(word for canonical, word in short.doubled_vowels if canonical == token)
+        while end <= len(long.tokens) and not _joins_as(long.tokens[at:end], token, written):
             end += 1
         if end > len(long.tokens):
             return False
         at = end
     return at == len(long.tokens)
-
-
-_DOUBLED_VOWEL = re.compile(r"([aeiou])\1")
 
 
 def _split_vowel(before: str, part: str) -> bool:
@@ -575,7 +571,7 @@ def _split_vowel(before: str, part: str) -> bool:
     return len(before) == 2 and before[-1] == part[0] and part[0] in "aeiou"
 
 
-def _joins_as(parts: tuple[str, ...], token: str, vowel_doubled: bool = False) -> bool:
+def _joins_as(parts: tuple[str, ...], token: str, written: tuple[str, ...] = ()) -> bool:
     """Whether the parts written together are the token, letter for letter.
 
     Two things a one-word spelling changes are allowed: a consonant doubled
@@ -584,17 +580,22 @@ def _joins_as(parts: tuple[str, ...], token: str, vowel_doubled: bool = False) -
     normaliser would rewrite across the join is: a vowel ending one part and
     starting the next (Riana Aditya is a sister's name against her brother's
     Rianaditya), or "o" meeting "e" (Bayo Eka is not Bayuka). One vowel is
-    allowed where ``vowel_doubled`` says the one word was written with it
-    doubled: a first syllable of two letters split off at an apostrophe
+    allowed after a first syllable of two letters split off at an apostrophe,
+    where the one word was ``written`` with that vowel doubled right there
     (Sa'adah typed as Sa Adah, against Saadah; Ma Arif / Maarif). Without
-    the doubled vowel the one word is another name (Ni Ita / Nita, Ai Ina /
-    Aina: "Ni" and "Ai" are names of their own).
+    it the one word is another name (Ni Ita / Nita, Ai Ina / Aina, Nisaa:
+    "Ni" and "Ai" are names of their own).
     """
     if len(parts) == 1:
         return parts[0] == token
     joined = parts[0]
-    for before, part in pairwise(parts):
-        split = vowel_doubled and _split_vowel(before, part)
+    first = parts[0] + parts[0][-1]
+    for index, (before, part) in enumerate(pairwise(parts)):
+        split = (
+            index == 0
+            and _split_vowel(before, part)
+            and any(word.startswith(first) for word in written)
+        )
         doubled = joined[-1] == part[0] and (joined[-1] not in "aeiou" or split)
         joined += part[1:] if doubled else part
     if joined == token:

@@ -77,6 +77,9 @@ class NormalisedName:
     tokens: tuple[str, ...]
     parent: tuple[str, ...]
     key: str
+    # (canonical token, word as written) for given names written with a vowel
+    # doubled, which the canonical spelling collapses (Saadah -> "sadah").
+    doubled_vowels: tuple[tuple[str, str], ...] = ()
 
     @property
     def text(self) -> str:
@@ -118,6 +121,7 @@ def normalise_name(text: str) -> NormalisedName:
     words = fold(text).split()
     given: list[str] = []
     parent: list[str] = []
+    doubled: list[tuple[str, str]] = []
     target = given
     for index, word in enumerate(words):
         if word in PATRONYMIC_MARKERS and given:
@@ -128,8 +132,15 @@ def normalise_name(text: str) -> NormalisedName:
             target.append("muhamad")
             continue
         target.append(canonical_token(word))
+        if target is given and _DOUBLED_VOWEL.search(word):
+            doubled.append((target[-1], word))
     keys = sorted(phonetic_key(token) for token in given if token)
-    return NormalisedName(tokens=tuple(given), parent=tuple(parent), key=" ".join(keys))
+    return NormalisedName(
+        tokens=tuple(given), parent=tuple(parent), key=" ".join(keys), doubled_vowels=tuple(doubled)
+    )
+
+
+_DOUBLED_VOWEL = re.compile(r"([aeiou])\1")
 
 
 # Phonetic classes. Indonesian is written close to how it sounds, so the key
