@@ -13,11 +13,14 @@ from hypothesis import strategies as st
 from kawal.identity.batch import candidate_pairs, train_and_link
 from kawal.identity.matching import (
     FIELDS,
+    NAME_SAME,
+    NAME_SOUNDS_SAME,
     Model,
     Scorer,
     compare,
     estimate,
     make_record,
+    name_weight,
     nik_implied,
     score_levels,
 )
@@ -62,6 +65,34 @@ def test_name_frequency_adjustment_keeps_levels_ordered(freq, seed, base):
     for name_level in range(len(FIELDS[0].levels)):
         levels = (name_level, *base[1:])
         totals.append(score_levels(levels, model, weights, "RSK").total)
+    assert totals == sorted(totals)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    records=st.integers(2, 10**7),
+    others=st.integers(1, 1000),
+    seed=st.integers(0, 10**6),
+    base=LEVEL_TUPLES,
+)
+def test_a_name_no_other_child_carries_never_weighs_less_than_a_shared_one(
+    records, others, seed, base
+):
+    # "RSK" is carried by ``others`` other children; "ZBT" by nobody else, so
+    # it is not in the table. The model's own weight comes from random pairs
+    # and does not grow with the registry, while a shared name's does.
+    model = random_model(random.Random(seed))
+    model.records = records
+    model.name_freq = {"RSK": min(others / records, 1.0)}
+    weights = model.weights()
+    for level in (NAME_SOUNDS_SAME, NAME_SAME):
+        unique = name_weight(level, model, weights, "ZBT")
+        assert unique >= name_weight(level, model, weights, "RSK") - 1e-9
+        assert unique >= weights["name"][level] - 1e-9
+    totals = [
+        score_levels((level, *base[1:]), model, weights, "ZBT").total
+        for level in range(len(FIELDS[0].levels))
+    ]
     assert totals == sorted(totals)
 
 

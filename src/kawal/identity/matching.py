@@ -345,8 +345,9 @@ BLOCK_KEYS_VERSION = 6
 # The scheme of ``compare`` and the scoring rules; raise it whenever the same
 # two records may score differently, so the next ``kawal dedupe`` scores every
 # stored pair again (1: a name split by a space read as one before the
-# sibling rule; 2: a first syllable split off at an apostrophe, Sa Adah).
-COMPARISON_VERSION = 2
+# sibling rule; 2: a first syllable split off at an apostrophe, Sa Adah;
+# 3: a name no other child carries weighs at least as a name one other carries).
+COMPARISON_VERSION = 3
 
 
 def comparison_id() -> str:
@@ -972,13 +973,24 @@ def name_weight(level: int, model: Model, weights: dict[str, list[float]], key: 
     if level not in NAME_WHOLE_LEVELS or not key:
         return base[level]
     freq = model.name_freq.get(key)
-    if not freq:
+    if not freq and not model.records:
         return base[level]
     m = model.m["name"]
+    # A name no other child carries (not in the table) is at least as telling
+    # as one a single other child carries, and never less than the model's own
+    # weight. That own weight alone comes from u over random pairs, common
+    # names and all, which does not shrink as the registry grows: it weighed
+    # such a name 2 to 3.5 bits below a name two children share (development
+    # data, 10,000 records), and the more so the larger the registry.
+    unique = not freq
+    freq = freq or 1 / model.records
     sounds_same = max(math.log2(max(m[NAME_SOUNDS_SAME], 1e-6) / max(freq, 1e-9)), base[NAME_PART])
+    if unique:
+        sounds_same = max(sounds_same, base[NAME_SOUNDS_SAME])
     if level == NAME_SOUNDS_SAME:
         return sounds_same
-    return max(math.log2(max(m[NAME_SAME], 1e-6) / max(freq, 1e-9)), sounds_same)
+    same = max(math.log2(max(m[NAME_SAME], 1e-6) / max(freq, 1e-9)), sounds_same)
+    return max(same, base[NAME_SAME]) if unique else same
 
 
 def part_weight(
