@@ -777,6 +777,14 @@ def test_date_and_name_frequencies_count_children_not_records():
     assert name_frequencies([*undated, *filler])[" ".join(undated[0].info_keys)] == pytest.approx(
         (2 - 1) / 6
     )
+    # A placeholder date is only a year: each record of it may be another child.
+    placeholder = [
+        make_record(40 + i, full_name="Gilang Ramadhan", birth_date=date(2015, 7, 1))
+        for i in range(6)
+    ]
+    key = " ".join(placeholder[0].info_keys)
+    assert not placeholder[0].birth_exact
+    assert name_frequencies([*placeholder, *filler])[key] == pytest.approx((6 - 1) / 10)
 
 
 def test_a_rare_shared_name_says_more_than_a_common_one():

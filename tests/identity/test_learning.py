@@ -166,3 +166,31 @@ def test_a_birthday_key_that_many_children_share_does_not_rank(people):
         IdentityBlock(person=other, key=key, year_min=0, year_max=9999) for other in others
     )
     assert _best_hits([key], 2012, 2012) == []
+
+
+def test_each_scan_counts_the_frequency_tables_again_without_fitting(people):
+    owner, _, _ = people
+    registry(owner)
+    dedupe.run(full=True, refit=True)
+    fitted = dedupe.state()
+    assert fitted.parameters["records"] == 6 and fitted.counted_at == fitted.fitted_at
+    before = current_scorer().model
+    # A name brought in after the fit, on three children born on other days.
+    for day in (5, 6, 7):
+        register(owner, "Yohanes Pasaribu", birth_date=date(2011, 2, day), sex="M")
+    result = dedupe.run()
+    assert not result.fitted
+    state = dedupe.state()
+    assert state.fitted_at == fitted.fitted_at and state.counted_at > fitted.counted_at
+    scorer = current_scorer()
+    assert scorer.model.records == 9
+    key = " ".join(query_record(full_name="Yohanes Pasaribu").info_keys)
+    assert scorer.model.name_freq[key] == 2 / 9
+    assert key not in before.name_freq
+    # Counting is not fitting: m, u and the prior stay as fitted.
+    assert (scorer.model.m, scorer.model.u, scorer.model.prior) == (
+        before.m,
+        before.u,
+        before.prior,
+    )
+    assert scorer.version == before.version

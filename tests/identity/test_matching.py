@@ -96,6 +96,26 @@ def test_a_name_no_other_child_carries_never_weighs_less_than_a_shared_one(
     assert totals == sorted(totals)
 
 
+def test_only_a_whole_name_missing_from_the_table_counts_as_rare():
+    # "Rizki" said twice compares as the same name, under a token's key, which
+    # is never in the table: it is not a name nobody else carries.
+    twice = make_record(1, full_name="Muhammad Rizki Rizki", birth_date=date(2010, 3, 4), sex="M")
+    once = make_record(2, full_name="Muhammad Rizki", birth_date=date(2015, 8, 9), sex="M")
+    common = {" ".join(once.info_keys): 0.01}
+    model = Model(records=100_000, name_freq=common, token_counts={"rizki": 1000}, source="em")
+    score = Scorer(model).score(twice, once)
+    assert score.name_key.startswith("t:")
+    assert score.weights[0] == pytest.approx(model.weights()["name"][NAME_SAME])
+    assert score.band != "likely"
+    # A model whose name table is missing adjusts no name.
+    bare = Model(records=100_000, source="em")
+    rare = make_record(3, full_name="Gilang Ramadhan", birth_date=date(2012, 1, 9))
+    again = make_record(4, full_name="Gilang Ramadhan", birth_date=date(2014, 6, 2))
+    assert Scorer(bare).score(rare, again).weights[0] == pytest.approx(
+        bare.weights()["name"][NAME_SAME]
+    )
+
+
 def test_a_better_agreeing_record_never_scores_lower():
     scorer = Scorer()
     a = make_record(1, full_name="Muhammad Rizki", birth_date=date(2012, 3, 4), sex="M")

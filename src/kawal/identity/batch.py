@@ -443,13 +443,18 @@ def token_counts(records: Sequence[Record]) -> dict[str, int]:
 def name_frequencies(records: Sequence[Record]) -> dict[str, float]:
     """Share of records per informative name key, counting children by birth date.
 
-    Records of one name and one birth date count once (for the reason
-    ``birth_frequencies`` gives); records without a birth date count each.
+    Records of one name and one exact birth date count once (for the reason
+    ``birth_frequencies`` gives); records without one count each: a
+    placeholder date (1 July) says only the year, which many children of
+    one name share.
     """
     born_as: dict[str, set[str]] = defaultdict(set)
     for r in records:
         if r.info_keys:
-            born = r.birth_date.isoformat() if r.birth_date is not None else f"#{r.id}"
+            if r.birth_exact and r.birth_date is not None:
+                born = r.birth_date.isoformat()
+            else:
+                born = f"#{r.id}"
             born_as[" ".join(r.info_keys)].add(born)
     return _shares({key: len(days) for key, days in born_as.items()}, len(records))
 
@@ -676,12 +681,18 @@ def train_unlabelled(
     from_names = _logit(names.prior) + math.log(name_u / name_m)
     model.prior = 1 / (1 + math.exp(-(from_births + from_names) / 2))
     model.pairs_seen = births.pairs_seen + names.pairs_seen
+    count_frequencies(model, records)
+    model.source = "em"
+    return model
+
+
+def count_frequencies(model: Model, records: Sequence[Record]) -> Model:
+    """Count the model's frequency tables on ``records``; m, u and the prior stay."""
     model.name_freq = name_frequencies(records)
     model.token_counts = token_counts(records)
     model.birth_freq = birth_frequencies(records)
     model.year_freq = year_frequencies(records)
     model.records = len(records)
-    model.source = "em"
     return model
 
 

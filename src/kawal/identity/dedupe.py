@@ -23,6 +23,7 @@ from kawal.identity.batch import (
     CandidateSet,
     Label,
     candidates,
+    count_frequencies,
     train_unlabelled,
     with_labels_report,
 )
@@ -293,9 +294,17 @@ def run(
     if refit or first_fit or stale or _labels_call_for_fit(current, len(labels)):
         model, changes = fit_with_report(records, labels, em=refit or len(records) >= FIT_AT_LEAST)
         current.parameters = model.as_json()
-        current.fitted_at = timezone.now()
-        current.save(update_fields=["parameters", "fitted_at"])
+        current.fitted_at = current.counted_at = timezone.now()
+        current.save(update_fields=["parameters", "fitted_at", "counted_at"])
         fitted = True
+    elif current.parameters and current.parameters.get("records"):
+        # How common a name or a date is changes between fits (a district's
+        # children brought in): counted as of the last fit, a name given to many
+        # children since would weigh as one nobody else carries.
+        counted = count_frequencies(Model.from_json(current.parameters), records)
+        current.parameters = counted.as_json()
+        current.counted_at = timezone.now()
+        current.save(update_fields=["parameters", "counted_at"])
     scorer = Scorer(Model.from_json(current.parameters) if current.parameters else Model())
     start = _resume_at(current, pairs, person_ids) if resuming else 0
     raised = 0

@@ -186,8 +186,8 @@ _scorer_cache: dict[str, Any] = {}
 
 
 def current_scorer() -> Scorer:
-    row = MatchModelState.objects.order_by("pk").values("pk", "fitted_at").first()
-    key = (row["pk"], row["fitted_at"]) if row is not None else None
+    row = MatchModelState.objects.order_by("pk").values("pk", "fitted_at", "counted_at").first()
+    key = (row["pk"], row["fitted_at"], row["counted_at"]) if row is not None else None
     if _scorer_cache.get("key") != key or "scorer" not in _scorer_cache:
         _scorer_cache["scorer"] = Scorer(current_model())
         _scorer_cache["key"] = key

@@ -346,7 +346,8 @@ BLOCK_KEYS_VERSION = 6
 # two records may score differently, so the next ``kawal dedupe`` scores every
 # stored pair again (1: a name split by a space read as one before the
 # sibling rule; 2: a first syllable split off at an apostrophe, Sa Adah;
-# 3: a name no other child carries weighs at least as a name one other carries).
+# 3: a name no other child carries weighs at least as a name one other carries,
+# and a name on a placeholder date counts each record as a child).
 COMPARISON_VERSION = 3
 
 
@@ -973,7 +974,9 @@ def name_weight(level: int, model: Model, weights: dict[str, list[float]], key: 
     if level not in NAME_WHOLE_LEVELS or not key:
         return base[level]
     freq = model.name_freq.get(key)
-    if not freq and not model.records:
+    # Only a whole name's key can be missing from the table for being rare: a
+    # token's key ("t:", a name with a token repeated) never is in it.
+    if not freq and (":" in key or not model.records or not model.name_freq):
         return base[level]
     m = model.m["name"]
     # A name no other child carries (not in the table) is at least as telling

@@ -78,6 +78,9 @@ class MatchModelState(models.Model):
 
     parameters = models.JSONField(default=dict)
     fitted_at = models.DateTimeField(null=True)
+    # When the parameters' frequency tables were last counted on the registry:
+    # every run counts them again, as names and dates come and go between fits.
+    counted_at = models.DateTimeField(null=True)
     # Batch progress: records changed after ``scanned_until`` (less the scan's
     # ``dedupe.COMMIT_MARGIN``) are still to be scanned.
     scanned_until = models.DateTimeField(null=True)
