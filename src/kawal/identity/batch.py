@@ -687,7 +687,18 @@ def train_unlabelled(
 
 
 def count_frequencies(model: Model, records: Sequence[Record]) -> Model:
-    """Count the model's frequency tables on ``records``; m, u and the prior stay."""
+    """Count the model's frequency tables on ``records``; m and u stay.
+
+    The prior, that two records drawn at random are one child, falls as the
+    registry grows (a child's records are a few, the pairs grow with the
+    square), while the weight of a rare name grows with the records counted:
+    counted on a larger registry than the model was fitted on, the prior's
+    odds are scaled by the ratio, or every rare name would gain the growth
+    with nothing to offset it.
+    """
+    if model.records and records and len(records) != model.records:
+        odds = model.prior / (1 - model.prior) * model.records / len(records)
+        model.prior = odds / (1 + odds)
     model.name_freq = name_frequencies(records)
     model.token_counts = token_counts(records)
     model.birth_freq = birth_frequencies(records)
