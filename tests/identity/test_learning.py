@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from kawal.identity import dedupe
 from kawal.identity.index import current_scorer, lookup, query_record
@@ -193,3 +194,43 @@ def test_each_scan_counts_the_frequency_tables_again_without_fitting(people):
     assert (scorer.model.m, scorer.model.u) == (before.m, before.u)
     odds = before.prior / (1 - before.prior) * 6 / 9
     assert scorer.model.prior == pytest.approx(odds / (1 + odds))
+    assert result.model_version == scorer.version  # the scan scored with the tables counted
+    # Counted again on the same registry, nothing changes.
+    dedupe.run()
+    assert current_scorer().model.as_json() == scorer.model.as_json()
+
+
+def test_counting_does_not_overwrite_a_fit_saved_meanwhile(people, monkeypatch):
+    owner, _, _ = people
+    registry(owner)
+    dedupe.run(full=True, refit=True)
+    register(owner, "Yohanes Pasaribu", birth_date=date(2011, 2, 5), sex="M")
+    other = Model(prior=0.25, records=7, source="em").as_json()
+    counting = dedupe.count_frequencies
+
+    def fit_saved_meanwhile(model, records):
+        # Another run (``kawal dedupe --fit``) saves its fit while this one counts.
+        state = dedupe.state()
+        state.parameters, state.fitted_at = other, timezone.now()
+        state.save()
+        return counting(model, records)
+
+    monkeypatch.setattr(dedupe, "count_frequencies", fit_saved_meanwhile)
+    result = dedupe.run()
+    assert dedupe.state().parameters == other
+    assert result.model_version == Model.from_json(other).version
+
+
+def test_a_resumed_scan_scores_its_pairs_with_the_tables_it_started_with(people, monkeypatch):
+    owner, _, _ = people
+    registry(owner)
+    dedupe.run(full=True, refit=True)
+    monkeypatch.setattr(dedupe, "CHUNK", 1)
+    register(owner, "Yohanes Pasaribu", birth_date=date(2011, 2, 5), sex="M")
+    dedupe.run(full=True, stop_after_chunks=1)
+    counted = dedupe.state()
+    register(owner, "Yohanes Pasaribu", birth_date=date(2011, 2, 6), sex="M")
+    rest = dedupe.run()
+    assert rest.resumed_from == 1
+    state = dedupe.state()
+    assert state.counted_at == counted.counted_at and state.parameters == counted.parameters

@@ -297,14 +297,22 @@ def run(
         current.fitted_at = current.counted_at = timezone.now()
         current.save(update_fields=["parameters", "fitted_at", "counted_at"])
         fitted = True
-    elif current.parameters and current.parameters.get("records"):
+    elif current.parameters and current.parameters.get("records") and records and not resuming:
         # How common a name or a date is changes between fits (a district's
         # children brought in): counted as of the last fit, a name given to many
-        # children since would weigh as one nobody else carries.
-        counted = count_frequencies(Model.from_json(current.parameters), records)
-        current.parameters = counted.as_json()
-        current.counted_at = timezone.now()
-        current.save(update_fields=["parameters", "counted_at"])
+        # children since would weigh as one nobody else carries. Not when
+        # resuming: the pairs already scored were scored with the tables as
+        # they are. Saved only over the parameters read: a fit that another
+        # run saved meanwhile (``--fit``) is not overwritten with older m and u.
+        counted = count_frequencies(Model.from_json(current.parameters), records).as_json()
+        now = timezone.now()
+        saved = MatchModelState.objects.filter(
+            pk=current.pk, fitted_at=current.fitted_at, counted_at=current.counted_at
+        ).update(parameters=counted, counted_at=now)
+        if saved:
+            current.parameters, current.counted_at = counted, now
+        else:
+            current.refresh_from_db(fields=["parameters", "fitted_at", "counted_at"])
     scorer = Scorer(Model.from_json(current.parameters) if current.parameters else Model())
     start = _resume_at(current, pairs, person_ids) if resuming else 0
     raised = 0

@@ -133,8 +133,10 @@ class DuplicatePair(UUIDModel, TimestampedModel):
     )
     decided_at = models.DateTimeField(null=True)
     reason = models.TextField(blank=True)
-    # Which model gave ``probability`` (``matching.Model.version``): scores of
-    # different fits are not comparable, and a decided pair becomes a label.
+    # Which model gave ``probability`` (``matching.Model.version``: m, u and the
+    # prior, which a run's counting rescales as the registry grows; not the
+    # frequency tables): scores of different fits are not comparable, and a
+    # decided pair becomes a label.
     model_version = models.CharField(max_length=40, blank=True)
 
     class Meta:
