@@ -590,15 +590,12 @@ def _joins_as(parts: tuple[str, ...], token: str, written: tuple[str, ...] = ())
     """
     if len(parts) == 1:
         return parts[0] == token
-    joined = parts[0]
+    # Only where the first two parts meet, the one word written with the vowel doubled there.
     first = parts[0] + parts[0][-1]
-    for index, (before, part) in enumerate(pairwise(parts)):
-        split = (
-            index == 0
-            and _split_vowel(before, part)
-            and any(word.startswith(first) for word in written)
-        )
-        doubled = joined[-1] == part[0] and (joined[-1] not in "aeiou" or split)
+    split = _split_vowel(parts[0], parts[1]) and any(w.startswith(first) for w in written)
+    joined = parts[0]
+    for index, part in enumerate(parts[1:]):
+        doubled = joined[-1] == part[0] and (joined[-1] not in "aeiou" or (split and index == 0))
         joined += part[1:] if doubled else part
     if joined == token:
         return True

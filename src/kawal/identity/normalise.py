@@ -116,6 +116,9 @@ def canonical_token(token: str) -> str:
     return WHOLE_VARIANTS.get(token, token)
 
 
+_DOUBLED_VOWEL = re.compile(r"([aeiou])\1")
+
+
 @lru_cache(maxsize=65536)
 def normalise_name(text: str) -> NormalisedName:
     words = fold(text).split()
@@ -138,9 +141,6 @@ def normalise_name(text: str) -> NormalisedName:
     return NormalisedName(
         tokens=tuple(given), parent=tuple(parent), key=" ".join(keys), doubled_vowels=tuple(doubled)
     )
-
-
-_DOUBLED_VOWEL = re.compile(r"([aeiou])\1")
 
 
 # Phonetic classes. Indonesian is written close to how it sounds, so the key
