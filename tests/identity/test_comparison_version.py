@@ -31,7 +31,7 @@ from kawal.identity.matching import (
 )
 
 # Version -> fingerprint of the comparisons below.
-FINGERPRINTS = {3: "1aea3de5aeb12d6d"}
+FINGERPRINTS = {4: "e9319b5e96fc24ce"}
 
 NAMES = [
     "Muhammad Rizki",
@@ -130,7 +130,8 @@ def _records():
                 as_of=date(2025, 6, 30),
                 sex=rng.choice(["M", "F", ""]),
                 nik=rng.choice(NIKS),
-                kelurahan=rng.choice(["6471011001", "6471011002", ""]),
+                # Two kelurahan of one city and one of another (a synthetic code).
+                kelurahan=rng.choice(["64.71.01.1001", "64.71.02.1003", "40.01.01.1001", ""]),
                 school=rng.choice(["", "SDN 001 Balikpapan"]),
                 placeholder_days=PLACEHOLDER_DAYS,
             )

@@ -811,7 +811,7 @@ def test_the_shared_name_adjustment_keeps_the_name_levels_ordered(count, seed):
     model.records = 5000
     weights = model.weights()
     totals = [
-        score_levels((level, -1, -1, -1, -1, -1, -1, -1), model, weights, "s:wibisono").total
+        score_levels((level, *[-1] * (len(FIELDS) - 1)), model, weights, "s:wibisono").total
         for level in range(len(NAME_LEVELS))
     ]
     assert totals == sorted(totals)
@@ -843,7 +843,7 @@ def test_the_age_range_adjustment_keeps_the_birth_levels_ordered(first, width, s
     weights = model.weights()
     key = f"y:{first}-{first + width}"
     totals = [
-        score_levels((-1, level, -1, -1, -1, -1, -1, -1), model, weights, "", key).total
+        score_levels((-1, level, *[-1] * (len(FIELDS) - 2)), model, weights, "", key).total
         for level in range(len(BIRTH_LEVELS))
     ]
     assert totals == sorted(totals)

@@ -234,3 +234,28 @@ def test_a_resumed_scan_scores_its_pairs_with_the_tables_it_started_with(people,
     assert rest.resumed_from == 1
     state = dedupe.state()
     assert state.counted_at == counted.counted_at and state.parameters == counted.parameters
+
+
+def test_a_fit_that_finds_no_child_recorded_twice_is_not_kept(people, monkeypatch):
+    """EM on a registry where every child is recorded once learns its weights from
+    brothers and sisters; the model in use stays, and the scan says why."""
+    owner, _, _ = people
+    monkeypatch.setattr(dedupe, "FIT_AT_LEAST", 8)  # eight children stand for 2,000
+    # Twins (one birthday, two names) and namesakes (one name, years apart): the
+    # pairs EM looks at, and none of them one child.
+    twins = [
+        ("Bayu", "Dimas", "Pratama"),
+        ("Putri", "Dewi", "Lestari"),
+        ("Rafi", "Rafa", "Hidayat"),
+    ]
+    for index, (first, second, family) in enumerate(twins):
+        born = date(2012 + index, 3, 4)
+        register(owner, f"{first} {family}", birth_date=born, sex="M")
+        register(owner, f"{second} {family}", birth_date=born, sex="F" if index == 1 else "M")
+    for year in (2009, 2014):
+        register(owner, "Yohanes Pasaribu", birth_date=date(year, 6, 2), sex="M")
+    before = dedupe.state().parameters
+    out = io.StringIO()
+    call_command("dedupe", "--full", "--fit", stdout=out)
+    assert "too few children recorded twice" in out.getvalue()
+    assert dedupe.state().parameters == before

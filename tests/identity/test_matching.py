@@ -10,8 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kawal.identity.batch import candidate_pairs, train_and_link
+from kawal.identity.batch import (
+    candidate_pairs,
+    found_repeats,
+    train_and_link,
+    train_unlabelled,
+)
 from kawal.identity.matching import (
+    FIELD_NAMES,
     FIELDS,
     NAME_SAME,
     NAME_SOUNDS_SAME,
@@ -257,3 +263,78 @@ def test_em_recovers_m_from_a_synthetic_pattern_set():
     assert model.prior == pytest.approx(share, abs=0.02)
     for spec in FIELDS:
         assert model.m[spec.name][-1] == pytest.approx(true_m[spec.name][-1], abs=0.05)
+
+
+# --- The city of two kelurahan -------------------------------------------------------------
+
+CITY = FIELD_NAMES.index("city")
+
+
+def test_two_kelurahan_of_one_city_compare_as_the_same_city():
+    def child(index: int, kelurahan: str):
+        return make_record(index, full_name="Andi Saputra", kelurahan=kelurahan)
+
+    home = child(1, "64.71.01.1001")
+    assert compare(home, child(2, "64.71.05.1002"))[CITY] == 1
+    assert compare(home, child(3, "40.01.01.1001"))[CITY] == 0
+    # Only where the kelurahan differ, and only between region codes.
+    assert compare(home, child(4, "64.71.01.1001"))[CITY] == -1
+    assert compare(home, child(5, ""))[CITY] == -1
+    assert compare(child(6, "noble park"), child(7, "noble parks"))[CITY] == -1
+
+
+def test_a_level_no_pair_showed_does_not_lift_the_levels_above_it():
+    """Smoothing gives a level never seen (another city, in a registry of one
+    city) a ratio of pseudo-counts, which may be large; it must not raise "the
+    same city", which every pair of that registry shows, above nothing."""
+    model = Model()
+    model.m["city"], model.u["city"] = [0.0004, 0.9996], [0.00001, 0.99999]
+    assert model.weights()["city"] == [0.0, 0.0]
+
+
+GIVEN = ["andi", "budi", "citra", "dewi", "eka", "fajar", "gita", "hadi", "indah", "joko"]
+FAMILY = ["saputra", "lestari", "wibowo", "pratama", "hidayat", "kurnia", "santoso", "wati"]
+
+
+def _registry(cities: int, seed: int, twice: float = 0.4) -> list:
+    """Children with a second record now and then (``twice`` of them): in their own
+    kelurahan, in another of their city, or (where there are several) in another city."""
+    rng = random.Random(seed)
+    records = []
+    for child in range(1500):
+        city = rng.randrange(cities)
+        home = f"40.{city + 1:02d}.01.{1001 + rng.randrange(8)}"
+        name = f"{rng.choice(GIVEN)} {rng.choice(GIVEN)} {rng.choice(FAMILY)}"
+        born = date(2010, 1, 1).toordinal() + rng.randrange(6 * 365)
+        copies = 2 if rng.random() < twice else 1
+        for copy in range(copies):
+            kelurahan = home
+            roll = rng.random()
+            if copy and roll < 0.3:
+                kelurahan = f"40.{city + 1:02d}.01.{1001 + rng.randrange(8)}"
+            elif copy and roll < 0.4 and cities > 1:
+                kelurahan = f"40.{rng.randrange(cities) + 1:02d}.01.1001"
+            records.append(
+                make_record(
+                    len(records),
+                    full_name=name,
+                    birth_date=date.fromordinal(born),
+                    sex="M" if child % 2 else "F",
+                    kelurahan=kelurahan,
+                )
+            )
+    return records
+
+
+def test_a_fit_weighs_the_city_only_in_a_registry_of_many_cities():
+    one = train_unlabelled(_registry(1, seed=5)).weights()["city"]
+    many = train_unlabelled(_registry(40, seed=5)).weights()["city"]
+    assert one[1] == 0.0
+    assert many[1] > 2.0 and many[0] < 0.0
+
+
+def test_a_fit_on_children_each_recorded_once_finds_no_repeats():
+    """With nobody recorded twice, what EM calls a match is brothers and sisters or
+    namesakes; such a fit must be told from one that found repeats."""
+    assert found_repeats(train_unlabelled(_registry(1, seed=5)))
+    assert not found_repeats(train_unlabelled(_registry(1, seed=5, twice=0.0)))

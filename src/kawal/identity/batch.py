@@ -686,6 +686,31 @@ def train_unlabelled(
     return model
 
 
+# A child's repeat records mostly carry the same name (the defaults say 57 %).
+# A fit whose matches agree on the whole name in fewer than one pair in five
+# learned from something else (brothers and sisters, namesakes): a registry
+# where hardly a child is recorded twice gives EM no repeats to find.
+REPEATS_AGREE_ON_NAME_AT_LEAST = 0.2
+
+
+def found_repeats(model: Model) -> bool:
+    """Whether an unlabelled fit found children recorded twice to learn from.
+
+    What it calls a match must agree on the whole name (sounds the same or the
+    same) in at least one pair in five, and show "the same" name clearly more
+    often (by 5 %) than any other name level: a session that found nothing
+    leaves every level its equal pseudo-count.
+    """
+    name = model.m["name"]
+    whole = name[NAME_SOUNDS_SAME] + name[NAME_SAME]
+    others = max(m for level, m in enumerate(name) if level != NAME_SAME)
+    return (
+        model.prior > 1e-9
+        and whole >= REPEATS_AGREE_ON_NAME_AT_LEAST
+        and name[NAME_SAME] > 1.05 * others
+    )
+
+
 def count_frequencies(model: Model, records: Sequence[Record]) -> Model:
     """Count the model's frequency tables on ``records``; m and u stay.
 

@@ -24,6 +24,7 @@ from kawal.identity.batch import (
     Label,
     candidates,
     count_frequencies,
+    found_repeats,
     train_unlabelled,
     with_labels_report,
 )
@@ -79,6 +80,8 @@ class DedupeResult:
     reindexed: int = 0
     # Everyone compared again: the comparison changed since the stored pairs were scored.
     rescored: bool = False
+    # A fit was due and found no child recorded twice to learn from (``NoRepeatsFound``).
+    no_repeats: bool = False
 
 
 def state() -> MatchModelState:
@@ -137,19 +140,33 @@ def fit(records: list[Record], labels: list[Label] | None = None) -> Model:
     return fit_with_report(records, labels)[0]
 
 
+class NoRepeatsFound(Exception):
+    """EM found no children recorded twice, and there were too few decisions to learn from."""
+
+
 def fit_with_report(
     records: list[Record], labels: list[Label] | None = None, *, em: bool = True
 ) -> tuple[Model, list[tuple[str, str, float, float]]]:
     """Estimate the model from the registry and, when there are enough, reviewers' decisions.
 
     ``em``: fit without labels first (EM); else the documented defaults are the
-    starting point (a small registry fits noise). Returns the model and how the
-    labels moved the weights.
+    starting point (a small registry fits noise). An EM fit of a registry large
+    enough to fit that found no repeats (``batch.found_repeats``) is dropped
+    for the defaults too; with too few decisions to learn from, nothing is
+    fitted (``NoRepeatsFound``).
+    Returns the model and how the labels moved the weights.
     """
     defaults = Model()
     base = train_unlabelled(records) if em else Model()
+    # Below FIT_AT_LEAST only an explicit ``--fit`` runs EM, on what is there.
+    rejected = em and len(records) >= FIT_AT_LEAST and not found_repeats(base)
+    if rejected:
+        base = Model()
     base.likely, base.possible = defaults.likely, defaults.possible
-    return with_labels_report(base, records, labels)
+    model, changes = with_labels_report(base, records, labels)
+    if rejected and model is base:
+        raise NoRepeatsFound
+    return model, changes
 
 
 def _labels_call_for_fit(current: MatchModelState, count: int) -> bool:
@@ -291,12 +308,21 @@ def run(
     first_fit = not current.parameters and len(records) >= FIT_AT_LEAST
     # Fitted by older code for other levels: the defaults serve until fitted again.
     stale = bool(current.parameters) and not Model.fits_levels(current.parameters)
+    no_repeats = False
     if refit or first_fit or stale or _labels_call_for_fit(current, len(labels)):
-        model, changes = fit_with_report(records, labels, em=refit or len(records) >= FIT_AT_LEAST)
-        current.parameters = model.as_json()
-        current.fitted_at = current.counted_at = timezone.now()
-        current.save(update_fields=["parameters", "fitted_at", "counted_at"])
-        fitted = True
+        try:
+            model, changes = fit_with_report(
+                records, labels, em=refit or len(records) >= FIT_AT_LEAST
+            )
+        except NoRepeatsFound:
+            # Weights learnt from brothers and sisters would link them: the
+            # model in use stays (or the defaults), and the next run tries again.
+            no_repeats = True
+        else:
+            current.parameters = model.as_json()
+            current.fitted_at = current.counted_at = timezone.now()
+            current.save(update_fields=["parameters", "fitted_at", "counted_at"])
+            fitted = True
     elif current.parameters and current.parameters.get("records") and records and not resuming:
         # How common a name or a date is changes between fits (a district's
         # children brought in): counted as of the last fit, a name given to many
@@ -329,6 +355,7 @@ def run(
             changes,
             reindexed,
             rescoring,
+            no_repeats,
         )
 
     for chunks, (offset, chunk) in enumerate(pairs.slices(CHUNK, start), start=1):

@@ -13,7 +13,7 @@ The model (docs/identity.md explains it with figures):
 - the score is the prior log-odds plus the sum of the weights; the
   probability follows from it. ``estimate`` fits m and the prior by EM;
   u comes from random pairs, where nearly every pair is a non-match;
-- family fields (parents, kelurahan, school) say little on their own: siblings
+- family fields (parents, kelurahan, school, city) say little on their own: siblings
   share all of them. When the names are no more than similar they may lower
   the score but not raise it, which keeps brothers and sisters apart.
 """
@@ -347,8 +347,9 @@ BLOCK_KEYS_VERSION = 6
 # stored pair again (1: a name split by a space read as one before the
 # sibling rule; 2: a first syllable split off at an apostrophe, Sa Adah;
 # 3: a name no other child carries weighs at least as a name one other carries,
-# and a name on a placeholder date counts each record as a child).
-COMPARISON_VERSION = 3
+# and a name on a placeholder date counts each record as a child; 4: two
+# kelurahan of one kabupaten or kota compared as the city field).
+COMPARISON_VERSION = 4
 
 
 def comparison_id() -> str:
@@ -498,6 +499,10 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec("kelurahan", ("different", "same"), (0.30, 0.70), (0.95, 0.05), True),
     FieldSpec("school", ("different", "same"), (0.20, 0.80), (0.97, 0.03), True),
+    # Compared only where the kelurahan differ. The defaults weigh nothing either
+    # way; a fit on a registry of many cities learns how telling a shared city
+    # is (``_city_level``).
+    FieldSpec("city", ("different", "same"), (0.05, 0.95), (0.05, 0.95), True),
 )
 FIELD_NAMES = tuple(spec.name for spec in FIELDS)
 # Name levels, by index in FIELDS[0].levels.
@@ -764,6 +769,33 @@ def _school_level(a: Record, b: Record) -> int:
     return 1 if fuzz.token_set_ratio(a.school, b.school) >= 85 else 0
 
 
+# A Kemendagri region code's kabupaten or kota: "64.71" of "64.71.01.1001".
+_CITY_OF_CODE = re.compile(r"^(\d{2}\.\d{2})\.")
+
+
+def region_city(code: str) -> str:
+    """The kabupaten or kota of a region code, or "" for anything else (a typed place name)."""
+    found = _CITY_OF_CODE.match(code)
+    return found.group(1) if found else ""
+
+
+def _city_level(a: Record, b: Record) -> int:
+    """Whether two kelurahan that differ lie in one kabupaten or kota.
+
+    A registry of one city learns nothing from it (every pair shares the
+    city) and weighs it at nothing. In a registry of many, children found
+    again are mostly found in their own city while two children drawn at
+    random seldom share one, so a child found in the next kelurahan is not
+    counted as far from home as one found across the country.
+    """
+    if not a.kelurahan or not b.kelurahan or a.kelurahan == b.kelurahan:
+        return -1
+    city_a, city_b = region_city(a.kelurahan), region_city(b.kelurahan)
+    if not city_a or not city_b:
+        return -1
+    return 1 if city_a == city_b else 0
+
+
 def compare(a: Record, b: Record) -> tuple[int, ...]:
     """The agreement level of each field in ``FIELDS`` order; -1 where a side lacks it."""
     return (
@@ -775,6 +807,7 @@ def compare(a: Record, b: Record) -> tuple[int, ...]:
         _parents_level(a, b),
         (1 if a.kelurahan == b.kelurahan else 0) if a.kelurahan and b.kelurahan else -1,
         _school_level(a, b),
+        _city_level(a, b),
     )
 
 
@@ -831,11 +864,14 @@ class Model:
                 math.log2(max(m, 1e-6) / max(u, 1e-6))
                 for m, u in zip(self.m[spec.name], self.u[spec.name], strict=True)
             ]
+            # Full disagreement counts against a match, before the ordering, so a
+            # level no pair ever showed (another city, in a registry of one)
+            # cannot lift the levels above it with its smoothing alone.
+            raw[0] = min(raw[0], 0.0)
             for i in range(1, len(raw)):
                 raw[i] = max(raw[i], raw[i - 1])
-            # Full agreement counts for a match, full disagreement against it.
+            # Full agreement counts for a match.
             raw[-1] = max(raw[-1], 0.0)
-            raw[0] = min(raw[0], 0.0)
             out[spec.name] = raw
         return out
 

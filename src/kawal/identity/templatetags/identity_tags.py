@@ -16,6 +16,7 @@ FIELD_LABELS = {
     "parents": _("Parents' names"),
     "kelurahan": _("Kelurahan"),
     "school": _("School"),
+    "city": _("City or regency (other kelurahan)"),
 }
 LEVEL_LABELS = {
     "missing": _("not known on both"),

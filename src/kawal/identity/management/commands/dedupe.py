@@ -45,6 +45,15 @@ class Command(BaseCommand):
             self.stdout.write(f"Matching index rebuilt for {result.reindexed} children (new keys).")
         if result.fitted:
             self.stdout.write(self._fitted(result))
+        if result.no_repeats:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Model not re-estimated: the registry holds too few children recorded "
+                    "twice to learn from, and the weights would be learnt from brothers and "
+                    f"sisters. The model in use stays; reviewers' decisions are used from "
+                    f"{min_labels()} on."
+                )
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Done: {result.records} children, {result.compared} pairs compared, "
