@@ -68,6 +68,51 @@ def load_kelurahan() -> list[tuple[str, str]]:
     return [(row["code"], kecamatan[row["parent"]]) for row in rows if row["level"] == "kelurahan"]
 
 
+# A registry of a million children is a national one: ``cities`` > 1 spreads the
+# families over that many kabupaten and kota, each laid out like Balikpapan
+# (its kecamatan and kelurahan numbers) under synthetic codes in provinces
+# 40-48, which Kemendagri does not use. City 0 is Balikpapan itself.
+CITIES_PER_PROVINCE = 60
+# Share of records written in another city than the child's (a child who went
+# to another city, or was taken there to sell): a guess, not a measured figure.
+OTHER_CITY = 0.03
+
+
+def city_prefix(city: int) -> str:
+    """Kemendagri prefix of the ``city``-th city: Balikpapan, then synthetic kabupaten."""
+    if city == 0:
+        return "64.71"
+    province, number = divmod(city - 1, CITIES_PER_PROVINCE)
+    return f"{40 + province}.{number + 1:02d}"
+
+
+def city_name(city: int) -> str:
+    return "Balikpapan" if city == 0 else f"Sintetis {city:03d}"
+
+
+def national_regions(cities: int) -> list[tuple[str, str, str, str | None]]:
+    """(code, name, level, parent code) of the synthetic cities 1 .. cities-1 and
+    their provinces, kecamatan and kelurahan, for a bench database to hold."""
+    with REGIONS_CSV.open(newline="", encoding="utf-8") as handle:
+        layout = [
+            row for row in csv.DictReader(handle) if row["level"] in ("kecamatan", "kelurahan")
+        ]
+    out: list[tuple[str, str, str, str | None]] = []
+    provinces: set[str] = set()
+    for city in range(1, cities):
+        prefix = city_prefix(city)
+        province = prefix[:2]
+        if province not in provinces:
+            provinces.add(province)
+            out.append((province, f"Provinsi Sintetis {province}", "provinsi", None))
+        out.append((prefix, f"Kabupaten {city_name(city)}", "kabupaten", province))
+        for row in layout:
+            code = prefix + row["code"][5:]
+            parent = prefix + row["parent"][5:]
+            out.append((code, f"{row['name']} ({city_name(city)})", row["level"], parent))
+    return out
+
+
 @dataclass
 class Child:
     entity: int
@@ -80,6 +125,7 @@ class Child:
     kelurahan: str
     kecamatan: str
     schools: dict[str, str] = field(default_factory=dict)  # level -> school name
+    city: int = 0
     out_of_school: bool = False
 
 
@@ -110,10 +156,11 @@ def _zipf_weights(n: int, exponent: float = 0.9) -> list[float]:
 
 
 class Generator:
-    def __init__(self, seed: int = 2024) -> None:
+    def __init__(self, seed: int = 2024, cities: int = 1) -> None:
         self.rng = random.Random(seed)
         rng = self.rng
         self.kelurahan = load_kelurahan()
+        self.cities = cities
         # Name popularity: a seeded shuffle, then Zipf-like weights.
         self.boys = sorted(set(BOYS))
         self.girls = sorted(set(GIRLS))
@@ -127,6 +174,26 @@ class Generator:
         self.kel_weights = [rng.uniform(0.5, 2.0) for _ in self.kelurahan]
         self.entity = 0
         self.family = 0
+        # Cities of unequal size (Zipf-like, the largest about 2 % of the children),
+        # in a seeded order; drawn only for a national registry, so a registry of
+        # one city is the same as before there were cities.
+        self.city_weights: list[float] = []
+        if cities > 1:
+            self.city_weights = _zipf_weights(cities, 0.7)
+            rng.shuffle(self.city_weights)
+
+    def _in_city(self, code: str, city: int) -> str:
+        return city_prefix(city) + code[5:]
+
+    def _home(self) -> tuple[str, str, int]:
+        """A family's kelurahan, its kecamatan's name and its city."""
+        rng = self.rng
+        kel, kec = rng.choices(self.kelurahan, self.kel_weights)[0]
+        if self.cities == 1:
+            return kel, kec, 0
+        city = rng.choices(range(self.cities), self.city_weights)[0]
+        name = kec if city == 0 else f"{kec} {city_name(city)}"
+        return self._in_city(kel, city), name, city
 
     # --- children ------------------------------------------------------------
 
@@ -158,6 +225,7 @@ class Generator:
     def _school(self, child: Child, level: str) -> str:
         rng = self.rng
         kec = child.kecamatan
+        town = city_name(child.city)
         if level == "TK":
             return rng.choice((f"TK Aisyiyah {rng.randint(1, 20)}", f"PAUD Melati {kec}"))
         if level == "SD":
@@ -165,15 +233,15 @@ class Generator:
             if kind < 0.75:
                 return f"SDN {rng.randint(1, 40):03d} {kec}"
             if kind < 0.9:
-                return rng.choice(("MI Al Falah", "MI Nurul Huda", "MIN 1 Balikpapan"))
+                return rng.choice(("MI Al Falah", "MI Nurul Huda", f"MIN 1 {town}"))
             return rng.choice(("SD IT Nurul Fikri", "SD Katolik Santo Yosef", "SD Muhammadiyah 2"))
         if level == "SMP":
             if rng.random() < 0.8:
-                return f"SMPN {rng.randint(1, 26)} Balikpapan"
-            return rng.choice(("MTsN Balikpapan", "SMP IT Istiqamah", "SMP Patra Dharma 1"))
+                return f"SMPN {rng.randint(1, 26)} {town}"
+            return rng.choice((f"MTsN {town}", "SMP IT Istiqamah", "SMP Patra Dharma 1"))
         return rng.choice(
-            (f"SMAN {rng.randint(1, 9)} Balikpapan", f"SMKN {rng.randint(1, 6)} Balikpapan",
-             "MAN Balikpapan", "SMK Pelita Bangsa")
+            (f"SMAN {rng.randint(1, 9)} {town}", f"SMKN {rng.randint(1, 6)} {town}",
+             f"MAN {town}", "SMK Pelita Bangsa")
         )  # fmt: skip
 
     def _nik(self, child: Child) -> str:
@@ -181,7 +249,7 @@ class Generator:
         if rng.random() < 0.15:
             region = rng.choice(OTHER_REGIONS) + f"{rng.randint(1, 12):02d}"
         else:
-            region = "6471" + child.kelurahan[6:8]
+            region = child.kelurahan[:2] + child.kelurahan[3:5] + child.kelurahan[6:8]
         day = child.birth.day + (40 if child.sex == "F" else 0)
         return (
             f"{region}{day:02d}{child.birth.month:02d}{child.birth.year % 100:02d}"
@@ -193,7 +261,7 @@ class Generator:
         rng = self.rng
         self.family += 1
         size = rng.choices((1, 2, 3, 4), (0.45, 0.30, 0.17, 0.08))[0]
-        kel, kec = rng.choices(self.kelurahan, self.kel_weights)[0]
+        kel, kec, city = self._home()
         father = [rng.choices(self.fathers, self.father_weights)[0]]
         if rng.random() < 0.35:
             father.append(rng.choices(self.fathers, self.father_weights)[0])
@@ -235,6 +303,7 @@ class Generator:
                 kelurahan=kel,
                 kecamatan=kec,
                 out_of_school=rng.random() < 0.3,
+                city=city,
             )
             if rng.random() < 0.5:
                 child.nik = self._nik(child)
@@ -400,9 +469,13 @@ class Generator:
         kel = child.kelurahan
         roll = rng.random()
         if roll < 0.10:
-            kel = rng.choice(self.kelurahan)[0]
+            kel = self._in_city(rng.choice(self.kelurahan)[0], child.city)
         elif roll < 0.18:
             kel = ""
+        if self.cities > 1 and kel and rng.random() < OTHER_CITY:
+            elsewhere = rng.randrange(self.cities - 1)
+            elsewhere += elsewhere >= child.city
+            kel = self._in_city(rng.choice(self.kelurahan)[0], elsewhere)
         sex = child.sex
         roll = rng.random()
         if roll < 0.03:
@@ -433,17 +506,18 @@ class Generator:
         )
 
 
-def generate(records: int, seed: int = 2024, profile: int = 1) -> list[Row]:
+def generate(records: int, seed: int = 2024, profile: int = 1, cities: int = 1) -> list[Row]:
     """Exactly ``records`` rows, sorted by the date they were written.
 
     Profile 1 is this module's agency records; profile 2 is ``clerical.py``'s
-    village and welfare clerks' records, a separate noise model.
+    village and welfare clerks' records, a separate noise model. ``cities``
+    (profile 1) spreads the families over that many cities.
     """
     if profile == 2:
         from clerical import generate_clerical
 
         return generate_clerical(records, seed)
-    gen = Generator(seed)
+    gen = Generator(seed, cities)
     rng = gen.rng
     pending: list[tuple[date, int, Child]] = []
     count = 0
