@@ -259,3 +259,28 @@ def test_a_fit_that_finds_no_child_recorded_twice_is_not_kept(people, monkeypatc
     call_command("dedupe", "--full", "--fit", stdout=out)
     assert "too few children recorded twice" in out.getvalue()
     assert dedupe.state().parameters == before
+
+
+def test_a_refused_fit_keeps_the_model_in_use_and_labels_get_the_tables(people, monkeypatch):
+    """A fit refused for want of repeats leaves the stored model in place; with
+    enough reviewers' decisions the model they give has the registry's tables."""
+    owner, _, _ = people
+    registry(owner)
+    dedupe.run(full=True, refit=True)
+    kept = dedupe.state().parameters
+    monkeypatch.setattr(dedupe, "FIT_AT_LEAST", 6)
+    monkeypatch.setattr(dedupe, "found_repeats", lambda model: False)
+    result = dedupe.run(full=True, refit=True)
+    assert result.no_repeats and not result.fitted
+    assert dedupe.state().parameters == kept
+    labels = [(0, 1, True), (2, 3, True), (4, 5, False)]
+    with override_settings(KAWAL_MATCH_MIN_LABELS=3):
+        model = dedupe.fit(_records(), labels)
+    assert model.source == "labelled" and model.records == 6 and model.year_freq
+
+
+def _records() -> list:
+    from kawal.identity.index import record_from_row
+    from kawal.identity.models import IdentityRecord
+
+    return [record_from_row(row) for row in IdentityRecord.objects.order_by("person_id")]

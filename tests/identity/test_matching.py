@@ -265,6 +265,27 @@ def test_em_recovers_m_from_a_synthetic_pattern_set():
         assert model.m[spec.name][-1] == pytest.approx(true_m[spec.name][-1], abs=0.05)
 
 
+def test_a_field_every_pair_shows_at_one_level_does_not_move_the_fit():
+    """The city in one city's registry: every pair shows "the same city". EM must
+    fit the other fields as if the field were missing, not nudged by its pseudo-counts."""
+    rng = random.Random(11)
+    city = FIELD_NAMES.index("city")
+    drawn = []
+    for _ in range(5000):
+        match = rng.random() < 0.2
+        drawn.append(
+            tuple(
+                rng.choices(range(len(spec.levels)), spec.m if match else spec.u)[0]
+                for spec in FIELDS
+            )
+        )
+    missing = Counter((*levels[:city], -1, *levels[city + 1 :]) for levels in drawn)
+    constant = Counter((*levels[:city], 1, *levels[city + 1 :]) for levels in drawn)
+    without, with_city = estimate(missing), estimate(constant)
+    assert with_city.prior == without.prior
+    assert with_city.m == without.m
+
+
 # --- The city of two kelurahan -------------------------------------------------------------
 
 CITY = FIELD_NAMES.index("city")
@@ -338,3 +359,36 @@ def test_a_fit_on_children_each_recorded_once_finds_no_repeats():
     namesakes; such a fit must be told from one that found repeats."""
     assert found_repeats(train_unlabelled(_registry(1, seed=5)))
     assert not found_repeats(train_unlabelled(_registry(1, seed=5, twice=0.0)))
+
+
+def test_a_fit_whose_repeats_often_carry_another_name_still_found_them():
+    """Village clerks write a nickname or the mother's name for the child: what
+    EM calls a match may show "different" names as often as the same one."""
+    model = Model()
+    model.m["name"] = [0.353, 0.038, 0.036, 0.074, 0.017, 0.117, 0.047, 0.318]
+    assert found_repeats(model)
+    model.m["name"] = [0.125] * 8  # a session that found nothing
+    assert not found_repeats(model)
+
+
+def test_a_model_stored_before_the_city_field_scores_as_it_did():
+    """The city's defaults weigh nothing, so a model stored without it still serves
+    whole (its own m, u, prior and tables), not the defaults."""
+    stored = Model(prior=0.002, records=50, name_freq={"ANT": 0.1}, source="em").as_json()
+    stored["m"]["name"] = [0.1, 0.02, 0.03, 0.05, 0.05, 0.1, 0.2, 0.45]
+    del stored["m"]["city"], stored["u"]["city"]
+    model = Model.from_json(stored)
+    assert model.prior == 0.002 and model.name_freq == {"ANT": 0.1}
+    assert model.m["name"] == stored["m"]["name"] and model.source == "em"
+    assert not Model.fits_levels(stored)  # so the next scan fits it again
+    stored["m"]["birth"] = stored["m"]["birth"][:5]  # a field fitted with other levels
+    assert Model.from_json(stored).source == "defaults"
+
+
+def test_the_explanation_leaves_out_the_city_where_it_was_not_compared():
+    home = make_record(1, full_name="Andi Saputra", kelurahan="64.71.01.1001")
+    same = make_record(2, full_name="Andi Saputra", kelurahan="64.71.01.1001")
+    near = make_record(3, full_name="Andi Saputra", kelurahan="64.71.02.1003")
+    scorer = Scorer()
+    assert "city" not in {row["field"] for row in scorer.score(home, same).explain()}
+    assert {"field": "city", "level": "same", "weight": 0.0} in scorer.score(home, near).explain()

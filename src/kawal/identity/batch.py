@@ -698,12 +698,14 @@ def found_repeats(model: Model) -> bool:
 
     What it calls a match must agree on the whole name (sounds the same or the
     same) in at least one pair in five, and show "the same" name clearly more
-    often (by 5 %) than any other name level: a session that found nothing
-    leaves every level its equal pseudo-count.
+    often (by 5 %) than any level between "different" and it: a session that
+    found nothing leaves every level its equal pseudo-count. Not more often
+    than "different": village clerks' records of one child often carry
+    another name altogether (a nickname, the mother's name for the child).
     """
     name = model.m["name"]
     whole = name[NAME_SOUNDS_SAME] + name[NAME_SAME]
-    others = max(m for level, m in enumerate(name) if level != NAME_SAME)
+    others = max(m for level, m in enumerate(name) if level not in (NAME_DIFFERENT, NAME_SAME))
     return (
         model.prior > 1e-9
         and whole >= REPEATS_AGREE_ON_NAME_AT_LEAST

@@ -161,7 +161,9 @@ def fit_with_report(
     # Below FIT_AT_LEAST only an explicit ``--fit`` runs EM, on what is there.
     rejected = em and len(records) >= FIT_AT_LEAST and not found_repeats(base)
     if rejected:
-        base = Model()
+        # Reviewers' decisions may still give a model: from the defaults, with the
+        # registry's tables (a large registry's names weighed by how common they are).
+        base = count_frequencies(Model(), records)
     base.likely, base.possible = defaults.likely, defaults.possible
     model, changes = with_labels_report(base, records, labels)
     if rejected and model is base:
@@ -306,7 +308,8 @@ def run(
     labels = labelled_pairs(person_ids)
     changes: list[tuple[str, str, float, float]] = []
     first_fit = not current.parameters and len(records) >= FIT_AT_LEAST
-    # Fitted by older code for other levels: the defaults serve until fitted again.
+    # Fitted by older code for other levels: the defaults serve until fitted again
+    # (or, for a field added since that weighs nothing by default, the stored model).
     stale = bool(current.parameters) and not Model.fits_levels(current.parameters)
     no_repeats = False
     if refit or first_fit or stale or _labels_call_for_fit(current, len(labels)):

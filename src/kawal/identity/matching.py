@@ -903,13 +903,30 @@ class Model:
             for values in [(data.get(part) or {}).get(spec.name)]
         )
 
+    @staticmethod
+    def loads_levels(data: dict[str, Any]) -> bool:
+        """Whether stored parameters can score today's comparisons.
+
+        As ``fits_levels``, but a field added since (the city) may be missing
+        when its defaults weigh nothing (m equal to u at every level): the
+        stored weights then score every pair as they did when fitted.
+        """
+        for spec in FIELDS:
+            stored = [(data.get(part) or {}).get(spec.name) for part in ("m", "u")]
+            if stored == [None, None] and spec.m == spec.u:
+                continue
+            if not all(isinstance(v, list) and len(v) == len(spec.levels) for v in stored):
+                return False
+        return True
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
         model = cls()
         # A model fitted for other comparison levels (an older version) is not
         # mixed with the defaults: its prior belongs to its own weights. The
-        # defaults serve whole until `kawal dedupe` fits again.
-        if not cls.fits_levels(data):
+        # defaults serve whole until `kawal dedupe` fits again. A field added
+        # since that weighs nothing by default is no such mix (``loads_levels``).
+        if not cls.loads_levels(data):
             return model
         for spec in FIELDS:
             for part, target in (("m", model.m), ("u", model.u)):
@@ -956,6 +973,8 @@ class Score:
         rows = []
         shared = self.name_key.startswith(SHARED_KEY)
         for spec, level, weight in zip(FIELDS, self.levels, self.weights, strict=True):
+            if level < 0 and spec.name == "city":
+                continue  # compared only where the kelurahan differ: nothing to say
             if level < 0:
                 rows.append({"field": spec.name, "level": "missing", "weight": 0.0})
                 continue
@@ -1344,7 +1363,18 @@ def estimate(
     total = sum(patterns.values())
     if total == 0:
         return model
-    use = [fields is None or spec.name in set(fields) for spec in FIELDS]
+    # A field every pair shows at one level (the city, in one city's registry)
+    # tells matches from non-matches nothing; its pseudo-counts alone would
+    # nudge every posterior.
+    shown: list[set[int]] = [set() for _ in FIELDS]
+    for levels in patterns:
+        for seen, level in zip(shown, levels, strict=True):
+            if level >= 0:
+                seen.add(level)
+    use = [
+        (fields is None or spec.name in set(fields)) and len(seen) > 1
+        for spec, seen in zip(FIELDS, shown, strict=True)
+    ]
     prior = 0.1
     items = list(patterns.items())
     for _ in range(rounds):

@@ -50,8 +50,8 @@ class Command(BaseCommand):
                 self.style.WARNING(
                     "Model not re-estimated: the registry holds too few children recorded "
                     "twice to learn from, and the weights would be learnt from brothers and "
-                    f"sisters. The model in use stays; reviewers' decisions are used from "
-                    f"{min_labels()} on."
+                    f"sisters. The model in use stays (version {result.model_version}); "
+                    f"reviewers' decisions are used from {min_labels()} on."
                 )
             )
         self.stdout.write(
