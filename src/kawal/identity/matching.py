@@ -894,26 +894,17 @@ class Model:
         }
 
     @staticmethod
-    def fits_levels(data: dict[str, Any]) -> bool:
-        """Whether stored parameters were fitted for today's comparison levels."""
-        return all(
-            isinstance(values, list) and len(values) == len(spec.levels)
-            for spec in FIELDS
-            for part in ("m", "u")
-            for values in [(data.get(part) or {}).get(spec.name)]
-        )
+    def fits_levels(data: dict[str, Any], *, added: bool = False) -> bool:
+        """Whether stored parameters were fitted for today's comparison levels.
 
-    @staticmethod
-    def loads_levels(data: dict[str, Any]) -> bool:
-        """Whether stored parameters can score today's comparisons.
-
-        As ``fits_levels``, but a field added since (the city) may be missing
-        when its defaults weigh nothing (m equal to u at every level): the
-        stored weights then score every pair as they did when fitted.
+        ``added``: whether they can still score today's comparisons, where a
+        field added since (the city) is missing but its defaults weigh nothing
+        (m equal to u at every level): the stored weights then score every
+        pair as they did when fitted.
         """
         for spec in FIELDS:
             stored = [(data.get(part) or {}).get(spec.name) for part in ("m", "u")]
-            if stored == [None, None] and spec.m == spec.u:
+            if added and stored == [None, None] and spec.m == spec.u:
                 continue
             if not all(isinstance(v, list) and len(v) == len(spec.levels) for v in stored):
                 return False
@@ -925,8 +916,8 @@ class Model:
         # A model fitted for other comparison levels (an older version) is not
         # mixed with the defaults: its prior belongs to its own weights. The
         # defaults serve whole until `kawal dedupe` fits again. A field added
-        # since that weighs nothing by default is no such mix (``loads_levels``).
-        if not cls.loads_levels(data):
+        # since that weighs nothing by default is no such mix (``added``).
+        if not cls.fits_levels(data, added=True):
             return model
         for spec in FIELDS:
             for part, target in (("m", model.m), ("u", model.u)):
