@@ -291,6 +291,21 @@ def test_a_nickname_only_record_meets_the_children_of_its_kelurahan():
     assert (0, 1) in pairs and (0, 2) not in pairs
 
 
+def test_the_children_of_a_small_kelurahan_are_compared_whole():
+    # One child written twice with both names and the birth year another way:
+    # nothing but the place is shared. In a village with few children in the
+    # registry that is enough to look; in a city kelurahan it is not.
+    a = make_record(1, full_name="Joe Clarke", birth_date=date(2012, 4, 10), kelurahan="K1")
+    b = make_record(2, full_name="Joeb Cachia", birth_date=date(2015, 4, 20), kelurahan="K1")
+    assert (0, 1) in candidate_pairs([a, b])
+    crowd = [
+        make_record(3 + i, full_name=f"Anak{i:03d}x", birth_date=date(2000, 1, 2), kelurahan="K1")
+        for i in range(SMALL_BLOCK)
+    ]
+    pairs = candidate_pairs([a, b, *crowd])
+    assert (0, 1) not in pairs and (0, 2) not in pairs
+
+
 # --- Learning from reviewers' decisions ---------------------------------------------------
 
 

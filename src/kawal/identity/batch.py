@@ -256,7 +256,8 @@ def _gather(records: Sequence[Record], pairs: PairSink) -> None:
     alias or what a nickname stands for) and sex, across the city and within
     one kelurahan; a parent's name key and sex; a name token one edit from
     the other's (a deletion-neighbourhood key); nickname-only records and
-    the children of their kelurahan and sex. Blocks are paired whole when
+    the children of their kelurahan and sex; every child of a kelurahan and
+    sex that few records carry. Blocks are paired whole when
     small, else within a year of each other, skipping only the densest
     birth years.
     """
@@ -345,6 +346,13 @@ def _gather(records: Sequence[Record], pairs: PairSink) -> None:
         # a new name): blocked like a name key, as common parents' names are many.
         _block(members, pairs, MAX_TOKEN_BLOCK)
     for members in area.values():
+        if len(members) <= SMALL_BLOCK:
+            # A kelurahan with few children of one sex in the registry (a
+            # village far from the city): they are compared whole, as for any
+            # small block, so a child whose names and date were both written
+            # another way is still looked at there.
+            _all_pairs([index for _l, _h, index in members], pairs)
+            continue
         # A nickname-only record meets the children of its kelurahan and sex
         # born within a year: nothing else it has can find the child.
         _meet_area(members, weak, pairs)
