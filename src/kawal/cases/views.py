@@ -248,7 +248,12 @@ def _open_with_decision(
         reopened = _attempt(
             form,
             lambda: svc.case_reopen_found_again(
-                case, reason=reason, origins=origins, acting_user=user
+                case,
+                reason=reason,
+                origins=origins,
+                acting_user=user,
+                seen=form.child_data(),
+                aliases=form.alias_list(),
             ),
         )
         if reopened is None:
@@ -260,7 +265,13 @@ def _open_with_decision(
         case = entry.open_case
         attached = _attempt(
             form,
-            lambda: svc.case_attach_found_again(case, origins=origins, acting_user=user),
+            lambda: svc.case_attach_found_again(
+                case,
+                origins=origins,
+                acting_user=user,
+                seen=form.child_data(),
+                aliases=form.alias_list(),
+            ),
         )
         if attached is None:
             return None
