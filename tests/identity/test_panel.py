@@ -9,11 +9,9 @@ from django.urls import reverse
 
 from kawal.access.models import AccessLog
 from kawal.cases.models import Case
-from kawal.identity.models import DuplicatePair, IdentityRecord, Merge, PairStatus
-from kawal.identity.services import unmerge
-from kawal.people.models import Person
+from kawal.identity.models import DuplicatePair, PairStatus
 from tests.helpers import sign_in
-from tests.identity.conftest import close, found_again, intake_form, register
+from tests.identity.conftest import close, intake_form, register
 
 
 def form(**extra):
@@ -181,62 +179,3 @@ def test_the_supervisor_who_leads_the_case_is_offered_a_reopen_too(client, peopl
     sign_in(client, boss)
     entry = client.post(reverse("cases:open"), form()).context["panel"][0]
     assert entry.visible and entry.reopenable == known
-
-
-def test_a_known_child_found_again_keeps_what_the_form_said_as_a_record_joined_to_them(
-    client, people, known
-):
-    owner, boss, _ = people
-    close(known)
-    sign_in(client, owner)
-    first = client.post(reverse("cases:open"), form(full_name="Kiki", aliases="Rizki"))
-    entry = first.context["panel"][0]
-    client.post(
-        reverse("cases:open"),
-        form(
-            full_name="Kiki",
-            aliases="Rizki",
-            identity_check=first.context["signature"],
-            identity_choice=entry.choice,
-        ),
-    )
-    seen = Person.objects.get(full_name="Kiki")
-    assert seen.merged_into_id == known.child_id and seen.birth_date == date(2015, 4, 9)
-    assert list(seen.aliases.values_list("name", flat=True)) == ["Rizki"]
-    assert not seen.nik and not seen.kk_number  # the child's own record keeps those
-    merge = Merge.objects.get(absorbed=seen)
-    assert merge.survivor_id == known.child_id and merge.merged_by == owner
-    # The next intake meets the child by the name written this time too.
-    assert set(IdentityRecord.objects.filter(root=known.child).values_list("pk", flat=True)) == {
-        known.child_id,
-        seen.pk,
-    }
-    # A reviewer who finds the wrong child was chosen takes it back.
-    unmerge(merge, reason="Another boy called Kiki", acting_user=boss)
-    seen.refresh_from_db()
-    assert seen.merged_into_id is None
-
-
-def test_a_reopened_case_keeps_the_sighting_too_and_a_bare_service_call_keeps_none(
-    client, people, known
-):
-    owner, _, _ = people
-    close(known)
-    sign_in(client, owner)
-    first = client.post(reverse("cases:open"), form())
-    client.post(
-        reverse("cases:open"),
-        form(
-            identity_check=first.context["signature"],
-            identity_choice=f"reopen:{known.uuid}",
-            new_child_reason="Found again at the traffic light",
-        ),
-    )
-    seen = Person.objects.get(full_name="Moh. Rizky")
-    assert seen.merged_into_id == known.child_id
-    # Opened with no details of the child (an API or import that names the
-    # child only): nothing to keep.
-    children = Person.objects.filter(is_child=True).count()
-    close(Case.objects.get(pk=known.pk))
-    found_again(known.child, owner)
-    assert Person.objects.filter(is_child=True).count() == children

@@ -194,21 +194,6 @@ CHILD_FIELDS = {
     "street",
 }
 
-# What a record of one sighting keeps (``_keep_sighting``): the details the
-# matcher compares, as written this time. Not the NIK, family card or address:
-# those belong to the child's own record and are not second-guessed here.
-SIGHTING_FIELDS = {
-    "full_name",
-    "sex",
-    "birth_date",
-    "birth_date_estimated",
-    "birth_date_documented",
-    "age_min",
-    "age_max",
-    "kelurahan",
-    "school_name",
-}
-
 CASE_BASIC_FIELDS = {
     "intake_channel",
     "risk_level",
@@ -302,18 +287,11 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
             for child in registered_children(new.origins)
             if existing is not None and not new.completes_existing and child.pk != existing.pk
         ]
-        # A known child found again with nothing registered yet of this
-        # sighting: what the form says of them becomes that record (below).
-        sighting = (
-            existing is not None
-            and not new.completes_existing
-            and _is_new_sighting(new.child, new.origins)
-        )
         if existing is not None:
             # The child's cluster is read to link the new case as a repeat: no
             # merge or undo may change it meanwhile (first, before any row lock);
             # joining a record to it is a merge, which takes the lock whole.
-            merge_lock(shared=not joins and not sighting)
+            merge_lock(shared=not joins)
             # Serialise openings for one child (double submits, two users at once),
             # and read the child as committed: an undo may have moved its root.
             existing = (
@@ -331,8 +309,6 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
         if existing is not None and not first_case:
             child, earlier = _found_again(existing, acting_user)
             _join_origins(joins, into=child, acting_user=acting_user)
-            if sighting:
-                _keep_sighting(new.child, new.aliases, into=child, acting_user=acting_user)
         else:
             # A child only captured in the street so far gets their first case:
             # the form's details complete the record the capture began.
@@ -409,43 +385,6 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
             # number alone, as they may not be on the new case.
             _event(earlier, "case.found_again", acting_user, later=case.number)
     return case
-
-
-def _is_new_sighting(seen: dict[str, Any] | None, origins: list[Origin]) -> bool:
-    """Whether the form describes a sighting no origin registered a record of."""
-    return bool(seen and str(seen.get("full_name") or "").strip()) and not registered_children(
-        origins
-    )
-
-
-def _keep_sighting(
-    seen: dict[str, Any], aliases: list[str], *, into: Person, acting_user: User
-) -> None:
-    """Keep what the form says of a known child found again, as a record joined to them.
-
-    The name as written this time (a nickname, another spelling), the age
-    guessed this time: the next intake finds the child by them too, and
-    ``kawal dedupe`` learns from such repeats what one child written twice
-    looks like (a registry that only links children found again keeps too
-    few for its fit). Joined as a capture's record is, by a merge, so a
-    reviewer who finds the wrong child was chosen can undo it.
-    """
-    record = Person(is_child=True, created_by=acting_user)
-    _apply_changes(record, {k: v for k, v in seen.items() if k in SIGHTING_FIELDS}, SIGHTING_FIELDS)
-    if record.birth_date is None and record.age_min is None:
-        return  # nothing to compare a sighting by but its name: not worth a record
-    _validate_child(record)
-    record.full_clean()
-    record.save()
-    for alias in {a.strip() for a in aliases if a.strip()}:
-        PersonAlias.objects.get_or_create(person=record, name=alias[:100])
-    identity_refresh(record)
-    _join_origins(
-        [record],
-        into=into,
-        acting_user=acting_user,
-        reason=_("What the form said of the known child when a case was opened for them."),
-    )
 
 
 def _found_again(existing: Person, acting_user: User) -> tuple[Person, Case | None]:
@@ -781,27 +720,19 @@ def case_transition(case: Case, *, target: str, reason: str, acting_user: User) 
 
 
 def case_reopen_found_again(
-    case: Case,
-    *,
-    reason: str,
-    origins: list[Origin],
-    acting_user: User,
-    seen: dict[str, Any] | None = None,
-    aliases: list[str] | None = None,
+    case: Case, *, reason: str, origins: list[Origin], acting_user: User
 ) -> Case:
     """Reopen a closed case for its child found again, from the case-opening form.
 
     A record an origin registered (a child found in the street) is the same
     child: joined to them, as ``case_open`` does when a new case is opened
     for a known child, and the origin is told the case, all in one
-    transaction. Without one, what the form says of the child (``seen``,
-    ``aliases``) is kept as the record of this sighting, as ``case_open`` does.
+    transaction.
     """
     registered = registered_children(origins)
-    sighting = _is_new_sighting(seen, origins)
     with transaction.atomic():
         # Joining is a merge: the lock whole, first (the transition takes it shared again).
-        if registered or sighting:
+        if registered:
             merge_lock()
         reopened = case_transition(
             case, target=S.ASSESSMENT, reason=reason, acting_user=acting_user
@@ -809,21 +740,12 @@ def case_reopen_found_again(
         root = root_of(Person.objects.get(pk=reopened.child_id))
         reason = _("The known child's closed case was reopened for this record of a child found.")
         _join_origins(registered, into=root, acting_user=acting_user, reason=reason)
-        if sighting and seen:
-            _keep_sighting(seen, aliases or [], into=root, acting_user=acting_user)
         for origin in origins:
             origin.source.opened(origin.obj, reopened, acting_user)
     return reopened
 
 
-def case_attach_found_again(
-    case: Case,
-    *,
-    origins: list[Origin],
-    acting_user: User,
-    seen: dict[str, Any] | None = None,
-    aliases: list[str] | None = None,
-) -> Case:
+def case_attach_found_again(case: Case, *, origins: list[Origin], acting_user: User) -> Case:
     """Add what the case-opening form was opened from to the child's open case.
 
     The user chose a known child who has an open case, which a second case
@@ -831,8 +753,6 @@ def case_attach_found_again(
     street) is joined to that child, as ``case_open`` does, and each origin
     is told the case, in one transaction. The user must know the child's
     identity through the case itself: the origin's details go onto it.
-    Without such a record, what the form says of the child (``seen``,
-    ``aliases``) is kept as the record of this sighting.
     """
     if not attachable(origins):
         raise ValidationError(_("This cannot be added to an open case."))
@@ -851,8 +771,6 @@ def case_attach_found_again(
         _join_origins(
             registered_children(origins), into=root, acting_user=acting_user, reason=reason
         )
-        if seen and _is_new_sighting(seen, origins):
-            _keep_sighting(seen, aliases or [], into=root, acting_user=acting_user)
         for origin in origins:
             if (attached := origin.source.attached) is not None:  # every one: attachable()
                 attached(origin.obj, current, acting_user)

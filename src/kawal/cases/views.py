@@ -248,12 +248,7 @@ def _open_with_decision(
         reopened = _attempt(
             form,
             lambda: svc.case_reopen_found_again(
-                case,
-                reason=reason,
-                origins=origins,
-                acting_user=user,
-                seen=form.child_data(),
-                aliases=form.alias_list(),
+                case, reason=reason, origins=origins, acting_user=user
             ),
         )
         if reopened is None:
@@ -265,13 +260,7 @@ def _open_with_decision(
         case = entry.open_case
         attached = _attempt(
             form,
-            lambda: svc.case_attach_found_again(
-                case,
-                origins=origins,
-                acting_user=user,
-                seen=form.child_data(),
-                aliases=form.alias_list(),
-            ),
+            lambda: svc.case_attach_found_again(case, origins=origins, acting_user=user),
         )
         if attached is None:
             return None
