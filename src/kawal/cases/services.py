@@ -278,6 +278,13 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
             {"new_child_reason": _("Say why this is not the likely match shown.")}
         )
     with transaction.atomic():
+        # The case number first: the counter row is then every opening's first
+        # lock. Joining a capture's record to a known child locks the child's
+        # earlier cases, and an opening for a brother or sister locks the case
+        # it names after drawing its number; in the other order the two
+        # deadlocked (PostgreSQL: "deadlock detected").
+        opened_on = new.opened_on or timezone.localdate()
+        number = case_number_next(opened_on.year)
         earlier: Case | None = None
         existing = new.existing_child
         # Records an origin registered (a child found in the street) that are
@@ -332,9 +339,8 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
                 reason=new.new_child_reason,
                 acting_user=acting_user,
             )
-        opened_on = new.opened_on or timezone.localdate()
         case = Case(
-            number=case_number_next(opened_on.year),
+            number=number,
             child=child,
             opened_on=opened_on,
             intake_channel=new.intake_channel,
