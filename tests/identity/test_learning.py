@@ -13,7 +13,7 @@ from django.utils import timezone
 from kawal.identity import dedupe
 from kawal.identity.index import current_scorer, lookup, query_record
 from kawal.identity.matching import BLOCK_KEYS_VERSION, Model
-from kawal.identity.models import DuplicatePair, IdentityBlock, PairStatus
+from kawal.identity.models import DuplicatePair, IdentityBlock, IdentitySighting, PairStatus
 from tests.identity.conftest import register
 
 TWICE = [
@@ -259,6 +259,47 @@ def test_a_fit_that_finds_no_child_recorded_twice_is_not_kept(people, monkeypatc
     call_command("dedupe", "--full", "--fit", stdout=out)
     assert "too few children recorded twice" in out.getvalue()
     assert dedupe.state().parameters == before
+
+
+def test_the_sightings_of_children_found_again_are_the_repeats_a_fit_learns_from(
+    people, monkeypatch
+):
+    """The registry above, each child written once more when found again (a
+    case opened for them): EM now finds children recorded twice, and the fit
+    is kept, with the tables counted on the children's own records."""
+    owner, _, _ = people
+    monkeypatch.setattr(dedupe, "FIT_AT_LEAST", 8)
+    children = []
+    for index, (first, second, family) in enumerate(
+        [("Bayu", "Dimas", "Pratama"), ("Putri", "Dewi", "Lestari"), ("Rafi", "Rafa", "Hidayat")]
+    ):
+        born = date(2012 + index, 3, 4)
+        children.append(register(owner, f"{first} {family}", birth_date=born, sex="M"))
+        children.append(register(owner, f"{second} {family}", birth_date=born, sex="M"))
+    for year in (2009, 2014):
+        children.append(register(owner, "Yohanes Pasaribu", birth_date=date(year, 6, 2), sex="M"))
+    for index, case in enumerate(children):
+        child = case.child
+        # As the intake form wrote them the second time: mostly the same, once a letter slipped.
+        IdentitySighting.objects.create(
+            person=child,
+            case=case,
+            full_name=child.full_name.replace("a", "o", 1) if index == 0 else child.full_name,
+            birth_date=child.birth_date,
+            sex="M",
+            as_of=timezone.localdate(),
+            created_by=owner,
+        )
+    out = io.StringIO()
+    call_command("dedupe", "--full", "--fit", stdout=out)
+    assert "too few children recorded twice" not in out.getvalue()
+    model = Model.from_json(dedupe.state().parameters)
+    assert model.source == "em" and model.records == len(children)
+    # Without the sightings the same registry's fit is refused (the test above).
+    IdentitySighting.objects.all().delete()
+    out = io.StringIO()
+    call_command("dedupe", "--full", "--fit", stdout=out)
+    assert "too few children recorded twice" in out.getvalue()
 
 
 def test_a_refused_fit_keeps_the_model_in_use_and_labels_get_the_tables(people, monkeypatch):

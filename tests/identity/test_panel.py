@@ -9,9 +9,11 @@ from django.urls import reverse
 
 from kawal.access.models import AccessLog
 from kawal.cases.models import Case
-from kawal.identity.models import DuplicatePair, PairStatus
+from kawal.identity.index import lookup, query_record
+from kawal.identity.models import DuplicatePair, IdentitySighting, PairStatus
+from kawal.people.models import Person
 from tests.helpers import sign_in
-from tests.identity.conftest import close, intake_form, register
+from tests.identity.conftest import close, found_again, intake_form, register
 
 
 def form(**extra):
@@ -179,3 +181,61 @@ def test_the_supervisor_who_leads_the_case_is_offered_a_reopen_too(client, peopl
     sign_in(client, boss)
     entry = client.post(reverse("cases:open"), form()).context["panel"][0]
     assert entry.visible and entry.reopenable == known
+
+
+def test_a_known_child_found_again_is_then_found_by_the_name_written_that_day(
+    client, people, known
+):
+    owner, _, _ = people
+    close(known)
+    later = query_record(full_name="Darmawan", birth_date=date(2015, 4, 9), sex="M")
+    assert known.child_id not in {c.root_id for c in lookup(later)}
+    sign_in(client, owner)
+    first = client.post(reverse("cases:open"), form(full_name="Riski Darmawan", aliases="Wawan"))
+    entry = first.context["panel"][0]
+    assert entry.child == known.child
+    response = client.post(
+        reverse("cases:open"),
+        form(
+            full_name="Riski Darmawan",
+            aliases="Wawan",
+            identity_check=first.context["signature"],
+            identity_choice=entry.choice,
+        ),
+    )
+    assert response.status_code == 302
+    new = Case.objects.exclude(pk=known.pk).get()
+    seen = IdentitySighting.objects.get()
+    assert (seen.person_id, seen.case_id, seen.created_by) == (known.child_id, new.pk, owner)
+    assert (seen.full_name, seen.aliases, seen.birth_date) == (
+        "Riski Darmawan",
+        "Wawan",
+        date(2015, 4, 9),
+    )
+    assert seen.kelurahan == "64.71.06.1004" and seen.sex == "M"
+    # Not a child of its own: no second record to merge or undo.
+    assert Person.objects.filter(is_child=True).count() == 1
+    # The next intake meets the child by the name written that day.
+    assert known.child_id in {c.root_id for c in lookup(later)}
+
+
+def test_a_reopen_keeps_the_sighting_and_a_call_naming_only_the_child_keeps_none(
+    client, people, known
+):
+    owner, _, _ = people
+    close(known)
+    sign_in(client, owner)
+    first = client.post(reverse("cases:open"), form())
+    client.post(
+        reverse("cases:open"),
+        form(
+            identity_check=first.context["signature"],
+            identity_choice=f"reopen:{known.uuid}",
+            new_child_reason="Found again at the traffic light",
+        ),
+    )
+    seen = IdentitySighting.objects.get()
+    assert seen.case_id == known.pk and seen.full_name == "Moh. Rizky"
+    close(Case.objects.get(pk=known.pk))
+    found_again(known.child, owner)  # the service named the child, with no details
+    assert IdentitySighting.objects.count() == 1

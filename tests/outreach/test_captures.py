@@ -11,7 +11,7 @@ from django.utils import timezone
 from kawal.access.catalogue import Role
 from kawal.accounts.models import Agency
 from kawal.cases.models import Case, Task
-from kawal.identity.models import DuplicatePair, PairStatus
+from kawal.identity.models import DuplicatePair, IdentitySighting, PairStatus
 from kawal.outreach.models import Capture, Operation
 from tests.helpers import make_user, sign_in
 from tests.identity.conftest import close, found_again, register
@@ -221,6 +221,8 @@ def test_a_case_opened_from_a_capture_for_the_known_child_joins_the_captures_rec
     assert root_of(found) == known.child
     joined = Merge.objects.get()
     assert (joined.survivor, joined.absorbed, joined.merged_by) == (known.child, found, owner)
+    # The capture's record is this sighting's record: no second one is kept.
+    assert not IdentitySighting.objects.exists()
     pair = DuplicatePair.objects.get()
     assert pair.status == PairStatus.MERGED and joined.pair == pair
     identity_svc.unmerge(joined, reason="Not the same boy (synthetic)", acting_user=boss)

@@ -55,6 +55,7 @@ from kawal.identity.services import (
     intake_decision,
     join_registered,
     knows_identity_of,
+    sighting_record,
 )
 from kawal.notify import workflow as notice
 from kawal.notify.services import notify_users
@@ -385,6 +386,10 @@ def case_open(new: NewCase, *, acting_user: User) -> Case:
             _event(case, "family.linked", acting_user, sibling=new.sibling_of.number)
         for origin in new.origins:
             origin.source.opened(origin.obj, case, acting_user)
+        if existing is not None and not first_case and not registered_children(new.origins):
+            # A known child found again, with no record of this sighting
+            # registered yet (a capture's): how the form wrote them is kept.
+            sighting_record(case=case, seen=new.child, aliases=new.aliases, acting_user=acting_user)
         if earlier is not None:
             _event(case, "case.repeat", acting_user, earlier=earlier.number)
             # The earlier case's manager learns the child was found again; the
@@ -726,14 +731,21 @@ def case_transition(case: Case, *, target: str, reason: str, acting_user: User) 
 
 
 def case_reopen_found_again(
-    case: Case, *, reason: str, origins: list[Origin], acting_user: User
+    case: Case,
+    *,
+    reason: str,
+    origins: list[Origin],
+    acting_user: User,
+    seen: dict[str, Any] | None = None,
+    aliases: list[str] | None = None,
 ) -> Case:
     """Reopen a closed case for its child found again, from the case-opening form.
 
     A record an origin registered (a child found in the street) is the same
     child: joined to them, as ``case_open`` does when a new case is opened
     for a known child, and the origin is told the case, all in one
-    transaction.
+    transaction. Without one, how the form wrote the child (``seen``,
+    ``aliases``) is kept as a sighting, as ``case_open`` keeps it.
     """
     registered = registered_children(origins)
     with transaction.atomic():
@@ -746,6 +758,10 @@ def case_reopen_found_again(
         root = root_of(Person.objects.get(pk=reopened.child_id))
         reason = _("The known child's closed case was reopened for this record of a child found.")
         _join_origins(registered, into=root, acting_user=acting_user, reason=reason)
+        if seen and not registered:
+            sighting_record(
+                case=reopened, seen=seen, aliases=aliases or [], acting_user=acting_user
+            )
         for origin in origins:
             origin.source.opened(origin.obj, reopened, acting_user)
     return reopened

@@ -248,7 +248,12 @@ def _open_with_decision(
         reopened = _attempt(
             form,
             lambda: svc.case_reopen_found_again(
-                case, reason=reason, origins=origins, acting_user=user
+                case,
+                reason=reason,
+                origins=origins,
+                acting_user=user,
+                seen=form.child_data(),
+                aliases=form.alias_list(),
             ),
         )
         if reopened is None:

@@ -28,7 +28,7 @@ from kawal.identity.batch import (
     train_unlabelled,
     with_labels_report,
 )
-from kawal.identity.index import identity_refresh, merge_lock, record_from_row
+from kawal.identity.index import identity_refresh, merge_lock, record_from_row, sighting_records
 from kawal.identity.matching import (
     BLOCK_KEYS_VERSION,
     Model,
@@ -145,7 +145,11 @@ class NoRepeatsFound(Exception):
 
 
 def fit_with_report(
-    records: list[Record], labels: list[Label] | None = None, *, em: bool = True
+    records: list[Record],
+    labels: list[Label] | None = None,
+    *,
+    em: bool = True,
+    sightings: list[Record] | None = None,
 ) -> tuple[Model, list[tuple[str, str, float, float]]]:
     """Estimate the model from the registry and, when there are enough, reviewers' decisions.
 
@@ -154,10 +158,21 @@ def fit_with_report(
     enough to fit that found no repeats (``batch.found_repeats``) is dropped
     for the defaults too; with too few decisions to learn from, nothing is
     fitted (``NoRepeatsFound``).
+    ``sightings`` (how known children were written when found again) join
+    the records EM fits on: they are the registry's children written more
+    than once. The frequency tables are counted on the records alone (a
+    child found often is not a more common name), and the prior is kept as
+    fitted on records and sightings together: that is about how often a new
+    sighting is a known child, which intake scores.
     Returns the model and how the labels moved the weights.
     """
     defaults = Model()
-    base = train_unlabelled(records) if em else Model()
+    if em and sightings:
+        base = train_unlabelled([*records, *sightings])
+        base.records = len(records)  # counted again below on the records, prior as fitted
+        count_frequencies(base, records)
+    else:
+        base = train_unlabelled(records) if em else Model()
     # Below FIT_AT_LEAST only an explicit ``--fit`` runs EM, on what is there.
     rejected = em and len(records) >= FIT_AT_LEAST and not found_repeats(base)
     if rejected:
@@ -315,7 +330,10 @@ def run(
     if refit or first_fit or stale or _labels_call_for_fit(current, len(labels)):
         try:
             model, changes = fit_with_report(
-                records, labels, em=refit or len(records) >= FIT_AT_LEAST
+                records,
+                labels,
+                em=refit or len(records) >= FIT_AT_LEAST,
+                sightings=sighting_records(),
             )
         except NoRepeatsFound:
             # Weights learnt from brothers and sisters would link them: the

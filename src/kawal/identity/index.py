@@ -30,7 +30,7 @@ from kawal.identity.matching import (
     generic_name,
     make_record,
 )
-from kawal.identity.models import IdentityBlock, IdentityRecord, MatchModelState
+from kawal.identity.models import IdentityBlock, IdentityRecord, IdentitySighting, MatchModelState
 from kawal.people.models import Person
 
 PARENT_RELATIONS = ("mother", "father", "stepmother", "stepfather", "guardian")
@@ -71,6 +71,32 @@ def record_from_row(row: IdentityRecord) -> Record:
         kelurahan=row.kelurahan,
         school=row.school,
     )
+
+
+def record_from_sighting(row: IdentitySighting) -> Record:
+    """A sighting as a record of its child (``person_id``): the child as written that day."""
+    return make_record(
+        row.person_id,
+        full_name=row.full_name,
+        aliases=row.aliases.splitlines(),
+        birth_date=row.birth_date,
+        birth_date_estimated=row.birth_date_estimated,
+        birth_date_documented=row.birth_date_documented,
+        age_min=row.age_min,
+        age_max=row.age_max,
+        as_of=row.as_of,
+        sex=row.sex,
+        kelurahan=row.kelurahan,
+        school=row.school,
+    )
+
+
+def sighting_records(person_ids: Iterable[int] | None = None) -> list[Record]:
+    """The sightings of these children (of every child: None), as records, oldest first."""
+    rows = IdentitySighting.objects.order_by("person_id", "pk")
+    if person_ids is not None:
+        rows = rows.filter(person_id__in=list(person_ids))
+    return [record_from_sighting(row) for row in rows]
 
 
 # Any fixed number names the lock; this one is the ASCII of "kawalmrg".
@@ -150,7 +176,12 @@ def identity_refresh(person: Person, *, keep_stamp: bool = False, roots: bool = 
         row.save(update_fields=[name for name in fields if name not in ("person", "root")])
     IdentityBlock.objects.filter(person=person).delete()
     # Keys are cut to the column's length; two long keys may then coincide.
-    rows = {(key[:KEY_LENGTH], low, high) for key, low, high in block_keys(record_from_row(row))}
+    # The child's sightings (how they were written when found again) are keys
+    # of the child too: the next intake meets them by any of those names.
+    records = [record_from_row(row), *sighting_records([person.pk])]
+    rows = {
+        (key[:KEY_LENGTH], low, high) for record in records for key, low, high in block_keys(record)
+    }
     IdentityBlock.objects.bulk_create(
         IdentityBlock(person=person, key=key, year_min=low, year_max=high)
         for key, low, high in sorted(rows)
@@ -284,14 +315,19 @@ def lookup(
     ids = _best_hits(keys, max(low - YEAR_SLACK, 0), high + YEAR_SLACK, scorer.model.records)
     excluded = set(exclude_roots)
     best: dict[int, Candidate] = {}
-    for row in IdentityRecord.objects.filter(person_id__in=ids):
-        if row.root_id in excluded:
+    rows = list(IdentityRecord.objects.filter(person_id__in=ids))
+    roots = {row.person_id: row.root_id for row in rows}
+    # Each child's own record and each sighting of them: the best one scores.
+    others = [(row.root_id, record_from_row(row)) for row in rows]
+    others += [(roots[s.id], s) for s in sighting_records(roots) if s.id in roots]
+    for root_id, other in others:
+        if root_id in excluded:
             continue
-        score = scorer.score(record, record_from_row(row))
+        score = scorer.score(record, other)
         if not score.band:
             continue
-        held = best.get(row.root_id)
+        held = best.get(root_id)
         if held is None or score.probability > held.score.probability:
-            best[row.root_id] = Candidate(row.root_id, row.person_id, score)
+            best[root_id] = Candidate(root_id, int(other.id), score)
     ranked = sorted(best.values(), key=lambda c: (-c.score.probability, c.root_id))
     return ranked[:limit]

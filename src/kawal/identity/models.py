@@ -52,6 +52,42 @@ class IdentityRecord(models.Model):
         return f"record {self.person_id}"
 
 
+class IdentitySighting(models.Model):
+    """How a known child was written when a case was opened (or reopened) for them.
+
+    The child's own record holds one spelling; the intake form that found
+    them again may say "Kiki", another birth year, another kelurahan. Kept
+    with the case it came from (and deleted with it), never as a child of
+    its own: its keys are indexed under the child, so the next intake meets
+    the child by it, and ``kawal dedupe`` fits on children written more
+    than once. Read only by this app's index and batch.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    full_name = classified(models.CharField(max_length=200), ID)
+    aliases = classified(models.TextField(blank=True), ID)  # one per line
+    birth_date = classified(models.DateField(null=True), ID)
+    birth_date_estimated = classified(models.BooleanField(default=False), ID)
+    birth_date_documented = classified(models.BooleanField(default=False), ID)
+    age_min = classified(models.PositiveSmallIntegerField(null=True), ID)
+    age_max = classified(models.PositiveSmallIntegerField(null=True), ID)
+    as_of = models.DateField()  # the day the estimated age was true
+    sex = classified(models.CharField(max_length=1, blank=True), ID)
+    kelurahan = classified(models.CharField(max_length=13, blank=True), ID)
+    school = classified(models.CharField(max_length=200, blank=True), DataClass.WHEREABOUTS)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sighting")
+
+    def __str__(self) -> str:
+        return f"sighting {self.pk}"
+
+
 class IdentityBlock(models.Model):
     """One blocking key of a child; a lookup meets rows with the same key and overlapping years."""
 

@@ -28,6 +28,7 @@ from kawal.identity.matching import Score
 from kawal.identity.models import (
     DuplicatePair,
     IdentityRecord,
+    IdentitySighting,
     Merge,
     PairSource,
     PairStatus,
@@ -336,6 +337,48 @@ def join_registered(
     record = _merge_locked(survivor, absorbed, reason, acting_user, pair)
     audit_record("identity.joined", actor=acting_user, target=f"merge:{record.uuid}")
     return record
+
+
+def sighting_record(
+    *, case: Case, seen: dict[str, Any], aliases: Iterable[str], acting_user: Any
+) -> IdentitySighting | None:
+    """Keep how a known child was written when ``case`` was opened or reopened for them.
+
+    ``seen`` is what the case-opening form said of the child (its child
+    fields: ``full_name``, birth details, ``sex``, ``kelurahan`` as a region,
+    ``school_name``). For ``case_open`` and the reopen from the same form,
+    inside their transaction, which have checked that the user knows the
+    child. Nothing is kept without a name, or without a birth date or an age
+    (the form asks for one; a service call naming only the child has none).
+    Not the NIK, family card, address or parents: those are the child's own
+    record's, which this does not second-guess.
+    """
+    name = str(seen.get("full_name") or "").strip()
+    if not name or (seen.get("birth_date") is None and seen.get("age_min") is None):
+        return None
+    child = Person.objects.get(pk=case.child_id)
+    if not knows_identity_of(acting_user, root_of(child).pk):
+        raise PermissionDenied
+    kelurahan = seen.get("kelurahan")
+    row = IdentitySighting.objects.create(
+        person_id=case.child_id,
+        case=case,
+        full_name=name[:200],
+        aliases="\n".join(sorted({a.strip()[:100] for a in aliases if a.strip()})),
+        birth_date=seen.get("birth_date"),
+        birth_date_estimated=bool(seen.get("birth_date_estimated")),
+        birth_date_documented=bool(seen.get("birth_date_documented")),
+        age_min=seen.get("age_min"),
+        age_max=seen.get("age_max"),
+        as_of=timezone.localdate(),
+        sex=str(seen.get("sex") or ""),
+        kelurahan=getattr(kelurahan, "code", "") or "",
+        school=str(seen.get("school_name") or "")[:200],
+        created_by=acting_user,
+    )
+    identity_refresh(child)
+    audit_record("identity.sighting", actor=acting_user, target=f"case:{case.uuid}")
+    return row
 
 
 def unmerge(
