@@ -239,3 +239,107 @@ def test_a_reopen_keeps_the_sighting_and_a_call_naming_only_the_child_keeps_none
     close(Case.objects.get(pk=known.pk))
     found_again(known.child, owner)  # the service named the child, with no details
     assert IdentitySighting.objects.count() == 1
+
+
+def _sighting(known, case, **details):
+    """Test set-up: how ``case`` wrote the known child (the service is tested above)."""
+    from django.utils import timezone
+
+    from kawal.identity.index import identity_refresh
+
+    seen = IdentitySighting.objects.create(
+        person=known.child,
+        case=case,
+        as_of=timezone.localdate(),
+        created_by=case.owner,
+        **details,
+    )
+    identity_refresh(known.child)
+    return seen
+
+
+def _other_case(known, owner):
+    """A later case of the known child, held by someone else (set-up only)."""
+    return Case.objects.create(
+        number="SYN-2026-0999",
+        child=known.child,
+        opened_on=date(2026, 3, 1),
+        intake_channel="outreach",
+        risk_level="medium",
+        owner=owner,
+    )
+
+
+def test_a_match_made_by_a_case_the_user_does_not_see_explains_nothing_of_it(client, people, known):
+    owner, _, stranger = people
+    other = _other_case(close(known), stranger)
+    _sighting(
+        known,
+        other,
+        full_name="Bagas Wicaksono",
+        birth_date=date(2015, 4, 9),
+        sex="M",
+        kelurahan="64.71.01.1001",
+    )
+    sign_in(client, owner)  # sees the child through their own case, not the other
+    response = client.post(
+        reverse("cases:open"),
+        form(full_name="Bagas Wicaksono", kelurahan="64.71.01.1001"),
+    )
+    entry = response.context["panel"][0]
+    assert entry.candidate.root_id == known.child_id
+    # The child's own record is no match for that name: nothing the owner may
+    # read explains it, so they learn only whom to ask.
+    assert not entry.visible and entry.explanation == []
+    assert entry.contact_name == "Lain Sintetis"
+    # The other case's holder sees it with its explanation.
+    sign_in(client, stranger)
+    response = client.post(
+        reverse("cases:open"),
+        form(full_name="Bagas Wicaksono", kelurahan="64.71.01.1001"),
+    )
+    entry = response.context["panel"][0]
+    assert entry.visible and {"name", "kelurahan"} <= {r["field"] for r in entry.explanation}
+
+
+def test_a_pair_a_sighting_raised_at_intake_keeps_its_band_after_a_scan(client, people, known):
+    from kawal.identity import dedupe
+
+    _, _, stranger = people
+    _sighting(known, known, full_name="Bagas Wicaksono", birth_date=date(2015, 4, 9), sex="M")
+    sign_in(client, stranger)  # may not see the child: the match is queued
+    details = {"full_name": "Bagas Wicaksono", "kelurahan": "64.71.01.1001"}
+    first = client.post(reverse("cases:open"), form(**details))
+    client.post(
+        reverse("cases:open"),
+        form(**details, identity_check=first.context["signature"], identity_choice="new"),
+    )
+    pair = DuplicatePair.objects.get()
+    assert pair.band
+    dedupe.run()
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.OPEN and pair.band  # still in the review queue
+
+
+def test_a_child_found_again_and_again_carries_each_key_once(people, known):
+    from kawal.identity.index import record_from_sighting
+    from kawal.identity.matching import block_keys
+    from kawal.identity.models import IdentityBlock
+
+    for ages in ((9, 10), (10, 12), (8, 9)):
+        _sighting(known, known, full_name="Riski Darmawan", age_min=ages[0], age_max=ages[1])
+    keys = list(IdentityBlock.objects.filter(person=known.child).values_list("key", flat=True))
+    assert len(keys) == len(set(keys))
+    # Over the years any of the three allows (ages 8 to 12, as of this year).
+    darmawan = IdentityBlock.objects.get(person=known.child, key="n:TRMN")
+    windows = [
+        (low, high)
+        for seen in IdentitySighting.objects.all()
+        for key, low, high in block_keys(record_from_sighting(seen))
+        if key == "n:TRMN"
+    ]
+    assert len(windows) == 3 and len(set(windows)) == 3
+    assert (darmawan.year_min, darmawan.year_max) == (
+        min(low for low, _ in windows),
+        max(high for _, high in windows),
+    )

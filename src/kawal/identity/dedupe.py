@@ -224,9 +224,10 @@ def _rescore_open_pairs(
     Blocking finds only the pairs of children changed since the last run, and
     an intake pair may be a candidate of no scan, so an open pair could keep
     the score of an older comparison or model. Each is scored as intake
-    scores a candidate: the best over the records of both children's merged
-    records. A pair someone decided meanwhile stays decided (the update asks
-    for an open pair), and keeps its score.
+    scores a candidate: the best over both children's records (their own and
+    those merged into them) and the sightings of them. A pair someone
+    decided meanwhile stays decided (the update asks for an open pair), and
+    keeps its score.
     """
     index = {person: i for i, person in enumerate(person_ids)}
     pairs = list(
@@ -235,10 +236,15 @@ def _rescore_open_pairs(
         .values_list("pk", "first_id", "second_id", "probability", "band", "model_version")
     )
     wanted = {roots[index[p]] for pair in pairs for p in pair[1:3] if p in index}
-    members: dict[int, list[int]] = defaultdict(list)
+    # Each child's records and the sightings of them, as intake scored the pair.
+    members: dict[int, list[Record]] = defaultdict(list)
     for i, root in enumerate(roots):
         if root in wanted:
-            members[root].append(i)
+            members[root].append(records[i])
+    wanted_people = [person_ids[i] for i, root in enumerate(roots) if root in wanted]
+    for seen in sighting_records(wanted_people):
+        if seen.id in index:
+            members[roots[index[seen.id]]].append(seen)
     refreshed = 0
     for start in range(0, len(pairs), CHUNK):
         now = timezone.now()
@@ -253,11 +259,7 @@ def _rescore_open_pairs(
                     refreshed += pair_refresh(pk, None, now=now)
                     continue
                 score = max(
-                    (
-                        scorer.score(records[x], records[y])
-                        for x in members[roots[a]]
-                        for y in members[roots[b]]
-                    ),
+                    (scorer.score(x, y) for x in members[roots[a]] for y in members[roots[b]]),
                     key=lambda found: found.probability,
                 )
                 if (score.probability, score.band, score.model_version) == (

@@ -93,10 +93,19 @@ def record_from_sighting(row: IdentitySighting) -> Record:
 
 def sighting_records(person_ids: Iterable[int] | None = None) -> list[Record]:
     """The sightings of these children (of every child: None), as records, oldest first."""
+    return [record for record, _case in _sightings(person_ids)]
+
+
+def _sightings(
+    person_ids: Iterable[int] | None = None, cases: Iterable[int] | None = None
+) -> list[tuple[Record, int]]:
+    """(record, case id) of each sighting of these children, only of these cases if given."""
     rows = IdentitySighting.objects.order_by("person_id", "pk")
     if person_ids is not None:
         rows = rows.filter(person_id__in=list(person_ids))
-    return [record_from_sighting(row) for row in rows]
+    if cases is not None:
+        rows = rows.filter(case_id__in=list(cases))
+    return [(record_from_sighting(row), row.case_id) for row in rows]
 
 
 # Any fixed number names the lock; this one is the ASCII of "kawalmrg".
@@ -178,13 +187,18 @@ def identity_refresh(person: Person, *, keep_stamp: bool = False, roots: bool = 
     # Keys are cut to the column's length; two long keys may then coincide.
     # The child's sightings (how they were written when found again) are keys
     # of the child too: the next intake meets them by any of those names.
-    records = [record_from_row(row), *sighting_records([person.pk])]
-    rows = {
-        (key[:KEY_LENGTH], low, high) for record in records for key, low, high in block_keys(record)
-    }
+    # One row per key and child, over the years any of them allows: the lookup
+    # weighs a child by the keys it shares and a key by how many rows carry
+    # it, so a child found ten times must not count ten times in either.
+    windows: dict[str, tuple[int, int]] = {}
+    for record in (record_from_row(row), *sighting_records([person.pk])):
+        for key, low, high in block_keys(record):
+            cut = key[:KEY_LENGTH]
+            held = windows.get(cut)
+            windows[cut] = (low, high) if held is None else (min(held[0], low), max(held[1], high))
     IdentityBlock.objects.bulk_create(
         IdentityBlock(person=person, key=key, year_min=low, year_max=high)
-        for key, low, high in sorted(rows)
+        for key, (low, high) in sorted(windows.items())
     )
 
 
@@ -231,6 +245,9 @@ class Candidate:
     root_id: int
     person_id: int  # the record that scored best (the root or one it absorbed)
     score: Score
+    # When a sighting scored best: the case it was written for. Its details
+    # are that case's, which not every user who knows the child may read.
+    case_id: int | None = None
 
 
 def _key_sizes(keys: list[str]) -> dict[str, int]:
@@ -316,18 +333,46 @@ def lookup(
     excluded = set(exclude_roots)
     best: dict[int, Candidate] = {}
     rows = list(IdentityRecord.objects.filter(person_id__in=ids))
-    roots = {row.person_id: row.root_id for row in rows}
-    # Each child's own record and each sighting of them: the best one scores.
-    others = [(row.root_id, record_from_row(row)) for row in rows]
-    others += [(roots[s.id], s) for s in sighting_records(roots) if s.id in roots]
-    for root_id, other in others:
-        if root_id in excluded:
-            continue
-        score = scorer.score(record, other)
-        if not score.band:
-            continue
-        held = best.get(root_id)
-        if held is None or score.probability > held.score.probability:
-            best[root_id] = Candidate(root_id, int(other.id), score)
+    for root_id, candidate in _best_of(record, rows, scorer).items():
+        if root_id not in excluded and candidate.score.band:
+            best[root_id] = candidate
     ranked = sorted(best.values(), key=lambda c: (-c.score.probability, c.root_id))
     return ranked[:limit]
+
+
+def _best_of(
+    record: Record,
+    rows: list[IdentityRecord],
+    scorer: Scorer,
+    cases: Iterable[int] | None = None,
+) -> dict[int, Candidate]:
+    """Per root, the best score of ``record`` against these records and their sightings.
+
+    ``cases``: only the sightings written for these cases (None: every one).
+    """
+    roots = {row.person_id: row.root_id for row in rows}
+    sources: list[tuple[int, Record, int | None]] = [
+        (row.root_id, record_from_row(row), None) for row in rows
+    ]
+    sources += [(roots[seen.id], seen, case_id) for seen, case_id in _sightings(roots, cases)]
+    best: dict[int, Candidate] = {}
+    for root_id, other, case_id in sources:
+        score = scorer.score(record, other)
+        held = best.get(root_id)
+        if held is None or score.probability > held.score.probability:
+            best[root_id] = Candidate(root_id, int(other.id), score, case_id)
+    return best
+
+
+def rescore_readable(
+    record: Record, root_id: int, cases: Iterable[int], scorer: Scorer | None = None
+) -> Candidate | None:
+    """The best score of ``record`` against a child from what a user may read of them.
+
+    The child's records, and only the sightings written for ``cases`` (those
+    the user reads): for a panel whose best match came from a sighting of a
+    case the user does not see. None when that reaches no band.
+    """
+    rows = list(IdentityRecord.objects.filter(root_id=root_id))
+    found = _best_of(record, rows, scorer or current_scorer(), cases).get(root_id)
+    return found if found is not None and found.score.band else None

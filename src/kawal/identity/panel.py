@@ -25,7 +25,7 @@ from kawal.access.log import access_log_write
 from kawal.access.models import AccessAction
 from kawal.cases.models import Case, CaseStatus
 from kawal.cases.policy import case_access_bulk
-from kawal.identity.index import Candidate, lookup
+from kawal.identity.index import Candidate, lookup, rescore_readable
 from kawal.identity.matching import Record
 from kawal.identity.models import DuplicatePair, IdentityRecord, PairStatus
 from kawal.identity.services import cluster_ids, sees_identity_of
@@ -98,6 +98,15 @@ def intake_panel(
     for candidate in candidates:
         own = [case for case in cases if by_child[case.child_id] == candidate.root_id]
         seen = [case for case in own if case.pk in access and access[case.pk].sees_identity]
+        if seen and candidate.case_id not in {None, *(case.pk for case in seen)}:
+            # The best match is how a case the user does not see wrote the child:
+            # its explanation would tell where that case found them. Scored again
+            # on what the user reads; if that is no match, they learn whom to ask.
+            readable = rescore_readable(record, candidate.root_id, [case.pk for case in seen])
+            if readable is None:
+                seen = []
+            else:
+                candidate = readable
         latest = own[-1] if own else None
         still_open = next((case for case in own if case.status != CaseStatus.CLOSED), None)
         entry = PanelEntry(candidate=candidate, visible=bool(seen))
