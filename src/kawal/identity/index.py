@@ -55,26 +55,16 @@ def root_of(person: Person) -> Person:
 
 
 def record_from_row(row: IdentityRecord) -> Record:
-    return make_record(
-        row.person_id,
-        full_name=row.full_name,
-        aliases=row.aliases.splitlines(),
-        parent_names=row.parent_names.splitlines(),
-        birth_date=row.birth_date,
-        birth_date_estimated=row.birth_date_estimated,
-        birth_date_documented=row.birth_date_documented,
-        age_min=row.age_min,
-        age_max=row.age_max,
-        as_of=row.as_of,
-        sex=row.sex,
-        nik=row.nik,
-        kelurahan=row.kelurahan,
-        school=row.school,
-    )
+    return _record_of(row, parent_names=row.parent_names.splitlines(), nik=row.nik)
 
 
 def record_from_sighting(row: IdentitySighting) -> Record:
     """A sighting as a record of its child (``person_id``): the child as written that day."""
+    return _record_of(row)
+
+
+def _record_of(row: IdentityRecord | IdentitySighting, **extra: Any) -> Record:
+    """The fields a child's record and a sighting share, and ``extra`` of the record's own."""
     return make_record(
         row.person_id,
         full_name=row.full_name,
@@ -88,6 +78,7 @@ def record_from_sighting(row: IdentitySighting) -> Record:
         sex=row.sex,
         kelurahan=row.kelurahan,
         school=row.school,
+        **extra,
     )
 
 
