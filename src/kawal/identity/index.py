@@ -322,13 +322,13 @@ def lookup(
     # A birth year typed one off still finds the child (the batch allows the same).
     ids = _best_hits(keys, max(low - YEAR_SLACK, 0), high + YEAR_SLACK, scorer.model.records)
     excluded = set(exclude_roots)
-    best: dict[int, Candidate] = {}
-    rows = list(IdentityRecord.objects.filter(person_id__in=ids))
-    for root_id, candidate in _best_of(record, rows, scorer).items():
-        if root_id not in excluded and candidate.score.band:
-            best[root_id] = candidate
-    ranked = sorted(best.values(), key=lambda c: (-c.score.probability, c.root_id))
-    return ranked[:limit]
+    rows = [
+        row
+        for row in IdentityRecord.objects.filter(person_id__in=ids)
+        if row.root_id not in excluded
+    ]
+    found = [c for c in _best_of(record, rows, scorer).values() if c.score.band]
+    return sorted(found, key=lambda c: (-c.score.probability, c.root_id))[:limit]
 
 
 def _best_of(
