@@ -16,15 +16,20 @@ order, twice, with the same fitted model:
   child (a duplicate for ``kawal dedupe`` to find later). The clerk is ideal:
   never takes a wrong child, always takes a listed right one;
 - **with sightings**, a taken record is kept as a sighting of the child, its
-  keys stored under them; **without**, it is not kept (the product before
-  sightings).
+  keys stored under them (not one with no name, or with neither a birth date
+  nor an age: the product keeps none then); **without**, it is not kept (the
+  product before sightings).
 
 Reported: of the records of a child seen before, the share whose best listed
 candidate is that child (found-again top-1) and the share where that child is
 listed at all; of first records, the share shown a "likely" candidate (another
-child); the sightings kept. Every child is compared with every child that
-shares a key (no cap on candidates, which the PostgreSQL lookup has at a
-million children).
+child); the sightings kept. Not as the product's lookup: every child that
+shares a key is scored (the PostgreSQL lookup ranks its 200 best at a million
+children, and leaves out ``e:`` keys held by more than 300 rows and ``d:`` keys
+held by 40 or more), and each record and sighting keeps its own year window
+(the product stores one row per key and child, over the union of the windows).
+Both arms share these differences; the figures are the replay's, not the
+product's.
 
     .venv/bin/python bench/identity/sightings.py --records 20000
 """
@@ -112,7 +117,9 @@ def replay(data: run.Dataset, model: matching.Model, *, keep_sightings: bool) ->
             entity_of.append(entity)
             sources[child] = []
             store(child, record)
-        elif keep_sightings:
+        elif keep_sightings and row.full_name and (row.birth_date or row.age_min):
+            # As ``identity.services.sighting_record``: nothing kept without a
+            # name, or without a birth date or an age.
             store(taken, to_sighting(row))
             out.sightings += 1
     out.children = len(entity_of)
