@@ -82,7 +82,6 @@ class Pairs:
     # ... and the same on the names alone, before the sibling rule and the
     # rule on established names make look-alike names disagree.
     strict: np.ndarray
-    true_pairs: int
     index: np.ndarray  # (record a, record b) of each pair
     truth: run.Truth
 
@@ -135,17 +134,16 @@ def pairs_of(name: str, records: int, seed: int) -> Pairs:
         same=np.array([rows[a].entity_id == rows[b].entity_id for a, b, _s in scored]),
         ours=np.array([s.probability for _a, _b, s in scored]),
         families=np.array([(rows[a].family_id, rows[b].family_id) for a, b, _s in scored]),
-        capped=np.array(
-            [
-                s.levels[0] <= disagree and s.levels[matching.NIK_FIELD] < matching.NIK_SAME
-                for _a, _b, s in scored
-            ]
-        ),
+        capped=np.array([_date_alone(s.levels, disagree) for _a, _b, s in scored]),
         strict=_disagree_strictly(recs, scored, disagree),
-        true_pairs=run.Truth.of(rows).true_pairs,
         index=np.array([(a, b) for a, b, _s in scored]),
         truth=run.Truth.of(rows),
     )
+
+
+def _date_alone(levels: tuple[int, ...], disagree: int) -> bool:
+    """The condition under which ``matching.score_levels`` holds a pair below "likely"."""
+    return levels[0] <= disagree and levels[matching.NIK_FIELD] < matching.NIK_SAME
 
 
 def _disagree_strictly(
@@ -157,11 +155,7 @@ def _disagree_strictly(
     matching._sex_marked_pair = lambda a, b: False
     try:
         return np.array(
-            [
-                matching.compare(recs[a], recs[b])[0] <= disagree
-                and s.levels[matching.NIK_FIELD] < matching.NIK_SAME
-                for a, b, s in scored
-            ]
+            [_date_alone(matching.compare(recs[a], recs[b]), disagree) for a, b, _s in scored]
         )
     finally:
         matching._sex_marked_pair = sibling_rule
@@ -203,7 +197,7 @@ def cross_scores(pairs: Pairs) -> np.ndarray:
 def prf(scores: np.ndarray, pairs: Pairs, threshold: float) -> tuple[float, float, float]:
     linked = scores >= threshold
     tp = int((linked & pairs.same).sum())
-    return run._prf(tp, int(linked.sum()), pairs.true_pairs)
+    return run._prf(tp, int(linked.sum()), pairs.truth.true_pairs)
 
 
 def oracle(scores: np.ndarray, pairs: Pairs) -> tuple[float, float]:
@@ -231,11 +225,8 @@ def main() -> None:
         test = pairs_of(name, args.records, 2024)
         train = cache.get(dev) or pairs_of(dev, args.records, run.DEV_SEED)
         cache[dev] = train
-        trained = (
-            f"trained on {dev} (seed {run.DEV_SEED})"
-            if dev.startswith("gen")
-            else (f"trained on {dev}")
-        )
+        seed = f" (seed {run.DEV_SEED})" if dev.startswith("gen") else ""
+        trained = f"trained on {dev}{seed}"
         kinds = {"kawal (unsupervised)": test.ours}
         for how, scores in (
             (f"classifier {trained}", dev_scores(train, test)),
@@ -248,7 +239,7 @@ def main() -> None:
             )
         print(
             f"{name}: {len(test.same):,} candidate pairs, {int(test.same.sum()):,} of "
-            f"{test.true_pairs:,} true pairs among them ({time.perf_counter() - t0:.0f} s)",
+            f"{test.truth.true_pairs:,} true pairs among them ({time.perf_counter() - t0:.0f} s)",
             flush=True,
         )
         for kind, scores in kinds.items():

@@ -15,8 +15,8 @@ when both records carry the same sex (a brother's and a sister's endings
 cannot be both children's when the sex is one), and "spelled far apart" read
 as more than two edits apart as well as less than 70 % alike.
 
-Each is switched off (or changed) here, in this process only, and the unsupervised matcher
-run as ``run.py`` runs it: F1 at "likely" and the brothers and sisters linked
+Each is switched off (or changed) here, in this process only, and the
+unsupervised matcher run as ``run.py`` runs it: F1 at "likely" and the brothers and sisters linked
 (generator only). The data is the development data (generator seed 99, FEBRL1,
 FEBRL2): what a rule costs is read there, never on the reported data.
 
